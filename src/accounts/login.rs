@@ -1,0 +1,77 @@
+//! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords and `$oauthtoken`.
+
+use super::{passwords, tokens, Account, Scopes};
+use crate::app::App;
+use crate::db;
+
+/// What a credential was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    Password,
+    OAuthToken,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub account: Account,
+    pub scopes: Scopes,
+    pub kind: CredentialKind,
+}
+
+/// Why a login failed; the texts are Quay's and go to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("Invalid Username or Password")]
+    InvalidCredentials,
+    #[error("This user has been disabled. Please contact your administrator.")]
+    Disabled,
+    #[error("Invalid access token")]
+    InvalidToken,
+    #[error("Could not find robot with username: {0} and supplied password.")]
+    UnknownRobot(String),
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+pub async fn authenticate_basic(app: &App, username: &str, password: &str) -> Result<Login, LoginError> {
+    match username {
+        "$oauthtoken" => {
+            let grant = tokens::authenticate_token(app, password).await?.ok_or(LoginError::InvalidToken)?;
+            Ok(Login { account: grant.account, scopes: grant.scopes, kind: CredentialKind::OAuthToken })
+        }
+        name if name.contains('+') => Err(LoginError::UnknownRobot(name.to_owned())),
+        name => authenticate_password(app, name, password).await,
+    }
+}
+
+/// A user's password, or the encrypted form of it; the user may give a name or an e-mail.
+async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<Login, LoginError> {
+    let mut conn = app.db.reader().await?;
+    let row = match db::accounts::find_account_by_name(&mut conn, name).await? {
+        Some(row) => Some(row),
+        None => db::accounts::find_user_by_email(&mut conn, name).await?,
+    };
+    drop(conn);
+    let account = row.map(Account::from).filter(Account::is_plain_user).ok_or(LoginError::InvalidCredentials)?;
+    let Some(hash) = account.password_hash.clone() else {
+        return Err(LoginError::InvalidCredentials);
+    };
+    let secret_key = app.secrets.secret_key.as_str();
+    let plain = passwords::decrypt_password(secret_key, password).unwrap_or_else(|| password.to_owned());
+    if !passwords::verify_password(plain, hash).await {
+        let mut tx = app.db.begin().await?;
+        db::accounts::record_login_failure(&mut tx, account.id, db::now_ms()).await?;
+        db::commit(tx).await?;
+        return Err(LoginError::InvalidCredentials);
+    }
+    if !account.enabled {
+        return Err(LoginError::Disabled);
+    }
+    if account.invalid_login_attempts > 0 {
+        let mut tx = app.db.begin().await?;
+        db::accounts::reset_login_failures(&mut tx, account.id).await?;
+        db::commit(tx).await?;
+    }
+    Ok(Login { account, scopes: Scopes::DIRECT_LOGIN, kind: CredentialKind::Password })
+}

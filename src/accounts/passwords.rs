@@ -1,0 +1,124 @@
+//! Passwords: bcrypt hashes, generated temporary passwords, and Quay's "encrypted password"
+//! (AES-256-CBC of `{"password": ...}` under a key derived from `SECRET_KEY`).
+
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rand::Rng;
+
+type Encryptor = cbc::Encryptor<aes::Aes256>;
+type Decryptor = cbc::Decryptor<aes::Aes256>;
+
+const BCRYPT_COST: u32 = 12;
+const GENERATED_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// More than 7 characters and no whitespace (Quay's rule).
+pub fn is_valid_password(password: &str) -> bool {
+    password.chars().count() > 7 && !password.chars().any(char::is_whitespace)
+}
+
+/// Random characters from `[A-Z0-9]`, drawn with the OS CSPRNG.
+pub fn random_code(len: usize) -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..len)
+        .map(|_| GENERATED_ALPHABET[rng.gen_range(0..GENERATED_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// The 32-character temporary password of a user created by a superuser.
+pub fn generate_password() -> String {
+    random_code(32)
+}
+
+/// bcrypt is slow on purpose, so it runs off the async threads.
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    Ok(tokio::task::spawn_blocking(move || bcrypt::hash(password, BCRYPT_COST)).await??)
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false))
+        .await
+        .unwrap_or(false)
+}
+
+/// Quay's key derivation: a decimal integer as its hex bytes, else a UUID's 16 bytes, else the
+/// characters' code points; repeated and cut to 32 bytes.
+fn derive_key(secret_key: &str) -> [u8; 32] {
+    let bytes: Vec<u8> = secret_key
+        .parse::<u128>()
+        .ok()
+        .and_then(|n| {
+            let mut hex = format!("{n:x}");
+            if hex.len() < 2 {
+                hex.insert(0, '0');
+            }
+            hex::decode(hex).ok()
+        })
+        .or_else(|| uuid::Uuid::parse_str(secret_key).ok().map(|u| u.as_bytes().to_vec()))
+        .unwrap_or_else(|| secret_key.chars().map(|c| c as u32 as u8).collect());
+    let mut key = [0u8; 32];
+    if !bytes.is_empty() {
+        for (i, slot) in key.iter_mut().enumerate() {
+            *slot = bytes[i % bytes.len()];
+        }
+    }
+    key
+}
+
+/// The `encrypted_password` handed to clients: base64(IV || AES-256-CBC(`{"password": pw}`)).
+pub fn encrypt_password(secret_key: &str, password: &str) -> String {
+    let plaintext = crate::http::json::restful_bytes(&serde_json::json!({ "password": password }));
+    let plaintext = &plaintext[..plaintext.len() - 1]; // without the newline
+    let iv: [u8; 16] = rand::random();
+    let ciphertext = Encryptor::new(&derive_key(secret_key).into(), &iv.into())
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+    let mut out = iv.to_vec();
+    out.extend_from_slice(&ciphertext);
+    STANDARD.encode(out)
+}
+
+/// The password inside an encrypted password, or None when `value` is not one.
+pub fn decrypt_password(secret_key: &str, value: &str) -> Option<String> {
+    let raw = STANDARD.decode(value).ok()?;
+    if raw.len() < 32 || raw.len() % 16 != 0 {
+        return None;
+    }
+    let (iv, ciphertext) = raw.split_at(16);
+    let iv: [u8; 16] = iv.try_into().ok()?;
+    let plaintext = Decryptor::new(&derive_key(secret_key).into(), &iv.into())
+        .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&plaintext).ok()?;
+    value.get("password")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypted_password_round_trips() {
+        let encrypted = encrypt_password("some-secret", "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345");
+        assert_eq!(encrypted.len(), 108);
+        assert!(encrypted.ends_with('='));
+        assert_eq!(decrypt_password("some-secret", &encrypted).as_deref(), Some("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"));
+        assert_eq!(decrypt_password("other", &encrypted), None);
+        assert_eq!(decrypt_password("some-secret", "password1"), None);
+    }
+
+    #[test]
+    fn key_derivation_follows_quay() {
+        assert_eq!(&derive_key("255")[..2], &[0xff, 0xff]);
+        assert_eq!(derive_key("ab")[..4], [b'a', b'b', b'a', b'b']);
+    }
+
+    #[test]
+    fn generated_passwords() {
+        let pw = generate_password();
+        assert_eq!(pw.len(), 32);
+        assert!(pw.bytes().all(|b| GENERATED_ALPHABET.contains(&b)));
+        assert!(is_valid_password(&pw));
+        assert!(!is_valid_password("short"));
+        assert!(!is_valid_password("has space in it"));
+    }
+}

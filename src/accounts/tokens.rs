@@ -1,0 +1,92 @@
+//! OAuth access tokens. A token is 40 characters: the first 20 are a plain lookup prefix, the
+//! rest a secret of which only the SHA-256 is stored and compared in constant time.
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::{passwords::random_code, Account, Scopes};
+use crate::app::App;
+use crate::db::{self, accounts::NewAccessToken, DbConn};
+
+const PREFIX_LEN: usize = 20;
+/// Quay's `user/initialize` token lives 9000 s (core-api.md §1.6).
+const INITIAL_TOKEN_LIFETIME_MS: i64 = 9000 * 1000;
+/// `last_accessed` is written at most once a minute.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+fn secret_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Creates a token for `user` under `application_id` and returns its text (shown only once).
+pub async fn issue_token(
+    conn: &mut DbConn,
+    application_id: i64,
+    user: &Account,
+    scope: &str,
+    lifetime_ms: i64,
+) -> db::Result<String> {
+    let token = random_code(40);
+    let (prefix, secret) = token.split_at(PREFIX_LEN);
+    let now = db::now_ms();
+    db::accounts::insert_access_token(
+        conn,
+        &NewAccessToken {
+            uuid: &uuid::Uuid::new_v4().to_string(),
+            application_id,
+            authorized_user_id: user.id,
+            scope,
+            token_prefix: prefix,
+            token_digest: &secret_digest(secret),
+            expires_ms: now + lifetime_ms,
+            created_ms: now,
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The `automation` application in the first user's namespace and its all-scopes token.
+pub async fn issue_initial_token(conn: &mut DbConn, user: &Account) -> db::Result<String> {
+    let application_id =
+        db::accounts::insert_application(conn, user.id, &user.username, &random_code(40), "automation").await?;
+    issue_token(conn, application_id, user, Scopes::ALL_SCOPE_STRING, INITIAL_TOKEN_LIFETIME_MS).await
+}
+
+/// A valid token's user and scopes.
+pub struct TokenGrant {
+    pub account: Account,
+    pub scopes: Scopes,
+    pub token_id: i64,
+}
+
+/// Resolves a bearer token; None for anything unknown, expired, or of a disabled user.
+pub async fn authenticate_token(app: &App, token: &str) -> db::Result<Option<TokenGrant>> {
+    if token.len() < 2 * PREFIX_LEN || !token.is_ascii() {
+        return Ok(None);
+    }
+    let (prefix, secret) = token.split_at(PREFIX_LEN);
+    let mut conn = app.db.reader().await?;
+    let Some(row) = db::accounts::find_access_token(&mut conn, prefix).await? else {
+        return Ok(None);
+    };
+    let matches: bool = secret_digest(secret).as_bytes().ct_eq(row.token_digest.as_bytes()).into();
+    let now = db::now_ms();
+    if !matches || row.expires_ms <= now {
+        return Ok(None);
+    }
+    let Some(account) = db::accounts::find_account_by_id(&mut conn, row.authorized_user_id).await? else {
+        return Ok(None);
+    };
+    let account = Account::from(account);
+    if !account.enabled {
+        return Ok(None);
+    }
+    drop(conn);
+    if row.last_accessed_ms.is_none_or(|t| now - t > TOUCH_INTERVAL_MS) {
+        let mut tx = app.db.begin().await?;
+        db::accounts::touch_access_token(&mut tx, row.id, now).await?;
+        db::commit(tx).await?;
+    }
+    Ok(Some(TokenGrant { account, scopes: Scopes::parse(&row.scope), token_id: row.id }))
+}

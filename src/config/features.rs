@@ -1,0 +1,67 @@
+//! `FEATURE_*` switches, with Quay's defaults.
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// `FEATURE_SUPER_USERS`, default true.
+    pub super_users: bool,
+    /// `FEATURE_SUPERUSERS_FULL_ACCESS`, default false.
+    pub superusers_full_access: bool,
+    /// `FEATURE_USER_INITIALIZE`, default false (true in the embedded default).
+    pub user_initialize: bool,
+    /// `FEATURE_MAILING`, default true: e-mail is then required and validated on user creation.
+    pub mailing: bool,
+    /// `FEATURE_ANONYMOUS_ACCESS`, default true.
+    pub anonymous_access: bool,
+    /// `FEATURE_QUOTA_MANAGEMENT`, default false.
+    pub quota_management: bool,
+    /// `FEATURE_EDIT_QUOTA`, default true.
+    pub edit_quota: bool,
+    /// `FEATURE_APP_SPECIFIC_TOKENS`, default true.
+    pub app_specific_tokens: bool,
+    /// Every other `FEATURE_*` key, kept for the `/config` document.
+    pub other: BTreeMap<String, bool>,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            super_users: true,
+            superusers_full_access: false,
+            user_initialize: false,
+            mailing: true,
+            anonymous_access: true,
+            quota_management: false,
+            edit_quota: true,
+            app_specific_tokens: true,
+            other: BTreeMap::new(),
+        }
+    }
+}
+
+impl Features {
+    /// Sets the switch named by `key`; false when the key names no feature Berth models.
+    pub fn set(&mut self, key: &str, value: bool) {
+        let slot = match key {
+            "FEATURE_SUPER_USERS" => &mut self.super_users,
+            "FEATURE_SUPERUSERS_FULL_ACCESS" => &mut self.superusers_full_access,
+            "FEATURE_USER_INITIALIZE" => &mut self.user_initialize,
+            "FEATURE_MAILING" => &mut self.mailing,
+            "FEATURE_ANONYMOUS_ACCESS" => &mut self.anonymous_access,
+            "FEATURE_QUOTA_MANAGEMENT" => &mut self.quota_management,
+            "FEATURE_EDIT_QUOTA" => &mut self.edit_quota,
+            "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
+            _ => {
+                self.other.insert(key.to_owned(), value);
+                return;
+            }
+        };
+        *slot = value;
+    }
+
+    /// Quota fields appear in user and organization views only when both switches are on.
+    pub fn quota_views(&self) -> bool {
+        self.quota_management && self.edit_quota
+    }
+}

@@ -1,0 +1,242 @@
+//! Configuration: process flags (clap) plus Quay's `config.yaml` keys, validated into `Config`.
+
+mod features;
+mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use features::Features;
+use raw::RawConfig;
+
+/// Where blobs are kept: `DISTRIBUTED_STORAGE_CONFIG[DISTRIBUTED_STORAGE_PREFERENCE[0]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageConfig {
+    Local {
+        path: PathBuf,
+    },
+    S3 {
+        bucket: String,
+        root: String,
+        endpoint: Option<String>,
+        region: Option<String>,
+        access_key: Option<String>,
+        secret_key: Option<String>,
+    },
+}
+
+/// A bad value in the configuration, named by its key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration key {key}: {reason}")]
+pub struct ConfigError {
+    pub key: String,
+    pub reason: String,
+}
+
+fn bad(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.to_owned(), reason: reason.into() }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `SERVER_HOSTNAME`: host[:port] clients use; default: the address Berth listens on.
+    pub server_hostname: String,
+    /// `PREFERRED_URL_SCHEME`, default `http`.
+    pub preferred_url_scheme: String,
+    /// `DB_URI`; default: SQLite in the data directory.
+    pub db_uri: String,
+    pub storage: StorageConfig,
+    /// `SUPER_USERS`.
+    pub super_users: Vec<String>,
+    /// `GLOBAL_READONLY_SUPER_USERS`.
+    pub global_readonly_super_users: Vec<String>,
+    pub features: Features,
+    /// `BROWSER_API_CALLS_XHR_ONLY`, default true.
+    pub browser_api_calls_xhr_only: bool,
+    /// `DEBUGGING`, default false (disables the browser check).
+    pub debugging: bool,
+    /// `SECRET_KEY`; generated once and kept in the database when absent.
+    pub secret_key: Option<String>,
+    /// `DATABASE_SECRET_KEY`.
+    pub database_secret_key: Option<String>,
+    /// `PAGE_TOKEN_KEY` (a Fernet key); generated once and kept in the database when absent.
+    pub page_token_key: Option<String>,
+    /// `AUTHENTICATION_TYPE`, default `Database`.
+    pub authentication_type: String,
+    /// `DEFAULT_TAG_EXPIRATION` in seconds, default 2 weeks.
+    pub default_tag_expiration_s: i64,
+    /// `MAXIMUM_LAYER_SIZE` in bytes, default 20 GiB.
+    pub maximum_layer_size: u64,
+    /// `PUSH_TEMP_TAG_EXPIRATION_SEC`, default 3600.
+    pub push_temp_tag_expiration_s: i64,
+    /// `CREATE_PRIVATE_REPO_ON_PUSH`, default true.
+    pub create_private_repo_on_push: bool,
+    /// Embedded mode (no config file): the first initialized user becomes a superuser.
+    pub first_user_is_superuser: bool,
+    /// Keys Berth does not know; reported as warnings at start-up.
+    pub unknown_keys: Vec<String>,
+}
+
+impl Config {
+    /// The configuration of `berth serve` without `--config`: SQLite and blobs in `data_dir`.
+    pub fn embedded(data_dir: &Path) -> Config {
+        let raw = RawConfig {
+            feature_user_initialize: Some(true),
+            feature_mailing: Some(false),
+            ..RawConfig::default()
+        };
+        let mut config = raw.validate(data_dir).expect("the embedded defaults are valid");
+        config.first_user_is_superuser = true;
+        config
+    }
+
+    /// Reads Quay's `config.yaml`; keys it does not set take Quay's defaults.
+    pub fn from_yaml_file(path: &Path, data_dir: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| bad("(file)", format!("cannot read {}: {e}", path.display())))?;
+        Self::from_yaml(&text, data_dir)
+    }
+
+    pub fn from_yaml(text: &str, data_dir: &Path) -> Result<Config, ConfigError> {
+        let raw = if text.trim().is_empty() {
+            RawConfig::default()
+        } else {
+            let map: serde_yaml::Mapping = serde_yaml::from_str(text)
+                .map_err(|e| bad("(file)", format!("not a YAML mapping: {e}")))?;
+            RawConfig::from_mapping(map)?
+        };
+        raw.validate(data_dir)
+    }
+
+    /// `<scheme>://<SERVER_HOSTNAME>`, the root of every absolute URL Berth hands out.
+    pub fn app_url(&self) -> String {
+        format!("{}://{}", self.preferred_url_scheme, self.server_hostname)
+    }
+
+    pub fn is_database_auth(&self) -> bool {
+        self.authentication_type == "Database"
+    }
+
+    /// A readable listing of the resolved configuration (`berth config check`), secrets hidden.
+    pub fn describe(&self) -> BTreeMap<&'static str, String> {
+        let mut out = BTreeMap::new();
+        out.insert("SERVER_HOSTNAME", self.server_hostname.clone());
+        out.insert("PREFERRED_URL_SCHEME", self.preferred_url_scheme.clone());
+        out.insert("DB_URI", redact_uri(&self.db_uri));
+        out.insert("DISTRIBUTED_STORAGE_CONFIG", format!("{:?}", redact_storage(&self.storage)));
+        out.insert("SUPER_USERS", self.super_users.join(", "));
+        out.insert("GLOBAL_READONLY_SUPER_USERS", self.global_readonly_super_users.join(", "));
+        out.insert("AUTHENTICATION_TYPE", self.authentication_type.clone());
+        out.insert("FEATURES", format!("{:?}", self.features));
+        out
+    }
+}
+
+fn redact_uri(uri: &str) -> String {
+    match (uri.find("://"), uri.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***{}", &uri[..scheme_end], &uri[at..])
+        }
+        _ => uri.to_owned(),
+    }
+}
+
+fn redact_storage(storage: &StorageConfig) -> StorageConfig {
+    match storage.clone() {
+        StorageConfig::S3 { bucket, root, endpoint, region, access_key, secret_key } => {
+            StorageConfig::S3 {
+                bucket,
+                root,
+                endpoint,
+                region,
+                access_key: access_key.map(|_| "***".into()),
+                secret_key: secret_key.map(|_| "***".into()),
+            }
+        }
+        local => local,
+    }
+}
+
+/// Quay's duration strings: `30s`, `10m`, `2h`, `1d`, `2w`.
+pub fn parse_duration_s(value: &str) -> Option<i64> {
+    let value = value.trim();
+    let (number, unit) = value.split_at(value.find(|c: char| !c.is_ascii_digit())?);
+    let number: i64 = number.parse().ok()?;
+    let factor = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+/// Quay's size strings: `20G`, `500M`, `1024K`, or plain bytes.
+pub fn parse_size(value: &str) -> Option<u64> {
+    let value = value.trim();
+    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let factor: u64 = match unit.to_ascii_uppercase().trim_end_matches('B') {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults() {
+        let config = Config::embedded(Path::new("/tmp/d"));
+        assert!(config.db_uri.starts_with("sqlite:"));
+        assert_eq!(config.storage, StorageConfig::Local { path: "/tmp/d/blobs".into() });
+        assert!(config.features.user_initialize);
+        assert!(config.first_user_is_superuser);
+    }
+
+    #[test]
+    fn quay_keys_are_read() {
+        let yaml = "SERVER_HOSTNAME: quay.example.com\nSUPER_USERS: [quayadmin]\nDB_URI: postgresql://u:p@db/quay\nDISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {storage_path: /data}]\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\nSOMETHING_NEW: 1\n";
+        let config = Config::from_yaml(yaml, Path::new("/tmp/d")).unwrap();
+        assert_eq!(config.server_hostname, "quay.example.com");
+        assert_eq!(config.super_users, vec!["quayadmin"]);
+        assert_eq!(config.db_uri, "postgres://u:p@db/quay");
+        assert_eq!(config.storage, StorageConfig::Local { path: "/data".into() });
+        assert_eq!(config.unknown_keys, vec!["SOMETHING_NEW"]);
+        assert!(!config.features.user_initialize);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = Config::from_yaml("DB_URI: mysql://x/y\n", Path::new("/d")).unwrap_err();
+        assert_eq!(err.key, "DB_URI");
+        let err = Config::from_yaml("FEATURE_MAILING: maybe\n", Path::new("/d")).unwrap_err();
+        assert_eq!(err.key, "FEATURE_MAILING");
+        let err = Config::from_yaml("DEFAULT_TAG_EXPIRATION: soon\n", Path::new("/d")).unwrap_err();
+        assert_eq!(err.key, "DEFAULT_TAG_EXPIRATION");
+        let err = Config::from_yaml(
+            "DISTRIBUTED_STORAGE_CONFIG:\n  default: [FloppyStorage, {}]\n",
+            Path::new("/d"),
+        )
+        .unwrap_err();
+        assert_eq!(err.key, "DISTRIBUTED_STORAGE_CONFIG");
+    }
+
+    #[test]
+    fn durations_and_sizes() {
+        assert_eq!(parse_duration_s("2w"), Some(1_209_600));
+        assert_eq!(parse_duration_s("0s"), Some(0));
+        assert_eq!(parse_duration_s("x"), None);
+        assert_eq!(parse_size("20G"), Some(20 << 30));
+        assert_eq!(parse_size("123"), Some(123));
+    }
+}

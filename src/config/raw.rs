@@ -1,0 +1,250 @@
+//! `config.yaml` as written, key by key, before validation.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_yaml::{Mapping, Value};
+
+use super::{bad, parse_duration_s, parse_size, Config, ConfigError, Features, StorageConfig};
+
+/// Keys of Quay's configuration that Berth reads elsewhere or that need no action here; they
+/// are accepted without a warning.
+const ACCEPTED_KEYS: &[&str] = &[
+    "SETUP_COMPLETE",
+    "EXTERNAL_TLS_TERMINATION",
+    "DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS",
+    "USERFILES_LOCATION",
+    "USERFILES_PATH",
+    "LOG_ARCHIVE_LOCATION",
+    "BUILDLOGS_REDIS",
+    "USER_EVENTS_REDIS",
+    "TAG_EXPIRATION_OPTIONS",
+    "AVATAR_KIND",
+    "REGISTRY_TITLE",
+    "REGISTRY_TITLE_SHORT",
+    "ENTERPRISE_LOGO_URL",
+    "DATA_MODEL_CACHE_CONFIG",
+];
+
+#[derive(Debug, Default)]
+pub(super) struct RawConfig {
+    pub server_hostname: Option<String>,
+    pub preferred_url_scheme: Option<String>,
+    pub db_uri: Option<String>,
+    pub storage_config: Option<Mapping>,
+    pub storage_preference: Option<Vec<String>>,
+    pub super_users: Vec<String>,
+    pub global_readonly_super_users: Vec<String>,
+    pub features: Vec<(String, bool)>,
+    pub feature_user_initialize: Option<bool>,
+    pub feature_mailing: Option<bool>,
+    pub browser_api_calls_xhr_only: Option<bool>,
+    pub debugging: Option<bool>,
+    pub secret_key: Option<String>,
+    pub database_secret_key: Option<String>,
+    pub page_token_key: Option<String>,
+    pub authentication_type: Option<String>,
+    pub default_tag_expiration: Option<String>,
+    pub maximum_layer_size: Option<String>,
+    pub push_temp_tag_expiration_sec: Option<i64>,
+    pub create_private_repo_on_push: Option<bool>,
+    pub unknown_keys: Vec<String>,
+}
+
+fn value<T: DeserializeOwned>(key: &str, v: Value) -> Result<T, ConfigError> {
+    serde_yaml::from_value(v).map_err(|e| bad(key, e.to_string()))
+}
+
+/// A secret may be written as a number in YAML; Quay reads it as its decimal text.
+fn secret(key: &str, v: Value) -> Result<String, ConfigError> {
+    match v {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(bad(key, "expected a string")),
+    }
+}
+
+impl RawConfig {
+    pub fn from_mapping(map: Mapping) -> Result<RawConfig, ConfigError> {
+        let mut raw = RawConfig::default();
+        for (k, v) in map {
+            let Value::String(key) = k else {
+                return Err(bad(&format!("{k:?}"), "keys must be strings"));
+            };
+            let key = key.as_str();
+            match key {
+                "SERVER_HOSTNAME" => raw.server_hostname = Some(value(key, v)?),
+                "PREFERRED_URL_SCHEME" => raw.preferred_url_scheme = Some(value(key, v)?),
+                "DB_URI" => raw.db_uri = Some(value(key, v)?),
+                "DISTRIBUTED_STORAGE_CONFIG" => raw.storage_config = Some(value(key, v)?),
+                "DISTRIBUTED_STORAGE_PREFERENCE" => raw.storage_preference = Some(value(key, v)?),
+                "SUPER_USERS" => raw.super_users = value(key, v)?,
+                "GLOBAL_READONLY_SUPER_USERS" => raw.global_readonly_super_users = value(key, v)?,
+                "FEATURE_USER_INITIALIZE" => raw.feature_user_initialize = Some(value(key, v)?),
+                "FEATURE_MAILING" => raw.feature_mailing = Some(value(key, v)?),
+                "BROWSER_API_CALLS_XHR_ONLY" => raw.browser_api_calls_xhr_only = Some(value(key, v)?),
+                "DEBUGGING" => raw.debugging = Some(value(key, v)?),
+                "SECRET_KEY" => raw.secret_key = Some(secret(key, v)?),
+                "DATABASE_SECRET_KEY" => raw.database_secret_key = Some(secret(key, v)?),
+                "PAGE_TOKEN_KEY" => raw.page_token_key = Some(value(key, v)?),
+                "AUTHENTICATION_TYPE" => raw.authentication_type = Some(value(key, v)?),
+                "DEFAULT_TAG_EXPIRATION" => raw.default_tag_expiration = Some(value(key, v)?),
+                "MAXIMUM_LAYER_SIZE" => raw.maximum_layer_size = Some(secret(key, v)?),
+                "PUSH_TEMP_TAG_EXPIRATION_SEC" => {
+                    raw.push_temp_tag_expiration_sec = Some(value(key, v)?)
+                }
+                "CREATE_PRIVATE_REPO_ON_PUSH" => {
+                    raw.create_private_repo_on_push = Some(value(key, v)?)
+                }
+                _ if key.starts_with("FEATURE_") => raw.features.push((key.to_owned(), value(key, v)?)),
+                _ if ACCEPTED_KEYS.contains(&key) => {}
+                _ => raw.unknown_keys.push(key.to_owned()),
+            }
+        }
+        Ok(raw)
+    }
+
+    pub fn validate(self, data_dir: &Path) -> Result<Config, ConfigError> {
+        let mut features = Features::default();
+        for (key, on) in &self.features {
+            features.set(key, *on);
+        }
+        if let Some(on) = self.feature_user_initialize {
+            features.user_initialize = on;
+        }
+        if let Some(on) = self.feature_mailing {
+            features.mailing = on;
+        }
+
+        let preferred_url_scheme = self.preferred_url_scheme.unwrap_or_else(|| "http".into());
+        if !matches!(preferred_url_scheme.as_str(), "http" | "https") {
+            return Err(bad("PREFERRED_URL_SCHEME", "must be http or https"));
+        }
+        let authentication_type = self.authentication_type.unwrap_or_else(|| "Database".into());
+        let default_tag_expiration_s = match &self.default_tag_expiration {
+            Some(text) => parse_duration_s(text).ok_or_else(|| {
+                bad("DEFAULT_TAG_EXPIRATION", format!("'{text}' is not a duration like 2w"))
+            })?,
+            None => 14 * 86_400,
+        };
+        let maximum_layer_size = match &self.maximum_layer_size {
+            Some(text) => parse_size(text).ok_or_else(|| {
+                bad("MAXIMUM_LAYER_SIZE", format!("'{text}' is not a size like 20G"))
+            })?,
+            None => 20 << 30,
+        };
+        if let Some(key) = &self.page_token_key {
+            fernet::Fernet::new(key).ok_or_else(|| {
+                bad("PAGE_TOKEN_KEY", "must be a url-safe base64 Fernet key of 32 bytes")
+            })?;
+        }
+
+        Ok(Config {
+            server_hostname: self.server_hostname.unwrap_or_default(),
+            preferred_url_scheme,
+            db_uri: db_uri(self.db_uri.as_deref(), data_dir)?,
+            storage: storage(self.storage_config, self.storage_preference, data_dir)?,
+            super_users: self.super_users,
+            global_readonly_super_users: self.global_readonly_super_users,
+            features,
+            browser_api_calls_xhr_only: self.browser_api_calls_xhr_only.unwrap_or(true),
+            debugging: self.debugging.unwrap_or(false),
+            secret_key: self.secret_key,
+            database_secret_key: self.database_secret_key,
+            page_token_key: self.page_token_key,
+            authentication_type,
+            default_tag_expiration_s,
+            maximum_layer_size,
+            push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
+            create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
+            first_user_is_superuser: false,
+            unknown_keys: self.unknown_keys,
+        })
+    }
+}
+
+/// Accepts Quay's SQLAlchemy-style URIs and turns them into sqlx URIs.
+fn db_uri(uri: Option<&str>, data_dir: &Path) -> Result<String, ConfigError> {
+    let Some(uri) = uri else {
+        return Ok(format!("sqlite://{}", data_dir.join("berth.db").display()));
+    };
+    let (scheme, rest) = uri
+        .split_once("://")
+        .ok_or_else(|| bad("DB_URI", "expected scheme://..., e.g. postgresql://user@host/db"))?;
+    match scheme {
+        "postgresql" | "postgres" | "postgresql+psycopg2" => Ok(format!("postgres://{rest}")),
+        // SQLAlchemy writes sqlite:///relative and sqlite:////absolute.
+        "sqlite" => Ok(format!("sqlite://{}", rest.strip_prefix('/').unwrap_or(rest))),
+        other => Err(bad("DB_URI", format!("unsupported database '{other}': use postgresql or sqlite"))),
+    }
+}
+
+fn storage(
+    config: Option<Mapping>,
+    preference: Option<Vec<String>>,
+    data_dir: &Path,
+) -> Result<StorageConfig, ConfigError> {
+    const KEY: &str = "DISTRIBUTED_STORAGE_CONFIG";
+    let Some(config) = config else {
+        return Ok(StorageConfig::Local { path: data_dir.join("blobs") });
+    };
+    let location = match preference.as_ref().and_then(|p| p.first()) {
+        Some(name) => Value::String(name.clone()),
+        None if config.len() == 1 => config.keys().next().cloned().unwrap_or(Value::Null),
+        None => {
+            return Err(bad("DISTRIBUTED_STORAGE_PREFERENCE", "name the location to write to"))
+        }
+    };
+    let entry = config.get(&location).ok_or_else(|| {
+        bad("DISTRIBUTED_STORAGE_PREFERENCE", format!("{location:?} is not in {KEY}"))
+    })?;
+    let (driver, params): (String, Mapping) = serde_yaml::from_value(entry.clone())
+        .map_err(|e| bad(KEY, format!("expected [Driver, {{params}}]: {e}")))?;
+    let text = |name: &str| -> Option<String> {
+        match params.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    };
+    let required = |name: &str| {
+        text(name).ok_or_else(|| bad(KEY, format!("{driver} needs the parameter {name}")))
+    };
+    match driver.as_str() {
+        "LocalStorage" => Ok(StorageConfig::Local { path: required("storage_path")?.into() }),
+        "S3Storage" => {
+            let endpoint = text("endpoint_url").or_else(|| {
+                text("host").map(|host| match text("port") {
+                    Some(port) => format!("https://{host}:{port}"),
+                    None => format!("https://{host}"),
+                })
+            });
+            Ok(StorageConfig::S3 {
+                bucket: required("s3_bucket")?,
+                root: text("storage_path").unwrap_or_default(),
+                endpoint,
+                region: text("s3_region"),
+                access_key: text("s3_access_key"),
+                secret_key: text("s3_secret_key"),
+            })
+        }
+        "RadosGWStorage" | "RHOCSStorage" => {
+            let scheme = if text("is_secure").as_deref() == Some("true") { "https" } else { "http" };
+            let host = required("hostname")?;
+            let endpoint = match text("port") {
+                Some(port) => format!("{scheme}://{host}:{port}"),
+                None => format!("{scheme}://{host}"),
+            };
+            Ok(StorageConfig::S3 {
+                bucket: required("bucket_name")?,
+                root: text("storage_path").unwrap_or_default(),
+                endpoint: Some(endpoint),
+                region: text("region_name"),
+                access_key: text("access_key"),
+                secret_key: text("secret_key"),
+            })
+        }
+        other => Err(bad(KEY, format!("storage driver {other} is not supported"))),
+    }
+}

@@ -1,0 +1,299 @@
+//! SQL for accounts (users, organizations, robots), deleted-namespace markers and OAuth tokens.
+
+use sqlx::FromRow;
+
+use super::{DbConn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub uuid: String,
+    pub username: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub verified: i64,
+    pub enabled: i64,
+    pub organization: i64,
+    pub robot: i64,
+    pub superuser: i64,
+    pub tag_expiration_s: i64,
+    pub invalid_login_attempts: i64,
+    pub last_invalid_login_ms: i64,
+    pub created_ms: i64,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, uuid, username, email, password_hash, verified, enabled, \
+    organization, robot, superuser, tag_expiration_s, invalid_login_attempts, \
+    last_invalid_login_ms, created_ms";
+
+pub struct NewAccount<'a> {
+    pub uuid: &'a str,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub verified: bool,
+    pub organization: bool,
+    pub robot: bool,
+    pub superuser: bool,
+    pub tag_expiration_s: i64,
+    pub created_ms: i64,
+}
+
+pub async fn insert_account(conn: &mut DbConn, new: &NewAccount<'_>) -> Result<AccountRow> {
+    let sql = format!(
+        "INSERT INTO accounts (uuid, username, email, password_hash, verified, enabled, \
+         organization, robot, superuser, tag_expiration_s, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10) RETURNING {ACCOUNT_COLUMNS}"
+    );
+    Ok(sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(new.uuid)
+        .bind(new.username)
+        .bind(new.email)
+        .bind(new.password_hash)
+        .bind(new.verified as i64)
+        .bind(new.organization as i64)
+        .bind(new.robot as i64)
+        .bind(new.superuser as i64)
+        .bind(new.tag_expiration_s)
+        .bind(new.created_ms)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn find_account_by_name(conn: &mut DbConn, username: &str) -> Result<Option<AccountRow>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1");
+    Ok(sqlx::query_as::<_, AccountRow>(&sql).bind(username).fetch_optional(conn).await?)
+}
+
+pub async fn find_account_by_id(conn: &mut DbConn, id: i64) -> Result<Option<AccountRow>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+    Ok(sqlx::query_as::<_, AccountRow>(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+/// A non-organization user by e-mail (e-mail login).
+pub async fn find_user_by_email(conn: &mut DbConn, email: &str) -> Result<Option<AccountRow>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1 AND organization = 0 AND robot = 0"
+    );
+    Ok(sqlx::query_as::<_, AccountRow>(&sql).bind(email).fetch_optional(conn).await?)
+}
+
+pub async fn count_accounts(conn: &mut DbConn) -> Result<i64> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(conn).await?)
+}
+
+/// One page of plain users (no organizations, robots or namespaces being deleted), by id from
+/// `start_id`; `limit + 1` rows so the caller knows whether another page exists.
+pub async fn list_users_page(
+    conn: &mut DbConn,
+    enabled_only: bool,
+    start_id: i64,
+    limit: Option<i64>,
+) -> Result<Vec<AccountRow>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE organization = 0 AND robot = 0 \
+         AND id >= $1 AND ($2 = 0 OR enabled = 1) \
+         AND NOT EXISTS (SELECT 1 FROM deleted_namespaces d WHERE d.account_id = a.id) \
+         ORDER BY id LIMIT $3"
+    );
+    Ok(sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(start_id)
+        .bind(enabled_only as i64)
+        .bind(limit.map(|l| l + 1).unwrap_or(i64::MAX))
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn update_password(conn: &mut DbConn, id: i64, password_hash: &str, new_uuid: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, uuid = $2, invalid_login_attempts = 0 WHERE id = $3",
+    )
+    .bind(password_hash)
+    .bind(new_uuid)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_email(conn: &mut DbConn, id: i64, email: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET email = $1, verified = 1 WHERE id = $2")
+        .bind(email)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_enabled(conn: &mut DbConn, id: i64, enabled: bool) -> Result<()> {
+    sqlx::query("UPDATE accounts SET enabled = $1 WHERE id = $2")
+        .bind(enabled as i64)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_superuser(conn: &mut DbConn, id: i64, superuser: bool) -> Result<()> {
+    sqlx::query("UPDATE accounts SET superuser = $1 WHERE id = $2")
+        .bind(superuser as i64)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_login_failure(conn: &mut DbConn, id: i64, now_ms: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET invalid_login_attempts = invalid_login_attempts + 1, \
+         last_invalid_login_ms = $1 WHERE id = $2",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn reset_login_failures(conn: &mut DbConn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE accounts SET invalid_login_attempts = 0 WHERE id = $1 AND invalid_login_attempts > 0")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Frees the name of a deleted namespace: the row is renamed to a random value and disabled.
+pub async fn mark_account_deleted(
+    conn: &mut DbConn,
+    account: &AccountRow,
+    placeholder: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deleted_namespaces (account_id, original_username, original_email, marked_ms) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(account.id)
+    .bind(&account.username)
+    .bind(&account.email)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE accounts SET username = $1, email = $1, uuid = $1, enabled = 0 WHERE id = $2")
+        .bind(placeholder)
+        .bind(account.id)
+        .execute(&mut *conn)
+        .await?;
+    // Tokens and repository grants of the namespace stop working at once.
+    sqlx::query("DELETE FROM oauth_access_tokens WHERE authorized_user_id = $1")
+        .bind(account.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM repository_permissions WHERE account_id = $1")
+        .bind(account.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE service_keys SET approver_id = NULL WHERE approver_id = $1")
+        .bind(account.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_name_reserved_by_deletion(conn: &mut DbConn, username: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM deleted_namespaces WHERE original_username = $1")
+        .bind(username)
+        .fetch_one(conn)
+        .await?
+        > 0)
+}
+
+/// Removes the account row of a purged namespace, and with it its deletion marker.
+pub async fn delete_account(conn: &mut DbConn, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM log_entries WHERE performer_id = $1 AND account_id IS NULL")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AccessTokenRow {
+    pub id: i64,
+    pub uuid: String,
+    pub application_id: i64,
+    pub authorized_user_id: i64,
+    pub scope: String,
+    pub token_digest: String,
+    pub expires_ms: i64,
+    pub last_accessed_ms: Option<i64>,
+}
+
+pub async fn insert_application(
+    conn: &mut DbConn,
+    owner_id: i64,
+    client_id: &str,
+    client_secret: &str,
+    name: &str,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "INSERT INTO oauth_applications (owner_id, client_id, client_secret, name) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(owner_id)
+    .bind(client_id)
+    .bind(client_secret)
+    .bind(name)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub struct NewAccessToken<'a> {
+    pub uuid: &'a str,
+    pub application_id: i64,
+    pub authorized_user_id: i64,
+    pub scope: &'a str,
+    pub token_prefix: &'a str,
+    pub token_digest: &'a str,
+    pub expires_ms: i64,
+    pub created_ms: i64,
+}
+
+pub async fn insert_access_token(conn: &mut DbConn, new: &NewAccessToken<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_access_tokens (uuid, application_id, authorized_user_id, scope, \
+         token_prefix, token_digest, expires_ms, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new.uuid)
+    .bind(new.application_id)
+    .bind(new.authorized_user_id)
+    .bind(new.scope)
+    .bind(new.token_prefix)
+    .bind(new.token_digest)
+    .bind(new.expires_ms)
+    .bind(new.created_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_access_token(conn: &mut DbConn, token_prefix: &str) -> Result<Option<AccessTokenRow>> {
+    Ok(sqlx::query_as::<_, AccessTokenRow>(
+        "SELECT id, uuid, application_id, authorized_user_id, scope, token_digest, expires_ms, \
+         last_accessed_ms FROM oauth_access_tokens WHERE token_prefix = $1",
+    )
+    .bind(token_prefix)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn touch_access_token(conn: &mut DbConn, id: i64, now_ms: i64) -> Result<()> {
+    sqlx::query("UPDATE oauth_access_tokens SET last_accessed_ms = $1 WHERE id = $2")
+        .bind(now_ms)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

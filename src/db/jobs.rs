@@ -1,0 +1,69 @@
+//! SQL for the job queue. Claiming is the one dialect fork: PostgreSQL skips rows other nodes
+//! hold; SQLite has a single writer, so a plain update is already exclusive.
+
+use sqlx::FromRow;
+
+use super::{Backend, DbConn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+/// Queues a job; with a `dedup_key` already waiting, nothing is added and false is returned.
+pub async fn insert_job(
+    conn: &mut DbConn,
+    kind: &str,
+    payload: &str,
+    dedup_key: Option<&str>,
+    now_ms: i64,
+) -> Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO jobs (kind, payload, dedup_key, run_after_ms, created_ms) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(dedup_key)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Locks the oldest runnable job until `lock_until_ms`.
+pub async fn claim_job(conn: &mut DbConn, backend: Backend, now_ms: i64, lock_until_ms: i64) -> Result<Option<JobRow>> {
+    let pick = match backend {
+        Backend::Postgres => {
+            "SELECT id FROM jobs WHERE run_after_ms <= $1 AND (locked_until_ms IS NULL OR locked_until_ms < $1) \
+             ORDER BY run_after_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        }
+        Backend::Sqlite => {
+            "SELECT id FROM jobs WHERE run_after_ms <= $1 AND (locked_until_ms IS NULL OR locked_until_ms < $1) \
+             ORDER BY run_after_ms, id LIMIT 1"
+        }
+    };
+    let sql = format!(
+        "UPDATE jobs SET locked_until_ms = $2, attempts = attempts + 1 WHERE id = ({pick}) \
+         RETURNING id, kind, payload, attempts"
+    );
+    Ok(sqlx::query_as::<_, JobRow>(&sql).bind(now_ms).bind(lock_until_ms).fetch_optional(conn).await?)
+}
+
+pub async fn delete_job(conn: &mut DbConn, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Releases a failed job to run again after `run_after_ms`.
+pub async fn retry_job(conn: &mut DbConn, id: i64, run_after_ms: i64) -> Result<()> {
+    sqlx::query("UPDATE jobs SET locked_until_ms = NULL, run_after_ms = $1 WHERE id = $2")
+        .bind(run_after_ms)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

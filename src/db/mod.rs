@@ -1,0 +1,180 @@
+//! The data-access layer: one SQL text for SQLite and PostgreSQL through sqlx's `Any` driver.
+//! Timestamps are integer milliseconds and booleans integers so that both engines map alike.
+
+pub mod accounts;
+pub mod jobs;
+pub mod logs;
+pub mod registry;
+pub mod service_keys;
+pub mod settings;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Transaction};
+
+pub type DbConn = AnyConnection;
+pub type DbTx = Transaction<'static, sqlx::Any>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database failures callers branch on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unique constraint violated: {constraint}")]
+    UniqueViolation { constraint: String },
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
+    #[error(transparent)]
+    Other(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Error::UniqueViolation {
+                // PostgreSQL names the constraint; SQLite names the columns in its message.
+                constraint: db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned()),
+            },
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Error::Unavailable(err)
+            }
+            _ => Error::Other(err),
+        }
+    }
+}
+
+impl Error {
+    /// True when a unique index over `column` rejected the write.
+    pub fn is_unique_on(&self, column: &str) -> bool {
+        matches!(self, Error::UniqueViolation { constraint } if constraint.contains(column))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Connection pools. SQLite gets a single writer connection so that write transactions queue
+/// in the pool instead of failing with SQLITE_BUSY; PostgreSQL uses one pool for both.
+#[derive(Clone)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub async fn connect(uri: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if uri.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let db = match backend {
+            Backend::Sqlite => {
+                let options = sqlite_options(uri)?;
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(60))
+                    .connect_with(options.clone())
+                    .await?;
+                // WAL is a property of the database file: set once, every connection has it.
+                sqlx::query("PRAGMA journal_mode=WAL").execute(&write).await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?;
+                Db { read, write, backend }
+            }
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(uri)?.disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?;
+                Db { read: pool.clone(), write: pool, backend }
+            }
+        };
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.write).await?;
+        Ok(())
+    }
+
+    /// A pooled connection for reads.
+    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// A write transaction; dropping it rolls back.
+    pub async fn begin(&self) -> Result<DbTx> {
+        Ok(self.write.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn sqlite_options(uri: &str) -> anyhow::Result<AnyConnectOptions> {
+    // WAL, foreign keys and a busy timeout are connection settings; pass them in the URI so the
+    // Any driver forwards them to SQLite.
+    let mut uri = uri.to_owned();
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    if !uri.contains("mode=") {
+        uri.push(sep);
+        uri.push_str("mode=rwc");
+    }
+    let options = AnyConnectOptions::from_str(&uri)?.disable_statement_logging();
+    Ok(options)
+}
+
+/// Commits `tx`, with the failure classified like any other database error.
+pub async fn commit(tx: DbTx) -> Result<()> {
+    Ok(tx.commit().await?)
+}
+
+/// Milliseconds since the Unix epoch, the unit every stored timestamp uses.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migration_folders_match() {
+        let names = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+    }
+}

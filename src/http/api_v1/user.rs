@@ -1,0 +1,140 @@
+//! The caller's own account (core-api.md §3.1) and first-user initialization (§1.6).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::{self, passwords, NewUser};
+use crate::app::AppState;
+use crate::http::error::ApiError;
+use crate::http::extract::{fields, Caller, QuayJson};
+use crate::http::json::{Jsonify, Restful};
+use crate::http::views::{Avatar, AvatarKind};
+
+#[derive(Debug, Serialize)]
+pub struct CurrentUserView {
+    anonymous: bool,
+    username: String,
+    avatar: Avatar,
+    can_create_repo: bool,
+    is_me: bool,
+    verified: bool,
+    email: String,
+    logins: Vec<serde_json::Value>,
+    invoice_email: bool,
+    invoice_email_address: Option<String>,
+    preferred_namespace: bool,
+    tag_expiration_s: i64,
+    prompts: Vec<String>,
+    company: Option<String>,
+    family_name: Option<String>,
+    given_name: Option<String>,
+    location: Option<String>,
+    is_free_account: bool,
+    has_password_set: bool,
+    organizations: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    super_user: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    global_readonly_super_user: Option<bool>,
+}
+
+/// GET /api/v1/user/ (getLoggedInUser) [user:read]
+pub async fn get_current_user(State(app): State<AppState>, caller: Caller) -> Result<Restful<CurrentUserView>, ApiError> {
+    let identity = match &caller.identity {
+        Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
+        _ => return Err(caller.unauthorized()),
+    };
+    let account = &identity.account;
+    let is_superuser = account.is_superuser(&app.config) && identity.scopes.allows_superuser();
+    let readonly = account.is_global_readonly_superuser(&app.config);
+    Ok(Restful(
+        StatusCode::OK,
+        CurrentUserView {
+            anonymous: false,
+            username: account.username.clone(),
+            avatar: Avatar::new(&account.username, Some(&account.email), AvatarKind::User),
+            can_create_repo: true,
+            is_me: true,
+            verified: account.verified,
+            email: account.email.clone(),
+            logins: Vec::new(),
+            invoice_email: false,
+            invoice_email_address: None,
+            preferred_namespace: false,
+            tag_expiration_s: account.tag_expiration_s,
+            prompts: Vec::new(),
+            company: None,
+            family_name: None,
+            given_name: None,
+            location: None,
+            is_free_account: true,
+            has_password_set: account.password_hash.is_some(),
+            organizations: Vec::new(),
+            super_user: is_superuser.then_some(true),
+            global_readonly_super_user: readonly.then_some(true),
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InitializeBody {
+    #[serde(deserialize_with = "username")]
+    username: Option<String>,
+    #[serde(deserialize_with = "password")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "email")]
+    email: Option<String>,
+    #[serde(default)]
+    access_token: Option<serde_json::Value>,
+}
+
+fn username<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    fields::string(d, "username")
+}
+fn password<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    fields::string(d, "password")
+}
+fn email<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    fields::string(d, "email")
+}
+
+/// `jsonify` output, so keys come sorted.
+#[derive(Debug, Serialize)]
+pub struct InitializedView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_token: Option<String>,
+    email: Option<String>,
+    encrypted_password: String,
+    username: String,
+}
+
+/// POST /api/v1/user/initialize: the first user of an empty installation; with
+/// `access_token: true` also an OAuth token carrying every scope.
+pub async fn initialize(
+    State(app): State<AppState>,
+    QuayJson(body): QuayJson<InitializeBody>,
+) -> Result<Jsonify<InitializedView>, ApiError> {
+    if !app.config.features.user_initialize {
+        return Err(ApiError::not_found());
+    }
+    let password = body.password.unwrap_or_default();
+    let with_token = body.access_token.as_ref().is_some_and(|v| !v.is_null() && v != &false);
+    let new = NewUser {
+        username: body.username.unwrap_or_default(),
+        email: body.email.clone(),
+        password: password.clone(),
+        verified: true,
+        superuser: app.config.first_user_is_superuser,
+    };
+    let created = accounts::initialize_first_user(&app, new, with_token).await?;
+    Ok(Jsonify(
+        StatusCode::OK,
+        InitializedView {
+            access_token: created.access_token,
+            email: body.email,
+            encrypted_password: passwords::encrypt_password(&app.secrets.secret_key, &password),
+            username: created.account.username,
+        },
+    ))
+}

@@ -1,0 +1,244 @@
+//! The only place that decides status codes and error bodies.
+//! `ApiError` speaks Quay's `/api/v1` error formats; `RegistryError` the `/v2` `{"errors": [...]}`.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+use super::json::{jsonify_bytes, restful_bytes, Restful};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Quay's problem body (`detail`, `error_message`, `error_type`, `title`, `type`, `status`).
+    #[error("{status} {error_type}: {detail}")]
+    Problem { status: StatusCode, error_type: &'static str, detail: String },
+    /// A data-model failure: 400 `{"message": ...}` as `jsonify` writes it.
+    #[error("{0}")]
+    DataModel(String),
+    /// A framework failure (415, undecodable JSON): `{"message": ...}` as flask-restful writes it.
+    #[error("{status}: {message}")]
+    Message { status: StatusCode, message: String },
+    /// A query parameter that did not parse: 400 `{"message": {"<param>": "<help>"}}`.
+    #[error("bad query parameter {param}")]
+    QueryParam { param: &'static str, help: &'static str },
+    /// `abort()` bodies: `{"error": ...}` without a trailing newline, served as text/html.
+    #[error("{status}: {error}")]
+    Abort { status: StatusCode, error: String },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn invalid_request(detail: impl Into<String>) -> Self {
+        ApiError::Problem { status: StatusCode::BAD_REQUEST, error_type: "invalid_request", detail: detail.into() }
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::Problem { status: StatusCode::NOT_FOUND, error_type: "not_found", detail: "Not Found".into() }
+    }
+
+    /// Anonymous callers need to authenticate (401); anyone else lacks the right (403).
+    pub fn unauthorized(anonymous: bool) -> Self {
+        if anonymous {
+            ApiError::Problem {
+                status: StatusCode::UNAUTHORIZED,
+                error_type: "invalid_token",
+                detail: "Requires authentication".into(),
+            }
+        } else {
+            ApiError::Problem {
+                status: StatusCode::FORBIDDEN,
+                error_type: "insufficient_scope",
+                detail: "Unauthorized".into(),
+            }
+        }
+    }
+
+    pub fn fresh_login_required() -> Self {
+        ApiError::Problem {
+            status: StatusCode::UNAUTHORIZED,
+            error_type: "fresh_login_required",
+            detail: "Requires fresh login".into(),
+        }
+    }
+
+    pub fn abort(status: StatusCode, error: impl Into<String>) -> Self {
+        ApiError::Abort { status, error: error.into() }
+    }
+}
+
+impl From<crate::db::Error> for ApiError {
+    fn from(err: crate::db::Error) -> Self {
+        ApiError::Internal(err.into())
+    }
+}
+
+/// The problem fields; the `type` URL needs the request's Host, so `render` completes it.
+#[derive(Clone)]
+struct PendingProblem {
+    error_type: &'static str,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    detail: &'a str,
+    error_message: &'a str,
+    error_type: &'a str,
+    title: &'a str,
+    #[serde(rename = "type")]
+    type_url: String,
+    status: u16,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Problem { status, error_type, detail } => {
+                let mut response = status.into_response();
+                response.extensions_mut().insert(PendingProblem { error_type, detail });
+                response
+            }
+            ApiError::DataModel(message) => {
+                let mut response = (StatusCode::BAD_REQUEST, jsonify_bytes(&json!({ "message": message }))).into_response();
+                set_json(&mut response);
+                response
+            }
+            ApiError::Message { status, message } => Restful(status, json!({ "message": message })).into_response(),
+            ApiError::QueryParam { param, help } => {
+                Restful(StatusCode::BAD_REQUEST, json!({ "message": { param: help } })).into_response()
+            }
+            ApiError::Abort { status, error } => {
+                let mut body = restful_bytes(&json!({ "error": error }));
+                body.pop(); // abort() bodies carry no trailing newline
+                let mut response = (status, body).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                response
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                let mut response = (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    restful_bytes(&json!({ "message": "Internal Server Error" })),
+                )
+                    .into_response();
+                set_json(&mut response);
+                response
+            }
+        }
+    }
+}
+
+fn set_json(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+}
+
+/// Middleware: writes the body of a problem response, whose `type` is
+/// `<scheme>://<request Host>/api/v1/error/<error_type>`.
+pub async fn render(scheme: &'static str, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned();
+    let mut response = next.run(request).await;
+    if let Some(problem) = response.extensions_mut().remove::<PendingProblem>() {
+        let status = response.status();
+        let body = restful_bytes(&ProblemBody {
+            detail: &problem.detail,
+            error_message: &problem.detail,
+            error_type: problem.error_type,
+            title: problem.error_type,
+            type_url: format!("{scheme}://{host}/api/v1/error/{}", problem.error_type),
+            status: status.as_u16(),
+        });
+        let (mut parts, _) = response.into_parts();
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        response = Response::from_parts(parts, body.into());
+    }
+    response
+}
+
+/// A `/v2` error: `{"errors": [{"code", "message", "detail"}]}`, plus the Bearer challenge on 401.
+#[derive(Debug)]
+pub struct RegistryError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub detail: serde_json::Value,
+    pub challenge: Option<String>,
+}
+
+impl RegistryError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        RegistryError { status, code, message: message.into(), detail: json!({}), challenge: None }
+    }
+
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    /// 401 UNAUTHORIZED with `WWW-Authenticate: <challenge>`.
+    pub fn unauthorized(challenge: String) -> Self {
+        RegistryError {
+            challenge: Some(challenge),
+            ..RegistryError::new(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                "access to the requested resource is not authorized",
+            )
+        }
+    }
+}
+
+impl From<anyhow::Error> for RegistryError {
+    fn from(cause: anyhow::Error) -> Self {
+        tracing::error!(error = ?cause, "internal error");
+        RegistryError::new(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", "internal server error")
+    }
+}
+
+impl From<crate::db::Error> for RegistryError {
+    fn from(err: crate::db::Error) -> Self {
+        anyhow::Error::from(err).into()
+    }
+}
+
+impl IntoResponse for RegistryError {
+    fn into_response(self) -> Response {
+        let body = json!({ "errors": [{ "code": self.code, "message": self.message, "detail": self.detail }] });
+        let mut response = (self.status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert("Docker-Distribution-API-Version", HeaderValue::from_static("registry/2.0"));
+        if let Some(challenge) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}
+
+impl From<crate::accounts::Error> for ApiError {
+    fn from(err: crate::accounts::Error) -> Self {
+        use crate::accounts::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::CannotUpdateSuperuser
+            | E::CannotDeleteSuperuser
+            | E::NotDatabaseAuth
+            | E::PasswordChangeNotDatabaseAuth => ApiError::invalid_request(err.to_string()),
+            E::Db(e) => ApiError::Internal(e.into()),
+            E::Internal(e) => ApiError::Internal(e),
+            other => ApiError::DataModel(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The caller of an `/api/v1` request, resolved once by the pipeline middleware.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::accounts::{tokens, Account, Scopes};
+use crate::app::App;
+use crate::config::Config;
+use crate::http::error::ApiError;
+use crate::logs::Actor;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub account: Account,
+    pub scopes: Scopes,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    pub identity: Option<Identity>,
+    pub ip: Option<String>,
+}
+
+/// Authentication never rejects: a bad bearer token leaves the caller anonymous (§3.1).
+pub async fn authenticate(app: &App, authorization: Option<&str>) -> Result<Option<Identity>, ApiError> {
+    let Some(token) = authorization.and_then(bearer_token) else {
+        return Ok(None);
+    };
+    Ok(tokens::authenticate_token(app, token)
+        .await?
+        .map(|grant| Identity { account: grant.account, scopes: grant.scopes }))
+}
+
+/// `Bearer <token>`: split on spaces, exactly two parts, the first `bearer` in any case.
+fn bearer_token(header: &str) -> Option<&str> {
+    let mut parts = header.split(' ').filter(|p| !p.is_empty());
+    let (scheme, token) = (parts.next()?, parts.next()?);
+    (scheme.eq_ignore_ascii_case("bearer") && parts.next().is_none()).then_some(token)
+}
+
+impl Caller {
+    pub fn is_anonymous(&self) -> bool {
+        self.identity.is_none()
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            performer_id: self.identity.as_ref().map(|i| i.account.id),
+            performer_name: self.identity.as_ref().map(|i| i.account.username.clone()),
+            ip: self.ip.clone(),
+        }
+    }
+
+    /// Unauthorized for this caller: 401 when anonymous, 403 otherwise.
+    pub fn unauthorized(&self) -> ApiError {
+        ApiError::unauthorized(self.is_anonymous())
+    }
+
+    /// Quay's `SuperUserPermission`: a regular superuser whose credential carries `super:user`
+    /// (or is a direct login).
+    pub fn require_superuser(&self, config: &Config) -> Result<&Identity, ApiError> {
+        match &self.identity {
+            Some(id) if id.account.is_superuser(config) && id.scopes.allows_superuser() => Ok(id),
+            _ => Err(self.unauthorized()),
+        }
+    }
+
+    /// Superuser read endpoints: `SuperUserPermission`, or a global read-only superuser with
+    /// any valid credential.
+    pub fn require_any_superuser(&self, config: &Config) -> Result<&Identity, ApiError> {
+        match &self.identity {
+            Some(id) if id.account.is_global_readonly_superuser(config) => Ok(id),
+            _ => self.require_superuser(config),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Caller>().cloned().unwrap_or_default())
+    }
+}
+
+/// A caller that passed Quay's `require_fresh_login`: OAuth tokens always do; anonymous
+/// callers get 401 and robots 403.
+pub struct FreshCaller(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for FreshCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        match &caller.identity {
+            None => Err(ApiError::unauthorized(true)),
+            Some(id) if id.account.robot => Err(ApiError::unauthorized(false)),
+            Some(_) => Ok(FreshCaller(caller)),
+        }
+    }
+}
+
+impl std::ops::Deref for FreshCaller {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_header_forms() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer   abc"), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer a b"), None);
+        assert_eq!(bearer_token("Bearer"), None);
+    }
+}

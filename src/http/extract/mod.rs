@@ -1,0 +1,9 @@
+//! Request extractors: who is calling, JSON bodies and query parameters in Quay's error shapes.
+
+mod caller;
+mod quay_json;
+mod query;
+
+pub use caller::{authenticate, Caller, FreshCaller, Identity};
+pub use quay_json::{fields, QuayJson};
+pub use query::QueryParams;

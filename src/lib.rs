@@ -1,0 +1,130 @@
+//! Berth: a container registry that speaks the Red Hat Quay API.
+
+pub mod accounts;
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod logs;
+pub mod paging;
+pub mod repositories;
+pub mod service_keys;
+pub mod storage;
+pub mod workers;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use app::{App, AppState, Secrets};
+use config::Config;
+
+/// Where a node keeps its own files, and the optional Quay `config.yaml`.
+#[derive(Debug, Clone)]
+pub struct NodeOptions {
+    pub data_dir: PathBuf,
+    pub config_path: Option<PathBuf>,
+}
+
+impl NodeOptions {
+    /// The validated configuration: the file's keys, or the embedded defaults without one.
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        let config = match &self.config_path {
+            Some(path) => Config::from_yaml_file(path, &self.data_dir)?,
+            None => Config::embedded(&self.data_dir),
+        };
+        for key in &config.unknown_keys {
+            tracing::warn!(config.key = %key, "configuration key not used by Berth; ignored");
+        }
+        Ok(config)
+    }
+}
+
+/// Opens the database (migrating it), the blob storage and the signing key.
+pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&options.data_dir)
+        .with_context(|| format!("creating the data directory {}", options.data_dir.display()))?;
+    if let Some(path) = config.db_uri.strip_prefix("sqlite://") {
+        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    let db = db::Db::connect(&config.db_uri).await.context("connecting to the database (DB_URI)")?;
+    db.migrate().await.context("migrating the database")?;
+    let storage = storage::open(&config.storage).await.context("opening DISTRIBUTED_STORAGE_CONFIG")?;
+    let secrets = Secrets::load(&config, &db).await?;
+    let signer =
+        service_keys::Signer::load_or_create(&db, &options.data_dir.join("instance-key.pem"), &config.app_url())
+            .await
+            .context("loading the instance service key")?;
+    Ok(Arc::new(App { config: Arc::new(config), db, storage, secrets, signer }))
+}
+
+/// `berth serve`: binds `listen`, then serves the API, the registry and the job runner until
+/// SIGINT or SIGTERM.
+pub async fn serve(options: NodeOptions, listen: &str) -> anyhow::Result<()> {
+    let mut config = options.load_config()?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    if config.server_hostname.is_empty() {
+        config.server_hostname = addr.to_string();
+    }
+    let app = open_app(&options, config).await?;
+    tracing::info!(storage = %app.storage.describe(), "storage ready");
+    let worker = tokio::spawn(workers::run_forever(app.clone()));
+
+    // The test harness and scripts read this line to learn the address.
+    println!("listening on http://{addr}");
+    print_first_steps(&app, addr).await;
+
+    let router = http::router(app.clone());
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    worker.abort();
+    app.db.close().await;
+    Ok(())
+}
+
+/// `berth worker`: runs queued jobs only (scale-out nodes that serve no HTTP).
+pub async fn work(options: NodeOptions) -> anyhow::Result<()> {
+    let config = options.load_config()?;
+    let app = open_app(&options, config).await?;
+    tokio::select! {
+        _ = workers::run_forever(app.clone()) => {}
+        _ = shutdown_signal() => {}
+    }
+    app.db.close().await;
+    Ok(())
+}
+
+async fn print_first_steps(app: &App, addr: SocketAddr) {
+    let Ok(mut conn) = app.db.reader().await else { return };
+    if db::accounts::count_accounts(&mut conn).await.unwrap_or(1) > 0 || !app.config.features.user_initialize {
+        return;
+    }
+    println!(
+        "No users yet. Create the first (super)user and an API token with:\n  curl -X POST -H 'Content-Type: application/json' \
+         -d '{{\"username\": \"quayadmin\", \"password\": \"<password>\", \"email\": \"admin@example.com\", \"access_token\": true}}' \
+         http://{addr}/api/v1/user/initialize"
+    );
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

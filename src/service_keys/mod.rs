@@ -1,0 +1,130 @@
+//! Service keys: the instance's own RS256 key that signs registry tokens, registered in the
+//! service-key table so that every node trusts every other node's tokens.
+
+pub mod registry_token;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::RwLock;
+
+use anyhow::Context;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{DecodingKey, EncodingKey};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, service_keys::NewServiceKey, Db};
+
+/// `INSTANCE_SERVICE_KEY_SERVICE`: the service of registry-token keys and the tokens' `iss`.
+pub const INSTANCE_SERVICE: &str = "quay";
+pub const APPROVAL_AUTOMATIC: &str = "ServiceKeyApprovalType.AUTOMATIC";
+
+/// A public RSA key as a JWK.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Jwk {
+    pub e: String,
+    pub kid: String,
+    pub kty: String,
+    pub n: String,
+}
+
+impl Jwk {
+    pub fn from_public(key: &rsa::RsaPublicKey) -> Jwk {
+        let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+        let kid = thumbprint(&e, &n);
+        Jwk { e, kid, kty: "RSA".into(), n }
+    }
+}
+
+/// RFC 7638 thumbprint: SHA-256 over the required members in lexicographic order.
+pub fn thumbprint(e: &str, n: &str) -> String {
+    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// Signs registry tokens with this node's key and verifies tokens of any approved key.
+pub struct Signer {
+    pub kid: String,
+    encoding: EncodingKey,
+    verifying: RwLock<HashMap<String, DecodingKey>>,
+}
+
+impl Signer {
+    /// Loads the node's key from `key_path`, generating it on first start, and registers its
+    /// public half as an automatically approved service key.
+    pub async fn load_or_create(db: &Db, key_path: &Path, name: &str) -> anyhow::Result<Signer> {
+        let private = match std::fs::read_to_string(key_path) {
+            Ok(pem) => RsaPrivateKey::from_pkcs1_pem(&pem)
+                .with_context(|| format!("reading the instance key {}", key_path.display()))?,
+            Err(_) => {
+                let key = tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)).await??;
+                write_private_key(key_path, &key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)?)?;
+                key
+            }
+        };
+        let jwk = Jwk::from_public(&private.to_public_key());
+        let pem = private.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)?;
+        let mut tx = db.begin().await?;
+        db::service_keys::insert_service_key(
+            &mut tx,
+            &NewServiceKey {
+                kid: &jwk.kid,
+                service: INSTANCE_SERVICE,
+                name,
+                jwk: &serde_json::to_string(&jwk)?,
+                metadata: r#"{"created_by":"berth serve"}"#,
+                created_ms: db::now_ms(),
+                expiration_ms: None,
+                approval_type: Some(APPROVAL_AUTOMATIC),
+                approver_id: None,
+                approval_notes: Some(""),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Signer {
+            kid: jwk.kid.clone(),
+            encoding: EncodingKey::from_rsa_pem(pem.as_bytes())?,
+            verifying: RwLock::new(HashMap::from([(
+                jwk.kid.clone(),
+                DecodingKey::from_rsa_components(&jwk.n, &jwk.e)?,
+            )])),
+        })
+    }
+
+    pub fn encoding_key(&self) -> &EncodingKey {
+        &self.encoding
+    }
+
+    /// The verification key for `kid`: an approved, unexpired key of the instance service.
+    pub async fn decoding_key(&self, db: &Db, kid: &str) -> Option<DecodingKey> {
+        if let Some(key) = self.verifying.read().ok()?.get(kid) {
+            return Some(key.clone());
+        }
+        let mut conn = db.reader().await.ok()?;
+        let row = db::service_keys::find_service_key(&mut conn, kid).await.ok()??;
+        let usable = row.service == INSTANCE_SERVICE
+            && row.approval_type.is_some()
+            && row.expiration_ms.is_none_or(|exp| exp > db::now_ms());
+        if !usable {
+            return None;
+        }
+        let jwk: Jwk = serde_json::from_str(&row.jwk).ok()?;
+        let key = DecodingKey::from_rsa_components(&jwk.n, &jwk.e).ok()?;
+        self.verifying.write().ok()?.insert(kid.to_owned(), key.clone());
+        Some(key)
+    }
+}
+
+fn write_private_key(path: &Path, pem: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(pem.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}

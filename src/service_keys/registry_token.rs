@@ -1,0 +1,95 @@
+//! The registry JWT minted by `/v2/auth` (core-api.md §2.5).
+
+use jsonwebtoken::{Algorithm, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::{Signer, INSTANCE_SERVICE};
+use crate::db::Db;
+
+/// Token lifetime, and the longest lifetime a presented token may claim.
+pub const TOKEN_LIFETIME_S: i64 = 3600;
+const MAX_FRESH_S: i64 = 3660;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AccessEntry {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegistryClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub access: Vec<AccessEntry>,
+    pub context: serde_json::Value,
+}
+
+impl RegistryClaims {
+    pub fn new(audience: &str, subject: &str, access: Vec<AccessEntry>, context: serde_json::Value) -> Self {
+        let now = chrono::Utc::now().timestamp();
+        RegistryClaims {
+            iss: INSTANCE_SERVICE.into(),
+            aud: audience.into(),
+            sub: subject.into(),
+            iat: now,
+            nbf: now,
+            exp: now + TOKEN_LIFETIME_S,
+            access,
+            context,
+        }
+    }
+
+    /// The actions granted on repository `name`.
+    pub fn actions_for<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.access
+            .iter()
+            .filter(move |a| a.kind == "repository" && a.name == name)
+            .flat_map(|a| a.actions.iter().map(String::as_str))
+    }
+}
+
+pub fn sign(signer: &Signer, claims: &RegistryClaims) -> anyhow::Result<String> {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(signer.kid.clone());
+    header.typ = Some("JWT".into());
+    Ok(jsonwebtoken::encode(&header, claims, signer.encoding_key())?)
+}
+
+/// Why a presented token was refused; the text goes into the 401 body.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("Invalid bearer token format")]
+    Malformed,
+    #[error("Unknown or unapproved signing key")]
+    UnknownKey,
+    #[error("Invalid token: {0}")]
+    Invalid(String),
+}
+
+/// Verifies a registry token: a known approved key, RS256, audience `audience`, issuer
+/// `quay`, 30 s of leeway, and a lifetime no longer than Quay accepts.
+pub async fn verify(signer: &Signer, db: &Db, audience: &str, token: &str) -> Result<RegistryClaims, TokenError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+    let kid = header.kid.ok_or(TokenError::Malformed)?;
+    let key = signer.decoding_key(db, &kid).await.ok_or(TokenError::UnknownKey)?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.leeway = 30;
+    validation.set_audience(&[audience]);
+    validation.set_issuer(&[INSTANCE_SERVICE]);
+    validation.set_required_spec_claims(&["exp", "nbf", "iat", "aud", "iss", "sub"]);
+    validation.validate_nbf = true;
+    let data = jsonwebtoken::decode::<RegistryClaims>(token, &key, &validation)
+        .map_err(|e| TokenError::Invalid(e.to_string()))?;
+    let claims = data.claims;
+    let now = chrono::Utc::now().timestamp();
+    if claims.iat > now + 30 || claims.exp - claims.iat > MAX_FRESH_S {
+        return Err(TokenError::Invalid("token lifetime out of bounds".into()));
+    }
+    Ok(claims)
+}
