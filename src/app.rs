@@ -27,12 +27,22 @@ impl Secrets {
         };
         let page_token_key = match &config.page_token_key {
             Some(key) => key.clone(),
-            None => db::settings::get_or_insert_setting(&mut tx, "PAGE_TOKEN_KEY", &fernet::Fernet::generate_key()).await?,
+            None => {
+                db::settings::get_or_insert_setting(
+                    &mut tx,
+                    "PAGE_TOKEN_KEY",
+                    &fernet::Fernet::generate_key(),
+                )
+                .await?
+            }
         };
         tx.commit().await?;
         let page_tokens = fernet::Fernet::new(&page_token_key)
             .ok_or_else(|| anyhow::anyhow!("PAGE_TOKEN_KEY is not a Fernet key"))?;
-        Ok(Secrets { secret_key, page_tokens })
+        Ok(Secrets {
+            secret_key,
+            page_tokens,
+        })
     }
 }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod logs;
+pub mod namespaces;
 pub mod paging;
 pub mod repositories;
 pub mod service_keys;

@@ -16,11 +16,18 @@ pub struct PageToken {
 impl PageToken {
     /// The token of an id-ordered list whose next page starts at `start_id`.
     pub fn for_id(start_id: i64, page_number: i64) -> PageToken {
-        PageToken { start_index: start_id.into(), page_number, is_datetime: false, offset_val: 0 }
+        PageToken {
+            start_index: start_id.into(),
+            page_number,
+            is_datetime: false,
+            offset_val: 0,
+        }
     }
 
     pub fn start_id(&self) -> Option<i64> {
-        (!self.is_datetime).then(|| self.start_index.as_i64()).flatten()
+        (!self.is_datetime)
+            .then(|| self.start_index.as_i64())
+            .flatten()
     }
 }
 

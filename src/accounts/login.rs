@@ -3,6 +3,7 @@
 use super::{passwords, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db;
+use crate::logs::{self, Actor};
 
 /// What a credential was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +35,21 @@ pub enum LoginError {
     Db(#[from] db::Error),
 }
 
-pub async fn authenticate_basic(app: &App, username: &str, password: &str) -> Result<Login, LoginError> {
+pub async fn authenticate_basic(
+    app: &App,
+    username: &str,
+    password: &str,
+) -> Result<Login, LoginError> {
     match username {
         "$oauthtoken" => {
-            let grant = tokens::authenticate_token(app, password).await?.ok_or(LoginError::InvalidToken)?;
-            Ok(Login { account: grant.account, scopes: grant.scopes, kind: CredentialKind::OAuthToken })
+            let grant = tokens::authenticate_token(app, password)
+                .await?
+                .ok_or(LoginError::InvalidToken)?;
+            Ok(Login {
+                account: grant.account,
+                scopes: grant.scopes,
+                kind: CredentialKind::OAuthToken,
+            })
         }
         name if name.contains('+') => Err(LoginError::UnknownRobot(name.to_owned())),
         name => authenticate_password(app, name, password).await,
@@ -53,12 +64,16 @@ async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<
         None => db::accounts::find_user_by_email(&mut conn, name).await?,
     };
     drop(conn);
-    let account = row.map(Account::from).filter(Account::is_plain_user).ok_or(LoginError::InvalidCredentials)?;
+    let account = row
+        .map(Account::from)
+        .filter(Account::is_plain_user)
+        .ok_or(LoginError::InvalidCredentials)?;
     let Some(hash) = account.password_hash.clone() else {
         return Err(LoginError::InvalidCredentials);
     };
     let secret_key = app.secrets.secret_key.as_str();
-    let plain = passwords::decrypt_password(secret_key, password).unwrap_or_else(|| password.to_owned());
+    let plain =
+        passwords::decrypt_password(secret_key, password).unwrap_or_else(|| password.to_owned());
     if !passwords::verify_password(plain, hash).await {
         let mut tx = app.db.begin().await?;
         db::accounts::record_login_failure(&mut tx, account.id, db::now_ms()).await?;
@@ -73,5 +88,62 @@ async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<
         db::accounts::reset_login_failures(&mut tx, account.id).await?;
         db::commit(tx).await?;
     }
-    Ok(Login { account, scopes: Scopes::DIRECT_LOGIN, kind: CredentialKind::Password })
+    Ok(Login {
+        account,
+        scopes: Scopes::DIRECT_LOGIN,
+        kind: CredentialKind::Password,
+    })
+}
+
+/// Web sign-in (`POST /api/v1/signin`): a password login that writes `login_success`.
+pub async fn sign_in(
+    app: &App,
+    actor: &Actor,
+    username: &str,
+    password: &str,
+    user_agent: &str,
+) -> Result<Account, LoginError> {
+    let login = authenticate_password(app, username, password).await?;
+    let mut tx = app.db.begin().await?;
+    let metadata = serde_json::json!({ "type": "quayauth", "useragent": user_agent });
+    let signed_in = Actor {
+        performer_id: Some(login.account.id),
+        performer_name: Some(login.account.username.clone()),
+        ..actor.clone()
+    };
+    logs::record(
+        &mut tx,
+        &signed_in,
+        "login_success",
+        logs::Scope::namespace(login.account.id),
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    Ok(login.account)
+}
+
+/// Ends every session of `account` by rotating its uuid, and writes `logout_success`.
+pub async fn sign_out(app: &App, actor: &Actor, account: &Account) -> Result<(), LoginError> {
+    let mut tx = app.db.begin().await?;
+    db::accounts::rotate_uuid(&mut tx, account.id, &uuid::Uuid::new_v4().to_string()).await?;
+    logs::record(
+        &mut tx,
+        actor,
+        "logout_success",
+        logs::Scope::namespace(account.id),
+        serde_json::json!({}),
+    )
+    .await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// The signed-in user of a session, while the account is enabled and its uuid unchanged.
+pub async fn session_user(app: &App, user_uuid: &str) -> Result<Option<Account>, LoginError> {
+    let mut conn = app.db.reader().await?;
+    Ok(db::accounts::find_account_by_uuid(&mut conn, user_uuid)
+        .await?
+        .map(Account::from)
+        .filter(|a| a.enabled && a.is_plain_user()))
 }

@@ -3,6 +3,7 @@
 pub mod login;
 pub mod passwords;
 pub mod scopes;
+pub mod sessions;
 pub mod tokens;
 mod validation;
 
@@ -75,7 +76,9 @@ impl Account {
 /// Outcomes of account operations; the texts are Quay's.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("Invalid namespace {0}: Namespace must match expression ^([a-z0-9]+(?:[._-][a-z0-9]+)*)$")]
+    #[error(
+        "Invalid namespace {0}: Namespace must match expression ^([a-z0-9]+(?:[._-][a-z0-9]+)*)$"
+    )]
     UsernameCharacters(String),
     #[error("Invalid namespace {0}: Namespace must be between 2 and 255 characters in length")]
     UsernameLength(String),
@@ -119,7 +122,9 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 pub async fn find_account(app: &App, username: &str) -> Result<Option<Account>> {
     let mut conn = app.db.reader().await?;
-    Ok(db::accounts::find_account_by_name(&mut conn, username).await?.map(Account::from))
+    Ok(db::accounts::find_account_by_name(&mut conn, username)
+        .await?
+        .map(Account::from))
 }
 
 /// A plain user (not an organization or robot) by name.
@@ -139,7 +144,7 @@ pub struct NewUser {
 }
 
 /// Checks a new namespace name: syntax, and not used or reserved by any account.
-async fn check_name_available(conn: &mut db::DbConn, name: &str) -> Result<()> {
+pub(crate) async fn check_name_available(conn: &mut db::DbConn, name: &str) -> Result<()> {
     validate_namespace_name(name)?;
     if let Some(existing) = db::accounts::find_account_by_name(conn, name).await? {
         return Err(if existing.organization != 0 {
@@ -164,7 +169,10 @@ async fn insert_user(app: &App, tx: &mut db::DbTx, new: &NewUser) -> Result<Acco
         return Err(Error::InvalidPassword);
     }
     // Without an address the account gets a unique placeholder, as Quay does.
-    let email = new.email.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let email = new
+        .email
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let password_hash = passwords::hash_password(new.password.clone()).await?;
     let uuid = uuid::Uuid::new_v4().to_string();
     let row = db::accounts::insert_account(
@@ -183,7 +191,13 @@ async fn insert_user(app: &App, tx: &mut db::DbTx, new: &NewUser) -> Result<Acco
         },
     )
     .await
-    .map_err(|e| if e.is_unique_on("email") { Error::EmailTaken(email.clone()) } else { e.into() })?;
+    .map_err(|e| {
+        if e.is_unique_on("email") {
+            Error::EmailTaken(email.clone())
+        } else {
+            e.into()
+        }
+    })?;
     Ok(row.into())
 }
 
@@ -214,7 +228,11 @@ pub struct Initialized {
 }
 
 /// Creates the very first account of an empty installation (core-api.md §1.6).
-pub async fn initialize_first_user(app: &App, new: NewUser, with_token: bool) -> Result<Initialized> {
+pub async fn initialize_first_user(
+    app: &App,
+    new: NewUser,
+    with_token: bool,
+) -> Result<Initialized> {
     if !app.config.is_database_auth() {
         return Err(Error::InitializeNotDatabaseAuth);
     }
@@ -240,7 +258,10 @@ pub async fn initialize_first_user(app: &App, new: NewUser, with_token: bool) ->
     };
     db::commit(tx).await?;
     tracing::info!(user.name = %account.username, superuser = new.superuser, "first user initialized");
-    Ok(Initialized { account, access_token })
+    Ok(Initialized {
+        account,
+        access_token,
+    })
 }
 
 /// Changes a superuser may make to a user (superuser-api.md §5.4).
@@ -253,13 +274,20 @@ pub struct UserChanges {
 }
 
 /// Applies `changes` and returns the user as it was before, as Quay answers.
-pub async fn update_user(app: &App, actor: &Actor, username: &str, changes: UserChanges) -> Result<Account> {
+pub async fn update_user(
+    app: &App,
+    actor: &Actor,
+    username: &str,
+    changes: UserChanges,
+) -> Result<Account> {
     let user = get_user(app, username).await?;
     if user.is_superuser(&app.config) {
         return Err(Error::CannotUpdateSuperuser);
     }
     let password_hash = match &changes.password {
-        Some(_) if !app.config.is_database_auth() => return Err(Error::PasswordChangeNotDatabaseAuth),
+        Some(_) if !app.config.is_database_auth() => {
+            return Err(Error::PasswordChangeNotDatabaseAuth)
+        }
         Some(pw) if !passwords::is_valid_password(pw) => return Err(Error::InvalidPassword),
         Some(pw) => Some(passwords::hash_password(pw.clone()).await?),
         None => None,
@@ -270,18 +298,30 @@ pub async fn update_user(app: &App, actor: &Actor, username: &str, changes: User
         let metadata = json!({ "username": user.username, "superuser": actor.performer_name });
         logs::record(&mut tx, actor, "user_change_password", namespace, metadata).await?;
         // A new uuid ends every session of the user.
-        db::accounts::update_password(&mut tx, user.id, hash, &uuid::Uuid::new_v4().to_string()).await?;
+        db::accounts::update_password(&mut tx, user.id, hash, &uuid::Uuid::new_v4().to_string())
+            .await?;
     }
     if let Some(email) = &changes.email {
-        db::accounts::update_email(&mut tx, user.id, email).await.map_err(|e| {
-            if e.is_unique_on("email") { Error::EmailInUse } else { e.into() }
-        })?;
-        let metadata = json!({ "old_email": user.email, "email": email, "superuser": actor.performer_name });
+        db::accounts::update_email(&mut tx, user.id, email)
+            .await
+            .map_err(|e| {
+                if e.is_unique_on("email") {
+                    Error::EmailInUse
+                } else {
+                    e.into()
+                }
+            })?;
+        let metadata =
+            json!({ "old_email": user.email, "email": email, "superuser": actor.performer_name });
         logs::record(&mut tx, actor, "user_change_email", namespace, metadata).await?;
     }
     if let Some(enabled) = changes.enabled {
         db::accounts::update_enabled(&mut tx, user.id, enabled).await?;
-        let kind = if enabled { "user_enable" } else { "user_disable" };
+        let kind = if enabled {
+            "user_enable"
+        } else {
+            "user_disable"
+        };
         let metadata = json!({ "username": user.username, "superuser": actor.performer_name });
         logs::record(&mut tx, actor, kind, namespace, metadata).await?;
     }
@@ -300,11 +340,21 @@ pub async fn delete_user(app: &App, actor: &Actor, username: &str) -> Result<()>
         return Err(Error::CannotDeleteSuperuser);
     }
     let mut tx = app.db.begin().await?;
-    let row = db::accounts::find_account_by_id(&mut tx, user.id).await?.ok_or(Error::NotFound)?;
+    let row = db::accounts::find_account_by_id(&mut tx, user.id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let metadata = json!({ "username": user.username });
-    logs::record(&mut tx, actor, "user_delete", logs::Scope::namespace(user.id), metadata).await?;
+    logs::record(
+        &mut tx,
+        actor,
+        "user_delete",
+        logs::Scope::namespace(user.id),
+        metadata,
+    )
+    .await?;
     let now = db::now_ms();
-    db::accounts::mark_account_deleted(&mut tx, &row, &uuid::Uuid::new_v4().to_string(), now).await?;
+    db::accounts::mark_account_deleted(&mut tx, &row, &uuid::Uuid::new_v4().to_string(), now)
+        .await?;
     crate::workers::enqueue_purge_namespace(&mut tx, user.id).await?;
     db::commit(tx).await?;
     tracing::info!(user.name = %user.username, "user deleted; purge queued");

@@ -54,7 +54,11 @@ fn derive_key(secret_key: &str) -> [u8; 32] {
             }
             hex::decode(hex).ok()
         })
-        .or_else(|| uuid::Uuid::parse_str(secret_key).ok().map(|u| u.as_bytes().to_vec()))
+        .or_else(|| {
+            uuid::Uuid::parse_str(secret_key)
+                .ok()
+                .map(|u| u.as_bytes().to_vec())
+        })
         .unwrap_or_else(|| secret_key.chars().map(|c| c as u32 as u8).collect());
     let mut key = [0u8; 32];
     if !bytes.is_empty() {
@@ -101,7 +105,10 @@ mod tests {
         let encrypted = encrypt_password("some-secret", "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345");
         assert_eq!(encrypted.len(), 108);
         assert!(encrypted.ends_with('='));
-        assert_eq!(decrypt_password("some-secret", &encrypted).as_deref(), Some("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"));
+        assert_eq!(
+            decrypt_password("some-secret", &encrypted).as_deref(),
+            Some("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345")
+        );
         assert_eq!(decrypt_password("other", &encrypted), None);
         assert_eq!(decrypt_password("some-secret", "password1"), None);
     }

@@ -75,6 +75,10 @@ impl Scopes {
         self.any(&[Scopes::USER_READ, Scopes::USER_ADMIN])
     }
 
+    pub fn contains_user_admin(self) -> bool {
+        self.any(&[Scopes::USER_ADMIN])
+    }
+
     pub fn allows_superuser(self) -> bool {
         self.any(&[Scopes::SUPER_USER])
     }

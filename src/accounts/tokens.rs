@@ -26,13 +26,38 @@ pub async fn issue_token(
     scope: &str,
     lifetime_ms: i64,
 ) -> db::Result<String> {
+    Ok(
+        issue_named_token(conn, application_id, user, scope, None, lifetime_ms)
+            .await?
+            .token,
+    )
+}
+
+/// A freshly issued token: its text is shown once, at creation.
+pub struct IssuedToken {
+    pub uuid: String,
+    pub token: String,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+}
+
+pub async fn issue_named_token(
+    conn: &mut DbConn,
+    application_id: i64,
+    user: &Account,
+    scope: &str,
+    display_name: Option<&str>,
+    lifetime_ms: i64,
+) -> db::Result<IssuedToken> {
     let token = random_code(40);
     let (prefix, secret) = token.split_at(PREFIX_LEN);
     let now = db::now_ms();
+    let uuid = uuid::Uuid::new_v4().to_string();
     db::accounts::insert_access_token(
         conn,
         &NewAccessToken {
-            uuid: &uuid::Uuid::new_v4().to_string(),
+            uuid: &uuid,
+            display_name,
             application_id,
             authorized_user_id: user.id,
             scope,
@@ -43,14 +68,32 @@ pub async fn issue_token(
         },
     )
     .await?;
-    Ok(token)
+    Ok(IssuedToken {
+        uuid,
+        token,
+        created_ms: now,
+        expires_ms: now + lifetime_ms,
+    })
 }
 
 /// The `automation` application in the first user's namespace and its all-scopes token.
 pub async fn issue_initial_token(conn: &mut DbConn, user: &Account) -> db::Result<String> {
-    let application_id =
-        db::accounts::insert_application(conn, user.id, &user.username, &random_code(40), "automation").await?;
-    issue_token(conn, application_id, user, Scopes::ALL_SCOPE_STRING, INITIAL_TOKEN_LIFETIME_MS).await
+    let application_id = db::accounts::insert_application(
+        conn,
+        user.id,
+        &user.username,
+        &random_code(40),
+        "automation",
+    )
+    .await?;
+    issue_token(
+        conn,
+        application_id,
+        user,
+        Scopes::ALL_SCOPE_STRING,
+        INITIAL_TOKEN_LIFETIME_MS,
+    )
+    .await
 }
 
 /// A valid token's user and scopes.
@@ -70,12 +113,16 @@ pub async fn authenticate_token(app: &App, token: &str) -> db::Result<Option<Tok
     let Some(row) = db::accounts::find_access_token(&mut conn, prefix).await? else {
         return Ok(None);
     };
-    let matches: bool = secret_digest(secret).as_bytes().ct_eq(row.token_digest.as_bytes()).into();
+    let matches: bool = secret_digest(secret)
+        .as_bytes()
+        .ct_eq(row.token_digest.as_bytes())
+        .into();
     let now = db::now_ms();
     if !matches || row.expires_ms <= now {
         return Ok(None);
     }
-    let Some(account) = db::accounts::find_account_by_id(&mut conn, row.authorized_user_id).await? else {
+    let Some(account) = db::accounts::find_account_by_id(&mut conn, row.authorized_user_id).await?
+    else {
         return Ok(None);
     };
     let account = Account::from(account);
@@ -83,10 +130,17 @@ pub async fn authenticate_token(app: &App, token: &str) -> db::Result<Option<Tok
         return Ok(None);
     }
     drop(conn);
-    if row.last_accessed_ms.is_none_or(|t| now - t > TOUCH_INTERVAL_MS) {
+    if row
+        .last_accessed_ms
+        .is_none_or(|t| now - t > TOUCH_INTERVAL_MS)
+    {
         let mut tx = app.db.begin().await?;
         db::accounts::touch_access_token(&mut tx, row.id, now).await?;
         db::commit(tx).await?;
     }
-    Ok(Some(TokenGrant { account, scopes: Scopes::parse(&row.scope), token_id: row.id }))
+    Ok(Some(TokenGrant {
+        account,
+        scopes: Scopes::parse(&row.scope),
+        token_id: row.id,
+    }))
 }

@@ -29,7 +29,9 @@ pub fn validate_email(email: Option<&str>) -> Result<(), Error> {
         && email.len() <= 254
         && email.matches('@').count() == 1
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.split('.').count() >= 2 && domain.split('.').all(|l| !l.is_empty())
+            !local.is_empty()
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|l| !l.is_empty())
         });
     if valid {
         Ok(())
@@ -46,9 +48,18 @@ mod tests {
     fn names() {
         assert!(validate_namespace_name("newuser").is_ok());
         assert!(validate_namespace_name("a.b-c_d").is_ok());
-        assert!(matches!(validate_namespace_name("a"), Err(Error::UsernameLength(_))));
-        assert!(matches!(validate_namespace_name("Bad User!"), Err(Error::UsernameCharacters(_))));
-        assert!(matches!(validate_namespace_name("a..b"), Err(Error::UsernameCharacters(_))));
+        assert!(matches!(
+            validate_namespace_name("a"),
+            Err(Error::UsernameLength(_))
+        ));
+        assert!(matches!(
+            validate_namespace_name("Bad User!"),
+            Err(Error::UsernameCharacters(_))
+        ));
+        assert!(matches!(
+            validate_namespace_name("a..b"),
+            Err(Error::UsernameCharacters(_))
+        ));
     }
 
     #[test]
@@ -56,6 +67,9 @@ mod tests {
         assert!(validate_email(Some("a@example.com")).is_ok());
         assert!(validate_email(Some("a@localhost")).is_err());
         assert!(validate_email(Some("a@@b.c")).is_err());
-        assert_eq!(validate_email(None).unwrap_err().to_string(), "Invalid email address: None");
+        assert_eq!(
+            validate_email(None).unwrap_err().to_string(),
+            "Invalid email address: None"
+        );
     }
 }

@@ -34,7 +34,10 @@ pub struct ConfigError {
 }
 
 fn bad(key: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { key: key.to_owned(), reason: reason.into() }
+    ConfigError {
+        key: key.to_owned(),
+        reason: reason.into(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +88,9 @@ impl Config {
             feature_mailing: Some(false),
             ..RawConfig::default()
         };
-        let mut config = raw.validate(data_dir).expect("the embedded defaults are valid");
+        let mut config = raw
+            .validate(data_dir)
+            .expect("the embedded defaults are valid");
         config.first_user_is_superuser = true;
         config
     }
@@ -123,9 +128,15 @@ impl Config {
         out.insert("SERVER_HOSTNAME", self.server_hostname.clone());
         out.insert("PREFERRED_URL_SCHEME", self.preferred_url_scheme.clone());
         out.insert("DB_URI", redact_uri(&self.db_uri));
-        out.insert("DISTRIBUTED_STORAGE_CONFIG", format!("{:?}", redact_storage(&self.storage)));
+        out.insert(
+            "DISTRIBUTED_STORAGE_CONFIG",
+            format!("{:?}", redact_storage(&self.storage)),
+        );
         out.insert("SUPER_USERS", self.super_users.join(", "));
-        out.insert("GLOBAL_READONLY_SUPER_USERS", self.global_readonly_super_users.join(", "));
+        out.insert(
+            "GLOBAL_READONLY_SUPER_USERS",
+            self.global_readonly_super_users.join(", "),
+        );
         out.insert("AUTHENTICATION_TYPE", self.authentication_type.clone());
         out.insert("FEATURES", format!("{:?}", self.features));
         out
@@ -143,16 +154,21 @@ fn redact_uri(uri: &str) -> String {
 
 fn redact_storage(storage: &StorageConfig) -> StorageConfig {
     match storage.clone() {
-        StorageConfig::S3 { bucket, root, endpoint, region, access_key, secret_key } => {
-            StorageConfig::S3 {
-                bucket,
-                root,
-                endpoint,
-                region,
-                access_key: access_key.map(|_| "***".into()),
-                secret_key: secret_key.map(|_| "***".into()),
-            }
-        }
+        StorageConfig::S3 {
+            bucket,
+            root,
+            endpoint,
+            region,
+            access_key,
+            secret_key,
+        } => StorageConfig::S3 {
+            bucket,
+            root,
+            endpoint,
+            region,
+            access_key: access_key.map(|_| "***".into()),
+            secret_key: secret_key.map(|_| "***".into()),
+        },
         local => local,
     }
 }
@@ -176,7 +192,9 @@ pub fn parse_duration_s(value: &str) -> Option<i64> {
 /// Quay's size strings: `20G`, `500M`, `1024K`, or plain bytes.
 pub fn parse_size(value: &str) -> Option<u64> {
     let value = value.trim();
-    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
     let number: u64 = number.parse().ok()?;
     let factor: u64 = match unit.to_ascii_uppercase().trim_end_matches('B') {
@@ -198,7 +216,12 @@ mod tests {
     fn embedded_defaults() {
         let config = Config::embedded(Path::new("/tmp/d"));
         assert!(config.db_uri.starts_with("sqlite:"));
-        assert_eq!(config.storage, StorageConfig::Local { path: "/tmp/d/blobs".into() });
+        assert_eq!(
+            config.storage,
+            StorageConfig::Local {
+                path: "/tmp/d/blobs".into()
+            }
+        );
         assert!(config.features.user_initialize);
         assert!(config.first_user_is_superuser);
     }
@@ -210,7 +233,12 @@ mod tests {
         assert_eq!(config.server_hostname, "quay.example.com");
         assert_eq!(config.super_users, vec!["quayadmin"]);
         assert_eq!(config.db_uri, "postgres://u:p@db/quay");
-        assert_eq!(config.storage, StorageConfig::Local { path: "/data".into() });
+        assert_eq!(
+            config.storage,
+            StorageConfig::Local {
+                path: "/data".into()
+            }
+        );
         assert_eq!(config.unknown_keys, vec!["SOMETHING_NEW"]);
         assert!(!config.features.user_initialize);
     }

@@ -82,7 +82,9 @@ impl RawConfig {
                 "GLOBAL_READONLY_SUPER_USERS" => raw.global_readonly_super_users = value(key, v)?,
                 "FEATURE_USER_INITIALIZE" => raw.feature_user_initialize = Some(value(key, v)?),
                 "FEATURE_MAILING" => raw.feature_mailing = Some(value(key, v)?),
-                "BROWSER_API_CALLS_XHR_ONLY" => raw.browser_api_calls_xhr_only = Some(value(key, v)?),
+                "BROWSER_API_CALLS_XHR_ONLY" => {
+                    raw.browser_api_calls_xhr_only = Some(value(key, v)?)
+                }
                 "DEBUGGING" => raw.debugging = Some(value(key, v)?),
                 "SECRET_KEY" => raw.secret_key = Some(secret(key, v)?),
                 "DATABASE_SECRET_KEY" => raw.database_secret_key = Some(secret(key, v)?),
@@ -96,7 +98,9 @@ impl RawConfig {
                 "CREATE_PRIVATE_REPO_ON_PUSH" => {
                     raw.create_private_repo_on_push = Some(value(key, v)?)
                 }
-                _ if key.starts_with("FEATURE_") => raw.features.push((key.to_owned(), value(key, v)?)),
+                _ if key.starts_with("FEATURE_") => {
+                    raw.features.push((key.to_owned(), value(key, v)?))
+                }
                 _ if ACCEPTED_KEYS.contains(&key) => {}
                 _ => raw.unknown_keys.push(key.to_owned()),
             }
@@ -120,22 +124,33 @@ impl RawConfig {
         if !matches!(preferred_url_scheme.as_str(), "http" | "https") {
             return Err(bad("PREFERRED_URL_SCHEME", "must be http or https"));
         }
-        let authentication_type = self.authentication_type.unwrap_or_else(|| "Database".into());
+        let authentication_type = self
+            .authentication_type
+            .unwrap_or_else(|| "Database".into());
         let default_tag_expiration_s = match &self.default_tag_expiration {
             Some(text) => parse_duration_s(text).ok_or_else(|| {
-                bad("DEFAULT_TAG_EXPIRATION", format!("'{text}' is not a duration like 2w"))
+                bad(
+                    "DEFAULT_TAG_EXPIRATION",
+                    format!("'{text}' is not a duration like 2w"),
+                )
             })?,
             None => 14 * 86_400,
         };
         let maximum_layer_size = match &self.maximum_layer_size {
             Some(text) => parse_size(text).ok_or_else(|| {
-                bad("MAXIMUM_LAYER_SIZE", format!("'{text}' is not a size like 20G"))
+                bad(
+                    "MAXIMUM_LAYER_SIZE",
+                    format!("'{text}' is not a size like 20G"),
+                )
             })?,
             None => 20 << 30,
         };
         if let Some(key) = &self.page_token_key {
             fernet::Fernet::new(key).ok_or_else(|| {
-                bad("PAGE_TOKEN_KEY", "must be a url-safe base64 Fernet key of 32 bytes")
+                bad(
+                    "PAGE_TOKEN_KEY",
+                    "must be a url-safe base64 Fernet key of 32 bytes",
+                )
             })?;
         }
 
@@ -168,14 +183,23 @@ fn db_uri(uri: Option<&str>, data_dir: &Path) -> Result<String, ConfigError> {
     let Some(uri) = uri else {
         return Ok(format!("sqlite://{}", data_dir.join("berth.db").display()));
     };
-    let (scheme, rest) = uri
-        .split_once("://")
-        .ok_or_else(|| bad("DB_URI", "expected scheme://..., e.g. postgresql://user@host/db"))?;
+    let (scheme, rest) = uri.split_once("://").ok_or_else(|| {
+        bad(
+            "DB_URI",
+            "expected scheme://..., e.g. postgresql://user@host/db",
+        )
+    })?;
     match scheme {
         "postgresql" | "postgres" | "postgresql+psycopg2" => Ok(format!("postgres://{rest}")),
         // SQLAlchemy writes sqlite:///relative and sqlite:////absolute.
-        "sqlite" => Ok(format!("sqlite://{}", rest.strip_prefix('/').unwrap_or(rest))),
-        other => Err(bad("DB_URI", format!("unsupported database '{other}': use postgresql or sqlite"))),
+        "sqlite" => Ok(format!(
+            "sqlite://{}",
+            rest.strip_prefix('/').unwrap_or(rest)
+        )),
+        other => Err(bad(
+            "DB_URI",
+            format!("unsupported database '{other}': use postgresql or sqlite"),
+        )),
     }
 }
 
@@ -186,17 +210,25 @@ fn storage(
 ) -> Result<StorageConfig, ConfigError> {
     const KEY: &str = "DISTRIBUTED_STORAGE_CONFIG";
     let Some(config) = config else {
-        return Ok(StorageConfig::Local { path: data_dir.join("blobs") });
+        return Ok(StorageConfig::Local {
+            path: data_dir.join("blobs"),
+        });
     };
     let location = match preference.as_ref().and_then(|p| p.first()) {
         Some(name) => Value::String(name.clone()),
         None if config.len() == 1 => config.keys().next().cloned().unwrap_or(Value::Null),
         None => {
-            return Err(bad("DISTRIBUTED_STORAGE_PREFERENCE", "name the location to write to"))
+            return Err(bad(
+                "DISTRIBUTED_STORAGE_PREFERENCE",
+                "name the location to write to",
+            ))
         }
     };
     let entry = config.get(&location).ok_or_else(|| {
-        bad("DISTRIBUTED_STORAGE_PREFERENCE", format!("{location:?} is not in {KEY}"))
+        bad(
+            "DISTRIBUTED_STORAGE_PREFERENCE",
+            format!("{location:?} is not in {KEY}"),
+        )
     })?;
     let (driver, params): (String, Mapping) = serde_yaml::from_value(entry.clone())
         .map_err(|e| bad(KEY, format!("expected [Driver, {{params}}]: {e}")))?;
@@ -212,7 +244,9 @@ fn storage(
         text(name).ok_or_else(|| bad(KEY, format!("{driver} needs the parameter {name}")))
     };
     match driver.as_str() {
-        "LocalStorage" => Ok(StorageConfig::Local { path: required("storage_path")?.into() }),
+        "LocalStorage" => Ok(StorageConfig::Local {
+            path: required("storage_path")?.into(),
+        }),
         "S3Storage" => {
             let endpoint = text("endpoint_url").or_else(|| {
                 text("host").map(|host| match text("port") {
@@ -230,7 +264,11 @@ fn storage(
             })
         }
         "RadosGWStorage" | "RHOCSStorage" => {
-            let scheme = if text("is_secure").as_deref() == Some("true") { "https" } else { "http" };
+            let scheme = if text("is_secure").as_deref() == Some("true") {
+                "https"
+            } else {
+                "http"
+            };
             let host = required("hostname")?;
             let endpoint = match text("port") {
                 Some(port) => format!("{scheme}://{host}:{port}"),

@@ -62,12 +62,18 @@ pub async fn insert_account(conn: &mut DbConn, new: &NewAccount<'_>) -> Result<A
 
 pub async fn find_account_by_name(conn: &mut DbConn, username: &str) -> Result<Option<AccountRow>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1");
-    Ok(sqlx::query_as::<_, AccountRow>(&sql).bind(username).fetch_optional(conn).await?)
+    Ok(sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(username)
+        .fetch_optional(conn)
+        .await?)
 }
 
 pub async fn find_account_by_id(conn: &mut DbConn, id: i64) -> Result<Option<AccountRow>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
-    Ok(sqlx::query_as::<_, AccountRow>(&sql).bind(id).fetch_optional(conn).await?)
+    Ok(sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// A non-organization user by e-mail (e-mail login).
@@ -75,11 +81,18 @@ pub async fn find_user_by_email(conn: &mut DbConn, email: &str) -> Result<Option
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1 AND organization = 0 AND robot = 0"
     );
-    Ok(sqlx::query_as::<_, AccountRow>(&sql).bind(email).fetch_optional(conn).await?)
+    Ok(sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(email)
+        .fetch_optional(conn)
+        .await?)
 }
 
 pub async fn count_accounts(conn: &mut DbConn) -> Result<i64> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts").fetch_one(conn).await?)
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts")
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// One page of plain users (no organizations, robots or namespaces being deleted), by id from
@@ -104,7 +117,12 @@ pub async fn list_users_page(
         .await?)
 }
 
-pub async fn update_password(conn: &mut DbConn, id: i64, password_hash: &str, new_uuid: &str) -> Result<()> {
+pub async fn update_password(
+    conn: &mut DbConn,
+    id: i64,
+    password_hash: &str,
+    new_uuid: &str,
+) -> Result<()> {
     sqlx::query(
         "UPDATE accounts SET password_hash = $1, uuid = $2, invalid_login_attempts = 0 WHERE id = $3",
     )
@@ -180,11 +198,13 @@ pub async fn mark_account_deleted(
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE accounts SET username = $1, email = $1, uuid = $1, enabled = 0 WHERE id = $2")
-        .bind(placeholder)
-        .bind(account.id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE accounts SET username = $1, email = $1, uuid = $1, enabled = 0 WHERE id = $2",
+    )
+    .bind(placeholder)
+    .bind(account.id)
+    .execute(&mut *conn)
+    .await?;
     // Tokens and repository grants of the namespace stop working at once.
     sqlx::query("DELETE FROM oauth_access_tokens WHERE authorized_user_id = $1")
         .bind(account.id)
@@ -202,10 +222,12 @@ pub async fn mark_account_deleted(
 }
 
 pub async fn is_name_reserved_by_deletion(conn: &mut DbConn, username: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM deleted_namespaces WHERE original_username = $1")
-        .bind(username)
-        .fetch_one(conn)
-        .await?
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM deleted_namespaces WHERE original_username = $1",
+    )
+    .bind(username)
+    .fetch_one(conn)
+    .await?
         > 0)
 }
 
@@ -215,7 +237,10 @@ pub async fn delete_account(conn: &mut DbConn, id: i64) -> Result<()> {
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -252,6 +277,7 @@ pub async fn insert_application(
 
 pub struct NewAccessToken<'a> {
     pub uuid: &'a str,
+    pub display_name: Option<&'a str>,
     pub application_id: i64,
     pub authorized_user_id: i64,
     pub scope: &'a str,
@@ -264,7 +290,8 @@ pub struct NewAccessToken<'a> {
 pub async fn insert_access_token(conn: &mut DbConn, new: &NewAccessToken<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO oauth_access_tokens (uuid, application_id, authorized_user_id, scope, \
-         token_prefix, token_digest, expires_ms, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         token_prefix, token_digest, expires_ms, created_ms, display_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new.uuid)
     .bind(new.application_id)
@@ -274,12 +301,16 @@ pub async fn insert_access_token(conn: &mut DbConn, new: &NewAccessToken<'_>) ->
     .bind(new.token_digest)
     .bind(new.expires_ms)
     .bind(new.created_ms)
+    .bind(new.display_name)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn find_access_token(conn: &mut DbConn, token_prefix: &str) -> Result<Option<AccessTokenRow>> {
+pub async fn find_access_token(
+    conn: &mut DbConn,
+    token_prefix: &str,
+) -> Result<Option<AccessTokenRow>> {
     Ok(sqlx::query_as::<_, AccessTokenRow>(
         "SELECT id, uuid, application_id, authorized_user_id, scope, token_digest, expires_ms, \
          last_accessed_ms FROM oauth_access_tokens WHERE token_prefix = $1",
@@ -295,5 +326,72 @@ pub async fn touch_access_token(conn: &mut DbConn, id: i64, now_ms: i64) -> Resu
         .bind(id)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+pub async fn find_account_by_uuid(conn: &mut DbConn, uuid: &str) -> Result<Option<AccountRow>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE uuid = $1");
+    Ok(sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(uuid)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn rotate_uuid(conn: &mut DbConn, id: i64, new_uuid: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET uuid = $1 WHERE id = $2")
+        .bind(new_uuid)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ApplicationRow {
+    pub id: i64,
+    pub client_id: String,
+    pub client_secret: String,
+    pub owner_id: i64,
+    pub name: String,
+    pub description: String,
+    pub application_uri: String,
+    pub redirect_uri: String,
+    pub avatar_email: Option<String>,
+}
+
+pub async fn find_application(
+    conn: &mut DbConn,
+    owner_id: i64,
+    client_id: &str,
+) -> Result<Option<ApplicationRow>> {
+    Ok(sqlx::query_as::<_, ApplicationRow>(
+        "SELECT id, client_id, client_secret, owner_id, name, description, application_uri, redirect_uri, \
+         avatar_email FROM oauth_applications WHERE owner_id = $1 AND client_id = $2",
+    )
+    .bind(owner_id)
+    .bind(client_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn update_application_details(
+    conn: &mut DbConn,
+    id: i64,
+    description: &str,
+    application_uri: &str,
+    redirect_uri: &str,
+    avatar_email: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE oauth_applications SET description = $1, application_uri = $2, redirect_uri = $3, \
+         avatar_email = $4 WHERE id = $5",
+    )
+    .bind(description)
+    .bind(application_uri)
+    .bind(redirect_uri)
+    .bind(avatar_email)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }

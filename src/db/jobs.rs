@@ -35,7 +35,12 @@ pub async fn insert_job(
 }
 
 /// Locks the oldest runnable job until `lock_until_ms`.
-pub async fn claim_job(conn: &mut DbConn, backend: Backend, now_ms: i64, lock_until_ms: i64) -> Result<Option<JobRow>> {
+pub async fn claim_job(
+    conn: &mut DbConn,
+    backend: Backend,
+    now_ms: i64,
+    lock_until_ms: i64,
+) -> Result<Option<JobRow>> {
     let pick = match backend {
         Backend::Postgres => {
             "SELECT id FROM jobs WHERE run_after_ms <= $1 AND (locked_until_ms IS NULL OR locked_until_ms < $1) \
@@ -50,11 +55,18 @@ pub async fn claim_job(conn: &mut DbConn, backend: Backend, now_ms: i64, lock_un
         "UPDATE jobs SET locked_until_ms = $2, attempts = attempts + 1 WHERE id = ({pick}) \
          RETURNING id, kind, payload, attempts"
     );
-    Ok(sqlx::query_as::<_, JobRow>(&sql).bind(now_ms).bind(lock_until_ms).fetch_optional(conn).await?)
+    Ok(sqlx::query_as::<_, JobRow>(&sql)
+        .bind(now_ms)
+        .bind(lock_until_ms)
+        .fetch_optional(conn)
+        .await?)
 }
 
 pub async fn delete_job(conn: &mut DbConn, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM jobs WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

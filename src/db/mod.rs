@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod jobs;
 pub mod logs;
+pub mod namespaces;
 pub mod registry;
 pub mod service_keys;
 pub mod settings;
@@ -91,12 +92,18 @@ impl Db {
                     .connect_with(options.clone())
                     .await?;
                 // WAL is a property of the database file: set once, every connection has it.
-                sqlx::query("PRAGMA journal_mode=WAL").execute(&write).await?;
+                sqlx::query("PRAGMA journal_mode=WAL")
+                    .execute(&write)
+                    .await?;
                 let read = AnyPoolOptions::new()
                     .max_connections(8)
                     .connect_with(options)
                     .await?;
-                Db { read, write, backend }
+                Db {
+                    read,
+                    write,
+                    backend,
+                }
             }
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(uri)?.disable_statement_logging();
@@ -105,7 +112,11 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
-                Db { read: pool.clone(), write: pool, backend }
+                Db {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
             }
         };
         Ok(db)

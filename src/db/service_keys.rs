@@ -62,5 +62,8 @@ pub async fn insert_service_key(conn: &mut DbConn, new: &NewServiceKey<'_>) -> R
 
 pub async fn find_service_key(conn: &mut DbConn, kid: &str) -> Result<Option<ServiceKeyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM service_keys WHERE kid = $1");
-    Ok(sqlx::query_as::<_, ServiceKeyRow>(&sql).bind(kid).fetch_optional(conn).await?)
+    Ok(sqlx::query_as::<_, ServiceKeyRow>(&sql)
+        .bind(kid)
+        .fetch_optional(conn)
+        .await?)
 }

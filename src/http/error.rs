@@ -14,7 +14,11 @@ use super::json::{jsonify_bytes, restful_bytes, Restful};
 pub enum ApiError {
     /// Quay's problem body (`detail`, `error_message`, `error_type`, `title`, `type`, `status`).
     #[error("{status} {error_type}: {detail}")]
-    Problem { status: StatusCode, error_type: &'static str, detail: String },
+    Problem {
+        status: StatusCode,
+        error_type: &'static str,
+        detail: String,
+    },
     /// A data-model failure: 400 `{"message": ...}` as `jsonify` writes it.
     #[error("{0}")]
     DataModel(String),
@@ -23,7 +27,10 @@ pub enum ApiError {
     Message { status: StatusCode, message: String },
     /// A query parameter that did not parse: 400 `{"message": {"<param>": "<help>"}}`.
     #[error("bad query parameter {param}")]
-    QueryParam { param: &'static str, help: &'static str },
+    QueryParam {
+        param: &'static str,
+        help: &'static str,
+    },
     /// `abort()` bodies: `{"error": ...}` without a trailing newline, served as text/html.
     #[error("{status}: {error}")]
     Abort { status: StatusCode, error: String },
@@ -33,11 +40,19 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid_request(detail: impl Into<String>) -> Self {
-        ApiError::Problem { status: StatusCode::BAD_REQUEST, error_type: "invalid_request", detail: detail.into() }
+        ApiError::Problem {
+            status: StatusCode::BAD_REQUEST,
+            error_type: "invalid_request",
+            detail: detail.into(),
+        }
     }
 
     pub fn not_found() -> Self {
-        ApiError::Problem { status: StatusCode::NOT_FOUND, error_type: "not_found", detail: "Not Found".into() }
+        ApiError::Problem {
+            status: StatusCode::NOT_FOUND,
+            error_type: "not_found",
+            detail: "Not Found".into(),
+        }
     }
 
     /// Anonymous callers need to authenticate (401); anyone else lacks the right (403).
@@ -66,7 +81,10 @@ impl ApiError {
     }
 
     pub fn abort(status: StatusCode, error: impl Into<String>) -> Self {
-        ApiError::Abort { status, error: error.into() }
+        ApiError::Abort {
+            status,
+            error: error.into(),
+        }
     }
 }
 
@@ -97,27 +115,42 @@ struct ProblemBody<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Problem { status, error_type, detail } => {
+            ApiError::Problem {
+                status,
+                error_type,
+                detail,
+            } => {
                 let mut response = status.into_response();
-                response.extensions_mut().insert(PendingProblem { error_type, detail });
+                response
+                    .extensions_mut()
+                    .insert(PendingProblem { error_type, detail });
                 response
             }
             ApiError::DataModel(message) => {
-                let mut response = (StatusCode::BAD_REQUEST, jsonify_bytes(&json!({ "message": message }))).into_response();
+                let mut response = (
+                    StatusCode::BAD_REQUEST,
+                    jsonify_bytes(&json!({ "message": message })),
+                )
+                    .into_response();
                 set_json(&mut response);
                 response
             }
-            ApiError::Message { status, message } => Restful(status, json!({ "message": message })).into_response(),
-            ApiError::QueryParam { param, help } => {
-                Restful(StatusCode::BAD_REQUEST, json!({ "message": { param: help } })).into_response()
+            ApiError::Message { status, message } => {
+                Restful(status, json!({ "message": message })).into_response()
             }
+            ApiError::QueryParam { param, help } => Restful(
+                StatusCode::BAD_REQUEST,
+                json!({ "message": { param: help } }),
+            )
+            .into_response(),
             ApiError::Abort { status, error } => {
                 let mut body = restful_bytes(&json!({ "error": error }));
                 body.pop(); // abort() bodies carry no trailing newline
                 let mut response = (status, body).into_response();
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
                 response
             }
             ApiError::Internal(cause) => {
@@ -135,9 +168,10 @@ impl IntoResponse for ApiError {
 }
 
 fn set_json(response: &mut Response) {
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
 }
 
 /// Middleware: writes the body of a problem response, whose `type` is
@@ -161,7 +195,10 @@ pub async fn render(scheme: &'static str, request: Request, next: Next) -> Respo
             status: status.as_u16(),
         });
         let (mut parts, _) = response.into_parts();
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         parts.headers.remove(header::CONTENT_LENGTH);
         response = Response::from_parts(parts, body.into());
     }
@@ -180,7 +217,13 @@ pub struct RegistryError {
 
 impl RegistryError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        RegistryError { status, code, message: message.into(), detail: json!({}), challenge: None }
+        RegistryError {
+            status,
+            code,
+            message: message.into(),
+            detail: json!({}),
+            challenge: None,
+        }
     }
 
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
@@ -204,7 +247,11 @@ impl RegistryError {
 impl From<anyhow::Error> for RegistryError {
     fn from(cause: anyhow::Error) -> Self {
         tracing::error!(error = ?cause, "internal error");
-        RegistryError::new(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", "internal server error")
+        RegistryError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "UNKNOWN",
+            "internal server error",
+        )
     }
 }
 
@@ -219,7 +266,10 @@ impl IntoResponse for RegistryError {
         let body = json!({ "errors": [{ "code": self.code, "message": self.message, "detail": self.detail }] });
         let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
-        headers.insert("Docker-Distribution-API-Version", HeaderValue::from_static("registry/2.0"));
+        headers.insert(
+            "Docker-Distribution-API-Version",
+            HeaderValue::from_static("registry/2.0"),
+        );
         if let Some(challenge) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
@@ -236,6 +286,19 @@ impl From<crate::accounts::Error> for ApiError {
             | E::CannotDeleteSuperuser
             | E::NotDatabaseAuth
             | E::PasswordChangeNotDatabaseAuth => ApiError::invalid_request(err.to_string()),
+            E::Db(e) => ApiError::Internal(e.into()),
+            E::Internal(e) => ApiError::Internal(e),
+            other => ApiError::DataModel(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::namespaces::Error> for ApiError {
+    fn from(err: crate::namespaces::Error) -> Self {
+        use crate::namespaces::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Unauthorized => ApiError::unauthorized(false),
             E::Db(e) => ApiError::Internal(e.into()),
             E::Internal(e) => ApiError::Internal(e),
             other => ApiError::DataModel(other.to_string()),

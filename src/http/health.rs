@@ -31,7 +31,12 @@ pub struct HealthView {
 /// GET /health/instance and /health
 pub async fn instance(State(app): State<AppState>) -> Restful<HealthView> {
     let database = app.db.reader().await.is_ok();
-    let service_key = database && app.signer.decoding_key(&app.db, &app.signer.kid).await.is_some();
+    let service_key = database
+        && app
+            .signer
+            .decoding_key(&app.db, &app.signer.kid)
+            .await
+            .is_some();
     let services = Services {
         auth: database,
         database,
@@ -40,6 +45,16 @@ pub async fn instance(State(app): State<AppState>) -> Restful<HealthView> {
         service_key,
         web_gunicorn: true,
     };
-    let status = if database && service_key { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    Restful(status, HealthView { data: HealthData { services }, status_code: status.as_u16() })
+    let status = if database && service_key {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Restful(
+        status,
+        HealthView {
+            data: HealthData { services },
+            status_code: status.as_u16(),
+        },
+    )
 }

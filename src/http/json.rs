@@ -15,7 +15,11 @@ struct PythonFormatter {
 }
 
 impl Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         match (first, self.spaced) {
             (true, _) => Ok(()),
             (false, true) => w.write_all(b", "),
@@ -23,7 +27,11 @@ impl Formatter for PythonFormatter {
         }
     }
 
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.begin_array_value(w, first)
     }
 
@@ -31,7 +39,11 @@ impl Formatter for PythonFormatter {
         w.write_all(if self.spaced { b": " } else { b":" })
     }
 
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         if fragment.is_ascii() {
             return w.write_all(fragment.as_bytes());
         }
@@ -48,7 +60,11 @@ impl Formatter for PythonFormatter {
         Ok(())
     }
 
-    fn write_char_escape<W: ?Sized + io::Write>(&mut self, w: &mut W, escape: CharEscape) -> io::Result<()> {
+    fn write_char_escape<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: CharEscape,
+    ) -> io::Result<()> {
         let text: &[u8] = match escape {
             CharEscape::Quote => b"\\\"",
             CharEscape::ReverseSolidus => b"\\\\",
@@ -87,9 +103,10 @@ pub fn jsonify_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -121,7 +138,10 @@ pub fn python_repr(value: &serde_json::Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
         Value::Array(items) => {
-            format!("[{}]", items.iter().map(python_repr).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
+            )
         }
         Value::Object(map) => format!(
             "{{{}}}",
@@ -146,18 +166,27 @@ mod tests {
 
     #[test]
     fn restful_keeps_order_and_spaces() {
-        let body = restful_bytes(&View { username: "zé", email: None });
+        let body = restful_bytes(&View {
+            username: "zé",
+            email: None,
+        });
         assert_eq!(body, b"{\"username\": \"z\\u00e9\", \"email\": null}\n");
     }
 
     #[test]
     fn jsonify_sorts_and_compacts() {
-        let body = jsonify_bytes(&View { username: "a", email: Some("b") });
+        let body = jsonify_bytes(&View {
+            username: "a",
+            email: Some("b"),
+        });
         assert_eq!(body, b"{\"email\":\"b\",\"username\":\"a\"}\n");
     }
 
     #[test]
     fn repr_like_python() {
-        assert_eq!(python_repr(&json!({"email": "x", "n": null, "t": true})), "{'email': 'x', 'n': None, 't': True}");
+        assert_eq!(
+            python_repr(&json!({"email": "x", "n": null, "t": true})),
+            "{'email': 'x', 'n': None, 't': True}"
+        );
     }
 }

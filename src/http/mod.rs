@@ -6,6 +6,7 @@ pub mod extract;
 pub mod health;
 pub mod json;
 pub mod pipeline;
+pub mod session;
 pub mod superuser;
 pub mod v2;
 pub mod views;
@@ -20,24 +21,34 @@ use crate::app::AppState;
 use error::ApiError;
 
 pub fn router(app: AppState) -> Router {
-    let scheme: &'static str = if app.config.preferred_url_scheme == "https" { "https" } else { "http" };
+    let scheme: &'static str = if app.config.preferred_url_scheme == "https" {
+        "https"
+    } else {
+        "http"
+    };
     let mut api = api_v1::routes();
     if app.config.features.super_users {
         api = api.nest("/superuser", superuser::routes());
     }
     let api = api
         .fallback(|| async { ApiError::not_found() })
-        .route_layer(middleware::from_fn_with_state(app.clone(), pipeline::api_v1));
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            pipeline::api_v1,
+        ));
 
     Router::new()
         // The web blueprint serves initialize: no CSRF, no API pipeline.
         .route("/api/v1/user/initialize", post(api_v1::user::initialize))
+        .route("/csrf_token", get(session::csrf_token))
         .nest("/api/v1", api)
         .merge(v2::routes())
         .route("/health", get(health::instance))
         .route("/health/instance", get(health::instance))
         .route("/_internal_ping", get(|| async { "true" }))
-        .layer(middleware::from_fn(move |req, next| error::render(scheme, req, next)))
+        .layer(middleware::from_fn(move |req, next| {
+            error::render(scheme, req, next)
+        }))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(app)

@@ -8,11 +8,17 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use subtle::ConstantTimeEq;
+
 use super::error::ApiError;
 use super::extract::{authenticate, Caller};
+use crate::accounts::sessions::{self, Session};
+use crate::app::App;
 use crate::app::AppState;
+use crate::db;
 
-const XHR_REQUIRED: &str = "API calls must be invoked with an X-Requested-With header if called from a browser";
+const XHR_REQUIRED: &str =
+    "API calls must be invoked with an X-Requested-With header if called from a browser";
 const CSRF_INVALID: &str = "CSRF token was invalid or missing.";
 
 pub async fn api_v1(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -28,7 +34,9 @@ async fn check(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
     if config.browser_api_calls_xhr_only
         && !config.debugging
         && request.method() == Method::GET
-        && headers.get("X-Requested-With").is_none_or(|v| v != "XMLHttpRequest")
+        && headers
+            .get("X-Requested-With")
+            .is_none_or(|v| v != "XMLHttpRequest")
         && headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
@@ -37,21 +45,65 @@ async fn check(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
         return Err(ApiError::abort(StatusCode::BAD_REQUEST, XHR_REQUIRED));
     }
 
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let identity = authenticate(app, authorization).await?;
-    let caller = Caller { identity, ip: client_ip(request) };
+    let session = request_session(app, request);
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let identity = authenticate(app, authorization, session.as_ref()).await?;
 
-    // Token clients never need CSRF; everything else writing needs a session's CSRF token,
-    // and Berth keeps no sessions on this surface, so such writes are refused.
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && caller.identity.is_none() {
+    // Token clients never need CSRF; every other write must echo the session's CSRF token.
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let via_token = identity.as_ref().is_some_and(|i| i.via_token);
+    if !safe && !via_token && !csrf_matches(request, session.as_ref()) {
         return Err(ApiError::abort(StatusCode::FORBIDDEN, CSRF_INVALID));
     }
+    let caller = Caller {
+        identity,
+        ip: client_ip(request),
+        session,
+    };
     if !config.features.anonymous_access && caller.is_anonymous() {
-        return Err(ApiError::abort(StatusCode::UNAUTHORIZED, "Anonymous access is not allowed"));
+        return Err(ApiError::abort(
+            StatusCode::UNAUTHORIZED,
+            "Anonymous access is not allowed",
+        ));
     }
     request.extensions_mut().insert(caller);
     Ok(())
+}
+
+/// The session in the request's cookie, if it carries a valid one.
+pub fn request_session(app: &App, request: &Request) -> Option<Session> {
+    let now = db::now_ms();
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == sessions::COOKIE_NAME)
+        .find_map(|(_, value)| sessions::decode(&app.secrets.secret_key, value, now))
+}
+
+/// The `X-CSRF-Token` header or `_csrf_token` query value equals the session's token.
+fn csrf_matches(request: &Request, session: Option<&Session>) -> bool {
+    let Some(expected) = session.map(|s| s.csrf_token.as_bytes()) else {
+        return false;
+    };
+    let from_header = request.headers().get("X-CSRF-Token").map(|v| v.as_bytes());
+    let from_query = request.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("_csrf_token="))
+            .map(str::as_bytes)
+    });
+    [from_header, from_query]
+        .into_iter()
+        .flatten()
+        .any(|given| bool::from(given.ct_eq(expected)))
 }
 
 /// The client address: the first `X-Forwarded-For` hop when a proxy set one, else the peer.
@@ -80,8 +132,18 @@ pub fn is_checked_browser(user_agent: &str) -> bool {
         return false;
     }
     const MARKERS: &[&str] = &[
-        "Firefox/", "Chrome/", "OPR/", "Opera", "Konqueror", "SeaMonkey", "Camino", "Galeon",
-        "K-Meleon", "Netscape", "Lynx/", "Links",
+        "Firefox/",
+        "Chrome/",
+        "OPR/",
+        "Opera",
+        "Konqueror",
+        "SeaMonkey",
+        "Camino",
+        "Galeon",
+        "K-Meleon",
+        "Netscape",
+        "Lynx/",
+        "Links",
     ];
     MARKERS.iter().any(|m| ua.contains(m)) || (ua.contains("Safari/") && ua.contains("Version/"))
 }
@@ -92,15 +154,21 @@ mod tests {
 
     #[test]
     fn browser_families() {
-        assert!(is_checked_browser("Mozilla/5.0 (X11; Linux x86_64; rv:134.0) Gecko/20100101 Firefox/134.0"));
+        assert!(is_checked_browser(
+            "Mozilla/5.0 (X11; Linux x86_64; rv:134.0) Gecko/20100101 Firefox/134.0"
+        ));
         assert!(is_checked_browser(
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
         ));
         assert!(!is_checked_browser("curl/8.5.0"));
-        assert!(!is_checked_browser("containers/5.32 (github.com/containers/image)"));
+        assert!(!is_checked_browser(
+            "containers/5.32 (github.com/containers/image)"
+        ));
         assert!(!is_checked_browser(
             "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
         ));
-        assert!(!is_checked_browser("Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36 Edg/131.0"));
+        assert!(!is_checked_browser(
+            "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36 Edg/131.0"
+        ));
     }
 }

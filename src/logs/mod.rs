@@ -14,7 +14,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn anonymous(ip: Option<String>) -> Actor {
-        Actor { performer_id: None, performer_name: None, ip }
+        Actor {
+            performer_id: None,
+            performer_name: None,
+            ip,
+        }
     }
 }
 
@@ -27,16 +31,28 @@ pub struct Scope {
 
 impl Scope {
     pub fn namespace(account_id: i64) -> Scope {
-        Scope { account_id: Some(account_id), repository_id: None }
+        Scope {
+            account_id: Some(account_id),
+            repository_id: None,
+        }
     }
 
     pub fn repository(account_id: i64, repository_id: i64) -> Scope {
-        Scope { account_id: Some(account_id), repository_id: Some(repository_id) }
+        Scope {
+            account_id: Some(account_id),
+            repository_id: Some(repository_id),
+        }
     }
 }
 
 /// Writes one usage-log entry of `kind` through `conn` (normally the action's transaction).
-pub async fn record(conn: &mut DbConn, actor: &Actor, kind: &str, scope: Scope, metadata: Value) -> db::Result<()> {
+pub async fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    kind: &str,
+    scope: Scope,
+    metadata: Value,
+) -> db::Result<()> {
     let metadata = metadata.to_string();
     db::logs::insert_log_entry(
         conn,

@@ -36,7 +36,12 @@ impl Jwk {
         let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
         let kid = thumbprint(&e, &n);
-        Jwk { e, kid, kty: "RSA".into(), n }
+        Jwk {
+            e,
+            kid,
+            kty: "RSA".into(),
+            n,
+        }
     }
 }
 
@@ -61,7 +66,10 @@ impl Signer {
             Ok(pem) => RsaPrivateKey::from_pkcs1_pem(&pem)
                 .with_context(|| format!("reading the instance key {}", key_path.display()))?,
             Err(_) => {
-                let key = tokio::task::spawn_blocking(|| RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)).await??;
+                let key = tokio::task::spawn_blocking(|| {
+                    RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+                })
+                .await??;
                 write_private_key(key_path, &key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF)?)?;
                 key
             }
@@ -106,7 +114,9 @@ impl Signer {
             return Some(key.clone());
         }
         let mut conn = db.reader().await.ok()?;
-        let row = db::service_keys::find_service_key(&mut conn, kid).await.ok()??;
+        let row = db::service_keys::find_service_key(&mut conn, kid)
+            .await
+            .ok()??;
         let usable = row.service == INSTANCE_SERVICE
             && row.approval_type.is_some()
             && row.expiration_ms.is_none_or(|exp| exp > db::now_ms());
@@ -115,7 +125,10 @@ impl Signer {
         }
         let jwk: Jwk = serde_json::from_str(&row.jwk).ok()?;
         let key = DecodingKey::from_rsa_components(&jwk.n, &jwk.e).ok()?;
-        self.verifying.write().ok()?.insert(kid.to_owned(), key.clone());
+        self.verifying
+            .write()
+            .ok()?
+            .insert(kid.to_owned(), key.clone());
         Some(key)
     }
 }
@@ -123,7 +136,11 @@ impl Signer {
 fn write_private_key(path: &Path, pem: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(pem.as_bytes())?;
     file.sync_all()?;
     Ok(())

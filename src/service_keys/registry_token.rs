@@ -31,7 +31,12 @@ pub struct RegistryClaims {
 }
 
 impl RegistryClaims {
-    pub fn new(audience: &str, subject: &str, access: Vec<AccessEntry>, context: serde_json::Value) -> Self {
+    pub fn new(
+        audience: &str,
+        subject: &str,
+        access: Vec<AccessEntry>,
+        context: serde_json::Value,
+    ) -> Self {
         let now = chrono::Utc::now().timestamp();
         RegistryClaims {
             iss: INSTANCE_SERVICE.into(),
@@ -58,7 +63,11 @@ pub fn sign(signer: &Signer, claims: &RegistryClaims) -> anyhow::Result<String> 
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(signer.kid.clone());
     header.typ = Some("JWT".into());
-    Ok(jsonwebtoken::encode(&header, claims, signer.encoding_key())?)
+    Ok(jsonwebtoken::encode(
+        &header,
+        claims,
+        signer.encoding_key(),
+    )?)
 }
 
 /// Why a presented token was refused; the text goes into the 401 body.
@@ -74,10 +83,18 @@ pub enum TokenError {
 
 /// Verifies a registry token: a known approved key, RS256, audience `audience`, issuer
 /// `quay`, 30 s of leeway, and a lifetime no longer than Quay accepts.
-pub async fn verify(signer: &Signer, db: &Db, audience: &str, token: &str) -> Result<RegistryClaims, TokenError> {
+pub async fn verify(
+    signer: &Signer,
+    db: &Db,
+    audience: &str,
+    token: &str,
+) -> Result<RegistryClaims, TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
     let kid = header.kid.ok_or(TokenError::Malformed)?;
-    let key = signer.decoding_key(db, &kid).await.ok_or(TokenError::UnknownKey)?;
+    let key = signer
+        .decoding_key(db, &kid)
+        .await
+        .ok_or(TokenError::UnknownKey)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.leeway = 30;
     validation.set_audience(&[audience]);

@@ -21,7 +21,11 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync {
 }
 
 /// Queues `job`; with `dedup_key` set, a job with the same key already waiting wins.
-pub async fn enqueue<J: Job>(conn: &mut DbConn, job: &J, dedup_key: Option<&str>) -> db::Result<bool> {
+pub async fn enqueue<J: Job>(
+    conn: &mut DbConn,
+    job: &J,
+    dedup_key: Option<&str>,
+) -> db::Result<bool> {
     let payload = serde_json::to_string(job).expect("plain data");
     db::jobs::insert_job(conn, J::KIND, &payload, dedup_key, db::now_ms()).await
 }
@@ -36,7 +40,9 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
         serde_json::from_str::<J>(payload)?.run(app).await
     }
     match kind {
-        purge_namespace::PurgeNamespace::KIND => run::<purge_namespace::PurgeNamespace>(app, payload).await,
+        purge_namespace::PurgeNamespace::KIND => {
+            run::<purge_namespace::PurgeNamespace>(app, payload).await
+        }
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -45,7 +51,8 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
 pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     let now = db::now_ms();
     let mut tx = app.db.begin().await?;
-    let Some(job) = db::jobs::claim_job(&mut tx, app.db.backend(), now, now + LOCK_MS).await? else {
+    let Some(job) = db::jobs::claim_job(&mut tx, app.db.backend(), now, now + LOCK_MS).await?
+    else {
         return Ok(false);
     };
     tx.commit().await?;

@@ -1,13 +1,28 @@
 //! Quay's `/api/v1` families other than the superuser panel.
 
+pub mod applications;
+pub mod organization;
 pub mod user;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::AppState;
+use crate::http::session;
 
 /// Routes behind the `/api/v1` pipeline (authentication, CSRF, ...).
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/user/", get(user::get_current_user))
+    Router::new()
+        .route("/user/", get(user::get_current_user))
+        .route("/signin", post(session::signin))
+        .route("/signout", post(session::signout))
+        .route("/organization/", post(organization::create_organization))
+        .route(
+            "/organization/{orgname}/applications",
+            post(applications::create_application),
+        )
+        .route(
+            "/organization/{orgname}/applications/{client_id}/tokens",
+            post(applications::create_token),
+        )
 }

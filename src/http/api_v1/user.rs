@@ -40,7 +40,10 @@ pub struct CurrentUserView {
 }
 
 /// GET /api/v1/user/ (getLoggedInUser) [user:read]
-pub async fn get_current_user(State(app): State<AppState>, caller: Caller) -> Result<Restful<CurrentUserView>, ApiError> {
+pub async fn get_current_user(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Restful<CurrentUserView>, ApiError> {
     let identity = match &caller.identity {
         Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
         _ => return Err(caller.unauthorized()),
@@ -119,7 +122,10 @@ pub async fn initialize(
         return Err(ApiError::not_found());
     }
     let password = body.password.unwrap_or_default();
-    let with_token = body.access_token.as_ref().is_some_and(|v| !v.is_null() && v != &false);
+    let with_token = body
+        .access_token
+        .as_ref()
+        .is_some_and(|v| !v.is_null() && v != &false);
     let new = NewUser {
         username: body.username.unwrap_or_default(),
         email: body.email.clone(),

@@ -3,9 +3,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::accounts::{tokens, Account, Scopes};
+use crate::accounts::{login, sessions::Session, tokens, Account, Scopes};
 use crate::app::App;
 use crate::config::Config;
+use crate::db;
 use crate::http::error::ApiError;
 use crate::logs::Actor;
 
@@ -14,22 +15,45 @@ use crate::logs::Actor;
 pub struct Identity {
     pub account: Account,
     pub scopes: Scopes,
+    /// True for OAuth bearer tokens, which are exempt from CSRF and fresh-login checks.
+    pub via_token: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Caller {
     pub identity: Option<Identity>,
     pub ip: Option<String>,
+    /// The browser session the request carried, signed in or not.
+    pub session: Option<Session>,
 }
 
-/// Authentication never rejects: a bad bearer token leaves the caller anonymous (§3.1).
-pub async fn authenticate(app: &App, authorization: Option<&str>) -> Result<Option<Identity>, ApiError> {
-    let Some(token) = authorization.and_then(bearer_token) else {
+/// Authentication never rejects: a bad bearer token or session leaves the caller anonymous
+/// (§3.1). A bearer header is tried first, then the session cookie.
+pub async fn authenticate(
+    app: &App,
+    authorization: Option<&str>,
+    session: Option<&Session>,
+) -> Result<Option<Identity>, ApiError> {
+    if let Some(token) = authorization.and_then(bearer_token) {
+        return Ok(tokens::authenticate_token(app, token)
+            .await?
+            .map(|grant| Identity {
+                account: grant.account,
+                scopes: grant.scopes,
+                via_token: true,
+            }));
+    }
+    let Some(user_uuid) = session.and_then(|s| s.user_uuid.as_deref()) else {
         return Ok(None);
     };
-    Ok(tokens::authenticate_token(app, token)
-        .await?
-        .map(|grant| Identity { account: grant.account, scopes: grant.scopes }))
+    let account = login::session_user(app, user_uuid)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(account.map(|account| Identity {
+        account,
+        scopes: Scopes::DIRECT_LOGIN,
+        via_token: false,
+    }))
 }
 
 /// `Bearer <token>`: split on spaces, exactly two parts, the first `bearer` in any case.
@@ -57,6 +81,11 @@ impl Caller {
         ApiError::unauthorized(self.is_anonymous())
     }
 
+    /// The authenticated caller, or 401.
+    pub fn require_identity(&self) -> Result<&Identity, ApiError> {
+        self.identity.as_ref().ok_or_else(|| self.unauthorized())
+    }
+
     /// Quay's `SuperUserPermission`: a regular superuser whose credential carries `super:user`
     /// (or is a direct login).
     pub fn require_superuser(&self, config: &Config) -> Result<&Identity, ApiError> {
@@ -80,12 +109,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Caller>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
-/// A caller that passed Quay's `require_fresh_login`: OAuth tokens always do; anonymous
-/// callers get 401 and robots 403.
+/// A caller that passed Quay's `require_fresh_login`: OAuth tokens always do, sessions within
+/// `FRESH_LOGIN_TIMEOUT` of signing in; anonymous callers get 401 and robots 403.
 pub struct FreshCaller(pub Caller);
 
 impl<S: Send + Sync> FromRequestParts<S> for FreshCaller {
@@ -96,6 +129,15 @@ impl<S: Send + Sync> FromRequestParts<S> for FreshCaller {
         match &caller.identity {
             None => Err(ApiError::unauthorized(true)),
             Some(id) if id.account.robot => Err(ApiError::unauthorized(false)),
+            Some(id)
+                if !id.via_token
+                    && !caller
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.is_fresh(db::now_ms())) =>
+            {
+                Err(ApiError::fresh_login_required())
+            }
             Some(_) => Ok(FreshCaller(caller)),
         }
     }

@@ -15,11 +15,18 @@ pub struct QuayJson<T>(pub T);
 
 const NOT_JSON: &str =
     "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.";
-const UNDECODABLE: &str = "The browser (or proxy) sent a request that this server could not understand.";
+const UNDECODABLE: &str =
+    "The browser (or proxy) sent a request that this server could not understand.";
 
 fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for QuayJson<T> {
@@ -32,13 +39,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for QuayJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(is_json_media_type);
         if !json_type {
-            return Err(ApiError::Message { status: StatusCode::UNSUPPORTED_MEDIA_TYPE, message: NOT_JSON.into() });
+            return Err(ApiError::Message {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                message: NOT_JSON.into(),
+            });
         }
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|_| ApiError::Message { status: StatusCode::BAD_REQUEST, message: UNDECODABLE.into() })?;
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|_| ApiError::Message { status: StatusCode::BAD_REQUEST, message: UNDECODABLE.into() })?;
+            .map_err(|_| ApiError::Message {
+                status: StatusCode::BAD_REQUEST,
+                message: UNDECODABLE.into(),
+            })?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|_| ApiError::Message {
+            status: StatusCode::BAD_REQUEST,
+            message: UNDECODABLE.into(),
+        })?;
         parse_body(value).map(QuayJson)
     }
 }
@@ -49,9 +64,13 @@ pub fn parse_body<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         return Err(ApiError::invalid_request("Missing JSON body"));
     }
     if !value.is_object() {
-        return Err(ApiError::invalid_request(format!("{} is not of type 'object'", python_repr(&value))));
+        return Err(ApiError::invalid_request(format!(
+            "{} is not of type 'object'",
+            python_repr(&value)
+        )));
     }
-    T::deserialize(&value).map_err(|err| ApiError::invalid_request(schema_message(&err.to_string(), &value)))
+    T::deserialize(&value)
+        .map_err(|err| ApiError::invalid_request(schema_message(&err.to_string(), &value)))
 }
 
 /// Turns serde's message into jsonschema's first line.
@@ -63,7 +82,10 @@ fn schema_message(serde_message: &str, body: &Value) -> String {
     if let Some(field) = serde_message.strip_prefix("wrong type for field ") {
         // Produced by the field deserializers below: "wrong type for field <name>: <type>".
         if let Some((name, expected)) = field.split_once(": ") {
-            let instance = body.get(name).map(python_repr).unwrap_or_else(|| "None".into());
+            let instance = body
+                .get(name)
+                .map(python_repr)
+                .unwrap_or_else(|| "None".into());
             return format!("{instance} is not of type '{expected}'");
         }
     }
@@ -82,20 +104,26 @@ pub mod fields {
         pick: impl Fn(Value) -> Option<T>,
     ) -> Result<Option<T>, D::Error> {
         let value = Value::deserialize(d)?;
-        pick(value)
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("wrong type for field {name}: {expected}")))
+        pick(value).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("wrong type for field {name}: {expected}"))
+        })
     }
 
     /// A present string (`null` is refused, as the schema's `type: string` does).
-    pub fn string<'de, D: Deserializer<'de>>(d: D, name: &'static str) -> Result<Option<String>, D::Error> {
+    pub fn string<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Option<String>, D::Error> {
         typed(d, name, "string", |v| match v {
             Value::String(s) => Some(s),
             _ => None,
         })
     }
 
-    pub fn boolean<'de, D: Deserializer<'de>>(d: D, name: &'static str) -> Result<Option<bool>, D::Error> {
+    pub fn boolean<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Option<bool>, D::Error> {
         typed(d, name, "boolean", |v| v.as_bool())
     }
 }
@@ -127,8 +155,14 @@ mod tests {
 
     #[test]
     fn schema_messages_match_jsonschema() {
-        assert_eq!(message(json!({"email": "x@example.com"})), "'username' is a required property");
-        assert_eq!(message(json!({"username": "u", "email": null})), "None is not of type 'string'");
+        assert_eq!(
+            message(json!({"email": "x@example.com"})),
+            "'username' is a required property"
+        );
+        assert_eq!(
+            message(json!({"username": "u", "email": null})),
+            "None is not of type 'string'"
+        );
         assert_eq!(message(json!([])), "[] is not of type 'object'");
         assert_eq!(message(Value::Null), "Missing JSON body");
         assert!(parse_body::<Body>(json!({"username": "u", "extra": 1})).is_ok());

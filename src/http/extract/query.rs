@@ -18,7 +18,11 @@ impl QueryParams {
     pub fn int(&self, name: &'static str, help: &'static str) -> Result<Option<i64>, ApiError> {
         match self.0.get(name) {
             None => Ok(None),
-            Some(text) => text.trim().parse().map(Some).map_err(|_| ApiError::QueryParam { param: name, help }),
+            Some(text) => text
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::QueryParam { param: name, help }),
         }
     }
 
@@ -40,7 +44,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
             .await
             .map_err(|_| ApiError::Message {
                 status: axum::http::StatusCode::BAD_REQUEST,
-                message: "The browser (or proxy) sent a request that this server could not understand.".into(),
+                message:
+                    "The browser (or proxy) sent a request that this server could not understand."
+                        .into(),
             })?;
         Ok(QueryParams(map))
     }

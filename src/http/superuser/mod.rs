@@ -19,10 +19,16 @@ fn both(router: Router<AppState>, path: &str, methods: MethodRouter<AppState>) -
 
 pub fn routes() -> Router<AppState> {
     let router = Router::new();
-    let router = both(router, "/users/", get(users::list_users).post(users::create_user));
+    let router = both(
+        router,
+        "/users/",
+        get(users::list_users).post(users::create_user),
+    );
     both(
         router,
         "/users/{username}",
-        get(users::get_user).put(users::update_user).delete(users::delete_user),
+        get(users::get_user)
+            .put(users::update_user)
+            .delete(users::delete_user),
     )
 }

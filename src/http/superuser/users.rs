@@ -29,7 +29,9 @@ pub async fn list_users(
 ) -> Result<Restful<UserListView>, ApiError> {
     let limit = page_limit(&query)?;
     caller.require_any_superuser(&app.config)?;
-    let token = query.string("next_page").and_then(|t| paging::decode(&app.secrets.page_tokens, t));
+    let token = query
+        .string("next_page")
+        .and_then(|t| paging::decode(&app.secrets.page_tokens, t));
     let start_id = token.as_ref().and_then(PageToken::start_id).unwrap_or(0);
     let page_number = token.map_or(1, |t| t.page_number + 1);
     let enabled_only = !query.truthy("disabled", true);
@@ -37,8 +39,16 @@ pub async fn list_users(
     Ok(Restful(
         StatusCode::OK,
         UserListView {
-            users: users.iter().map(|u| UserView::new(u, &app.config)).collect(),
-            next_page: next.map(|id| paging::encode(&app.secrets.page_tokens, &PageToken::for_id(id, page_number))),
+            users: users
+                .iter()
+                .map(|u| UserView::new(u, &app.config))
+                .collect(),
+            next_page: next.map(|id| {
+                paging::encode(
+                    &app.secrets.page_tokens,
+                    &PageToken::for_id(id, page_number),
+                )
+            }),
         },
     ))
 }
@@ -46,7 +56,9 @@ pub async fn list_users(
 /// `limit`: at most 100 (Quay); below 1 is refused too rather than misbehaving.
 pub fn page_limit(query: &QueryParams) -> Result<Option<i64>, ApiError> {
     match query.int("limit", LIMIT_HELP)? {
-        Some(limit) if limit > 100 => Err(ApiError::invalid_request("Page limit cannot be above 100")),
+        Some(limit) if limit > 100 => {
+            Err(ApiError::invalid_request("Page limit cannot be above 100"))
+        }
         Some(limit) if limit < 1 => Err(ApiError::invalid_request("Page limit must be at least 1")),
         limit => Ok(limit),
     }

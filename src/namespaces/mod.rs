@@ -1,0 +1,147 @@
+//! Organizations and what hangs off them: teams, OAuth applications and the tokens minted
+//! through those applications.
+
+pub mod applications;
+
+use serde_json::json;
+
+use crate::accounts::{self, Account, Scopes};
+use crate::app::App;
+use crate::db::{self, accounts::NewAccount, DbConn};
+use crate::logs::{self, Actor};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("A user or organization with this name already exists")]
+    NameTaken,
+    #[error(transparent)]
+    InvalidName(accounts::Error),
+    #[error("Invalid email address")]
+    InvalidEmail,
+    #[error("Invalid scope: {0}")]
+    InvalidScope(String),
+    #[error("Token name must be between 1 and 255 characters")]
+    InvalidTokenName,
+    #[error("Not Found")]
+    NotFound,
+    #[error("Unauthorized")]
+    Unauthorized,
+    #[error(transparent)]
+    Db(#[from] db::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<accounts::Error> for Error {
+    fn from(err: accounts::Error) -> Self {
+        match err {
+            accounts::Error::UsernameTakenByUser(_)
+            | accounts::Error::UsernameTakenByOrganization(_)
+            | accounts::Error::UsernameUnavailable => Error::NameTaken,
+            accounts::Error::Db(e) => Error::Db(e),
+            accounts::Error::Internal(e) => Error::Internal(e),
+            other => Error::InvalidName(other),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Organization-wide team roles, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TeamRole {
+    Member,
+    Creator,
+    Admin,
+}
+
+impl TeamRole {
+    pub fn parse(text: &str) -> Option<TeamRole> {
+        match text {
+            "member" => Some(TeamRole::Member),
+            "creator" => Some(TeamRole::Creator),
+            "admin" => Some(TeamRole::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// The strongest team role `account` holds in `organization`, if any.
+pub async fn team_role(
+    conn: &mut DbConn,
+    organization: &Account,
+    account: &Account,
+) -> db::Result<Option<TeamRole>> {
+    let roles = db::namespaces::list_team_roles(conn, organization.id, account.id).await?;
+    Ok(roles.iter().filter_map(|r| TeamRole::parse(r)).max())
+}
+
+/// An organization by name.
+pub async fn get_organization(app: &App, name: &str) -> Result<Account> {
+    accounts::find_account(app, name)
+        .await?
+        .filter(|a| a.organization)
+        .ok_or(Error::NotFound)
+}
+
+/// True when `account`, with the rights `scopes` leave it, administers `organization`.
+pub async fn is_org_admin(
+    app: &App,
+    organization: &Account,
+    account: &Account,
+    scopes: Scopes,
+) -> Result<bool> {
+    if !scopes.contains(Scopes::ORG_ADMIN) && !scopes.contains(Scopes::DIRECT_LOGIN) {
+        return Ok(false);
+    }
+    let mut conn = app.db.reader().await?;
+    Ok(team_role(&mut conn, organization, account).await? == Some(TeamRole::Admin))
+}
+
+/// Creates an organization whose `owners` team (role admin) holds its creator.
+pub async fn create_organization(
+    app: &App,
+    actor: &Actor,
+    creator: &Account,
+    name: &str,
+    email: Option<&str>,
+) -> Result<Account> {
+    if app.config.features.mailing {
+        accounts::validate_email(email).map_err(|_| Error::InvalidEmail)?;
+    }
+    let mut tx = app.db.begin().await?;
+    accounts::check_name_available(&mut tx, name).await?;
+    let stored_email = email
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let row = db::accounts::insert_account(
+        &mut tx,
+        &NewAccount {
+            uuid: &uuid::Uuid::new_v4().to_string(),
+            username: name,
+            email: &stored_email,
+            password_hash: None,
+            verified: true,
+            organization: true,
+            robot: false,
+            superuser: false,
+            tag_expiration_s: app.config.default_tag_expiration_s,
+            created_ms: db::now_ms(),
+        },
+    )
+    .await?;
+    let owners = db::namespaces::insert_team(&mut tx, row.id, "owners", "admin").await?;
+    db::namespaces::insert_team_member(&mut tx, owners, creator.id).await?;
+    let metadata = json!({ "email": email, "namespace": name });
+    logs::record(
+        &mut tx,
+        actor,
+        "org_create",
+        logs::Scope::namespace(row.id),
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    tracing::info!(org.name = %name, "organization created");
+    Ok(row.into())
+}
