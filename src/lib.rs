@@ -48,19 +48,35 @@ pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<A
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating the data directory {}", options.data_dir.display()))?;
     if let Some(path) = config.db_uri.strip_prefix("sqlite://") {
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent)?;
         }
     }
-    let db = db::Db::connect(&config.db_uri).await.context("connecting to the database (DB_URI)")?;
+    let db = db::Db::connect(&config.db_uri)
+        .await
+        .context("connecting to the database (DB_URI)")?;
     db.migrate().await.context("migrating the database")?;
-    let storage = storage::open(&config.storage).await.context("opening DISTRIBUTED_STORAGE_CONFIG")?;
+    let storage = storage::open(&config.storage)
+        .await
+        .context("opening DISTRIBUTED_STORAGE_CONFIG")?;
     let secrets = Secrets::load(&config, &db).await?;
-    let signer =
-        service_keys::Signer::load_or_create(&db, &options.data_dir.join("instance-key.pem"), &config.app_url())
-            .await
-            .context("loading the instance service key")?;
-    Ok(Arc::new(App { config: Arc::new(config), db, storage, secrets, signer }))
+    let signer = service_keys::Signer::load_or_create(
+        &db,
+        &options.data_dir.join("instance-key.pem"),
+        &config.app_url(),
+    )
+    .await
+    .context("loading the instance service key")?;
+    Ok(Arc::new(App {
+        config: Arc::new(config),
+        db,
+        storage,
+        secrets,
+        signer,
+    }))
 }
 
 /// `berth serve`: binds `listen`, then serves the API, the registry and the job runner until
@@ -83,9 +99,12 @@ pub async fn serve(options: NodeOptions, listen: &str) -> anyhow::Result<()> {
     print_first_steps(&app, addr).await;
 
     let router = http::router(app.clone());
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     worker.abort();
     app.db.close().await;
     Ok(())
@@ -104,8 +123,12 @@ pub async fn work(options: NodeOptions) -> anyhow::Result<()> {
 }
 
 async fn print_first_steps(app: &App, addr: SocketAddr) {
-    let Ok(mut conn) = app.db.reader().await else { return };
-    if db::accounts::count_accounts(&mut conn).await.unwrap_or(1) > 0 || !app.config.features.user_initialize {
+    let Ok(mut conn) = app.db.reader().await else {
+        return;
+    };
+    if db::accounts::count_accounts(&mut conn).await.unwrap_or(1) > 0
+        || !app.config.features.user_initialize
+    {
         return;
     }
     println!(

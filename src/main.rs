@@ -22,7 +22,10 @@ struct NodeArgs {
 
 impl NodeArgs {
     fn options(self) -> berth::NodeOptions {
-        berth::NodeOptions { data_dir: self.data_dir, config_path: self.config }
+        berth::NodeOptions {
+            data_dir: self.data_dir,
+            config_path: self.config,
+        }
     }
 }
 
@@ -82,7 +85,9 @@ async fn main() -> std::process::ExitCode {
                 Err(e) => Err(e),
             }
         }
-        Command::Config { action: ConfigAction::Check { node } } => node.options().load_config().map(|config| {
+        Command::Config {
+            action: ConfigAction::Check { node },
+        } => node.options().load_config().map(|config| {
             for (key, value) in config.describe() {
                 println!("{key}: {value}");
             }

@@ -11,6 +11,10 @@ pub struct PageToken {
     pub page_number: i64,
     pub is_datetime: bool,
     pub offset_val: i64,
+    /// For log pages: the id of the first entry of the next page, which tells entries of the
+    /// same instant apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<i64>,
 }
 
 impl PageToken {
@@ -21,6 +25,7 @@ impl PageToken {
             page_number,
             is_datetime: false,
             offset_val: 0,
+            entry_id: None,
         }
     }
 
@@ -28,6 +33,33 @@ impl PageToken {
         (!self.is_datetime)
             .then(|| self.start_index.as_i64())
             .flatten()
+    }
+
+    /// The token of a log page whose next page starts at the entry `(datetime_ms, id)`.
+    pub fn for_log_entry(datetime_ms: i64, id: i64, page_number: i64) -> PageToken {
+        let iso = chrono::DateTime::from_timestamp_millis(datetime_ms)
+            .unwrap_or_default()
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string();
+        PageToken {
+            start_index: iso.into(),
+            page_number,
+            is_datetime: true,
+            offset_val: 0,
+            entry_id: Some(id),
+        }
+    }
+
+    /// `(datetime_ms, id)` of a log-page token.
+    pub fn log_entry(&self) -> Option<(i64, i64)> {
+        if !self.is_datetime {
+            return None;
+        }
+        let text = self.start_index.as_str()?;
+        let at = chrono::DateTime::parse_from_rfc3339(text)
+            .ok()?
+            .timestamp_millis();
+        Some((at, self.entry_id?))
     }
 }
 
@@ -51,5 +83,10 @@ mod tests {
         assert!(text.starts_with("gAAAAA"));
         assert_eq!(decode(&fernet, &text).unwrap().start_id(), Some(42));
         assert_eq!(decode(&fernet, "garbage"), None);
+        let log = decode(
+            &fernet,
+            &encode(&fernet, &PageToken::for_log_entry(1_795_793_702_123, 7, 2)),
+        );
+        assert_eq!(log.unwrap().log_entry(), Some((1_795_793_702_123, 7)));
     }
 }

@@ -7,6 +7,7 @@ use subtle::ConstantTimeEq;
 use super::{passwords::random_code, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, accounts::NewAccessToken, DbConn};
+use crate::logs::OAuthUse;
 
 const PREFIX_LEN: usize = 20;
 /// Quay's `user/initialize` token lives 9000 s (core-api.md §1.6).
@@ -100,7 +101,7 @@ pub async fn issue_initial_token(conn: &mut DbConn, user: &Account) -> db::Resul
 pub struct TokenGrant {
     pub account: Account,
     pub scopes: Scopes,
-    pub token_id: i64,
+    pub oauth: OAuthUse,
 }
 
 /// Resolves a bearer token; None for anything unknown, expired, or of a disabled user.
@@ -141,6 +142,10 @@ pub async fn authenticate_token(app: &App, token: &str) -> db::Result<Option<Tok
     Ok(Some(TokenGrant {
         account,
         scopes: Scopes::parse(&row.scope),
-        token_id: row.id,
+        oauth: OAuthUse {
+            token_id: row.id,
+            client_id: row.client_id,
+            application_name: row.application_name,
+        },
     }))
 }

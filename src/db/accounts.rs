@@ -214,6 +214,17 @@ pub async fn mark_account_deleted(
         .bind(account.id)
         .execute(&mut *conn)
         .await?;
+    // Team memberships of a user; teams and applications of an organization.
+    for sql in [
+        "DELETE FROM team_members WHERE account_id = $1",
+        "DELETE FROM teams WHERE organization_id = $1",
+        "DELETE FROM oauth_applications WHERE owner_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(account.id)
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query("UPDATE service_keys SET approver_id = NULL WHERE approver_id = $1")
         .bind(account.id)
         .execute(conn)
@@ -254,6 +265,8 @@ pub struct AccessTokenRow {
     pub token_digest: String,
     pub expires_ms: i64,
     pub last_accessed_ms: Option<i64>,
+    pub client_id: String,
+    pub application_name: String,
 }
 
 pub async fn insert_application(
@@ -312,8 +325,10 @@ pub async fn find_access_token(
     token_prefix: &str,
 ) -> Result<Option<AccessTokenRow>> {
     Ok(sqlx::query_as::<_, AccessTokenRow>(
-        "SELECT id, uuid, application_id, authorized_user_id, scope, token_digest, expires_ms, \
-         last_accessed_ms FROM oauth_access_tokens WHERE token_prefix = $1",
+        "SELECT t.id, t.uuid, t.application_id, t.authorized_user_id, t.scope, t.token_digest, \
+         t.expires_ms, t.last_accessed_ms, a.client_id, a.name AS application_name \
+         FROM oauth_access_tokens t JOIN oauth_applications a ON a.id = t.application_id \
+         WHERE t.token_prefix = $1",
     )
     .bind(token_prefix)
     .fetch_optional(conn)
@@ -393,5 +408,110 @@ pub async fn update_application_details(
     .bind(id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// One page of organizations (not being deleted), by id from `start_id`, optionally only the
+/// one named `name`; `limit + 1` rows so the caller knows whether another page exists.
+pub async fn list_organizations_page(
+    conn: &mut DbConn,
+    name: Option<&str>,
+    start_id: i64,
+    limit: Option<i64>,
+) -> Result<Vec<AccountRow>> {
+    let name_filter = if name.is_some() {
+        "AND username = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE organization = 1 AND id >= $1 {name_filter} \
+         AND NOT EXISTS (SELECT 1 FROM deleted_namespaces d WHERE d.account_id = a.id) \
+         ORDER BY id LIMIT $2"
+    );
+    let query = sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(start_id)
+        .bind(limit.map(|l| l + 1).unwrap_or(i64::MAX));
+    let query = match name {
+        Some(name) => query.bind(name),
+        None => query,
+    };
+    Ok(query.fetch_all(conn).await?)
+}
+
+/// Renames an account; its robots (`<old>+short`) follow.
+pub async fn rename_account(
+    conn: &mut DbConn,
+    id: i64,
+    old_name: &str,
+    new_name: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE accounts SET username = $1 WHERE id = $2")
+        .bind(new_name)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE accounts SET username = $1 || substr(username, CAST($2 AS INTEGER)) WHERE robot = 1 AND username LIKE $3",
+    )
+    .bind(new_name)
+    .bind(old_name.len() as i64 + 1)
+    .bind(format!("{old_name}+%"))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_organization_settings(
+    conn: &mut DbConn,
+    id: i64,
+    email: &str,
+    invoice_email: bool,
+    invoice_email_address: Option<&str>,
+    tag_expiration_s: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET email = $1, invoice_email = $2, invoice_email_address = $3, \
+         tag_expiration_s = $4 WHERE id = $5",
+    )
+    .bind(email)
+    .bind(invoice_email as i64)
+    .bind(invoice_email_address)
+    .bind(tag_expiration_s)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct InvoiceSettingsRow {
+    pub invoice_email: i64,
+    pub invoice_email_address: Option<String>,
+}
+
+pub async fn find_invoice_settings(conn: &mut DbConn, id: i64) -> Result<InvoiceSettingsRow> {
+    Ok(sqlx::query_as::<_, InvoiceSettingsRow>(
+        "SELECT invoice_email, invoice_email_address FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Turns a user into an organization: it can no longer log in and loses its direct grants.
+pub async fn convert_to_organization(conn: &mut DbConn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE accounts SET organization = 1, password_hash = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM repository_permissions WHERE account_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM oauth_access_tokens WHERE authorized_user_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -28,3 +28,127 @@ pub async fn insert_log_entry(conn: &mut DbConn, entry: &NewLogEntry<'_>) -> Res
     .await?;
     Ok(())
 }
+
+/// A log entry with its performer and namespace accounts joined in (one query per page).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogEntryRow {
+    pub id: i64,
+    pub kind: String,
+    pub metadata: String,
+    pub ip: Option<String>,
+    pub datetime_ms: i64,
+    pub performer_name: Option<String>,
+    pub performer_email: Option<String>,
+    pub performer_robot: Option<i64>,
+    pub namespace_name: Option<String>,
+    pub namespace_email: Option<String>,
+    pub namespace_organization: Option<i64>,
+    pub namespace_robot: Option<i64>,
+}
+
+/// Which entries a reader sees.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogSelection<'a> {
+    pub account_id: Option<i64>,
+    pub repository_id: Option<i64>,
+    pub performer_id: Option<i64>,
+    pub excluded_kinds: &'a [&'a str],
+}
+
+/// `WHERE` conditions after the time window ($1, $2), numbered from $3, with their values.
+fn selection_sql(selection: &LogSelection<'_>) -> (String, Vec<i64>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for (column, value) in [
+        ("l.account_id", selection.account_id),
+        ("l.repository_id", selection.repository_id),
+        ("l.performer_id", selection.performer_id),
+    ] {
+        if let Some(value) = value {
+            values.push(value);
+            sql.push_str(&format!(" AND {column} = ${}", values.len() + 2));
+        }
+    }
+    if !selection.excluded_kinds.is_empty() {
+        // Kind names are compile-time constants, never input.
+        let kinds: Vec<String> = selection
+            .excluded_kinds
+            .iter()
+            .map(|k| format!("'{k}'"))
+            .collect();
+        sql.push_str(&format!(" AND l.kind NOT IN ({})", kinds.join(", ")));
+    }
+    (sql, values)
+}
+
+/// Newest first within `[start_ms, end_ms)`, from the entry `(before_ms, before_id)` on
+/// (inclusive), at most `limit` rows.
+pub async fn list_log_entries_page(
+    conn: &mut DbConn,
+    selection: &LogSelection<'_>,
+    start_ms: i64,
+    end_ms: i64,
+    from: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<LogEntryRow>> {
+    let (conditions, values) = selection_sql(selection);
+    let next = values.len() + 3;
+    let keyset = if from.is_some() {
+        format!(
+            " AND (l.datetime_ms < ${next} OR (l.datetime_ms = ${next} AND l.id <= ${}))",
+            next + 1
+        )
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "SELECT l.id, l.kind, l.metadata, l.ip, l.datetime_ms, \
+         p.username AS performer_name, p.email AS performer_email, p.robot AS performer_robot, \
+         n.username AS namespace_name, n.email AS namespace_email, \
+         n.organization AS namespace_organization, n.robot AS namespace_robot \
+         FROM log_entries l \
+         LEFT JOIN accounts p ON p.id = l.performer_id \
+         LEFT JOIN accounts n ON n.id = l.account_id \
+         WHERE l.datetime_ms >= $1 AND l.datetime_ms < $2{conditions}{keyset} \
+         ORDER BY l.datetime_ms DESC, l.id DESC LIMIT {limit}"
+    );
+    let mut query = sqlx::query_as::<_, LogEntryRow>(&sql)
+        .bind(start_ms)
+        .bind(end_ms);
+    for value in values {
+        query = query.bind(value);
+    }
+    if let Some((before_ms, before_id)) = from {
+        query = query.bind(before_ms).bind(before_id);
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogCountRow {
+    pub kind: String,
+    pub day: i64,
+    pub count: i64,
+}
+
+/// Entries per kind per UTC day within `[start_ms, end_ms)`.
+pub async fn aggregate_log_entries(
+    conn: &mut DbConn,
+    selection: &LogSelection<'_>,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<LogCountRow>> {
+    let (conditions, values) = selection_sql(selection);
+    let sql = format!(
+        "SELECT l.kind AS kind, l.datetime_ms / 86400000 AS day, COUNT(*) AS count FROM log_entries l \
+         WHERE l.datetime_ms >= $1 AND l.datetime_ms < $2{conditions} \
+         GROUP BY l.kind, l.datetime_ms / 86400000 ORDER BY day, kind"
+    );
+    let mut query = sqlx::query_as::<_, LogCountRow>(&sql)
+        .bind(start_ms)
+        .bind(end_ms);
+    for value in values {
+        query = query.bind(value);
+    }
+    Ok(query.fetch_all(conn).await?)
+}

@@ -44,3 +44,17 @@ pub async fn list_team_roles(
     .fetch_all(conn)
     .await?)
 }
+
+pub async fn find_team_id(
+    conn: &mut DbConn,
+    organization_id: i64,
+    name: &str,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM teams WHERE organization_id = $1 AND name = $2",
+    )
+    .bind(organization_id)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -299,6 +299,7 @@ impl From<crate::namespaces::Error> for ApiError {
         match err {
             E::NotFound => ApiError::not_found(),
             E::Unauthorized => ApiError::unauthorized(false),
+            E::CannotTakeOwnershipOfSuperuser => ApiError::invalid_request(err.to_string()),
             E::Db(e) => ApiError::Internal(e.into()),
             E::Internal(e) => ApiError::Internal(e),
             other => ApiError::DataModel(other.to_string()),

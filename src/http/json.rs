@@ -94,11 +94,22 @@ pub fn restful_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     to_bytes(value, true)
 }
 
-/// `jsonify` style: `{"a":1,"b":2}\n`, keys sorted alphabetically.
+/// `jsonify` style: `{"a":1,"b":2}\n`, keys sorted alphabetically at every level.
 pub fn jsonify_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    // serde_json's Map is ordered by key, which gives jsonify's sorting.
-    let sorted = serde_json::to_value(value).expect("serializable view");
+    let mut sorted = serde_json::to_value(value).expect("serializable view");
+    sort_keys(&mut sorted);
     to_bytes(&sorted, false)
+}
+
+fn sort_keys(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.sort_keys();
+            map.values_mut().for_each(sort_keys);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
@@ -125,6 +136,19 @@ pub struct Jsonify<T>(pub StatusCode, pub T);
 impl<T: Serialize> IntoResponse for Jsonify<T> {
     fn into_response(self) -> Response {
         json_response(self.0, jsonify_bytes(&self.1))
+    }
+}
+
+/// Python's truthiness of a JSON value, for Quay's untyped flags.
+pub fn python_truthy(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
     }
 }
 

@@ -56,7 +56,7 @@ async fn check(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let via_token = identity.as_ref().is_some_and(|i| i.via_token);
+    let via_token = identity.as_ref().is_some_and(|i| i.via_token());
     if !safe && !via_token && !csrf_matches(request, session.as_ref()) {
         return Err(ApiError::abort(StatusCode::FORBIDDEN, CSRF_INVALID));
     }

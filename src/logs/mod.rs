@@ -1,8 +1,19 @@
 //! Usage logs: every action writes one entry, in the same transaction as the action.
 
+pub mod query;
+pub mod window;
+
 use serde_json::Value;
 
 use crate::db::{self, logs::NewLogEntry, DbConn};
+
+/// The OAuth token an action was authorized with; Quay adds it to every entry's metadata.
+#[derive(Debug, Clone)]
+pub struct OAuthUse {
+    pub token_id: i64,
+    pub client_id: String,
+    pub application_name: String,
+}
 
 /// Who acted and from where; carried from the request into every domain operation.
 #[derive(Debug, Clone, Default)]
@@ -10,14 +21,14 @@ pub struct Actor {
     pub performer_id: Option<i64>,
     pub performer_name: Option<String>,
     pub ip: Option<String>,
+    pub oauth: Option<OAuthUse>,
 }
 
 impl Actor {
     pub fn anonymous(ip: Option<String>) -> Actor {
         Actor {
-            performer_id: None,
-            performer_name: None,
             ip,
+            ..Actor::default()
         }
     }
 }
@@ -51,8 +62,19 @@ pub async fn record(
     actor: &Actor,
     kind: &str,
     scope: Scope,
-    metadata: Value,
+    mut metadata: Value,
 ) -> db::Result<()> {
+    if let (Some(oauth), Some(fields)) = (&actor.oauth, metadata.as_object_mut()) {
+        fields.insert("oauth_token_id".into(), oauth.token_id.into());
+        fields.insert(
+            "oauth_token_application_id".into(),
+            oauth.client_id.clone().into(),
+        );
+        fields.insert(
+            "oauth_token_application".into(),
+            oauth.application_name.clone().into(),
+        );
+    }
     let metadata = metadata.to_string();
     db::logs::insert_log_entry(
         conn,

@@ -2,6 +2,7 @@
 //! through those applications.
 
 pub mod applications;
+pub mod superuser;
 
 use serde_json::json;
 
@@ -22,6 +23,12 @@ pub enum Error {
     InvalidScope(String),
     #[error("Token name must be between 1 and 255 characters")]
     InvalidTokenName,
+    #[error("{0}")]
+    InvalidNewName(String),
+    #[error("tag_expiration_s must not be negative")]
+    InvalidTagExpiration,
+    #[error("Cannot take ownership of a superuser")]
+    CannotTakeOwnershipOfSuperuser,
     #[error("Not Found")]
     NotFound,
     #[error("Unauthorized")]

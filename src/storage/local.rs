@@ -11,7 +11,9 @@ pub struct LocalStore {
 impl LocalStore {
     pub async fn open(root: &Path) -> anyhow::Result<LocalStore> {
         tokio::fs::create_dir_all(root).await?;
-        Ok(LocalStore { root: root.to_owned() })
+        Ok(LocalStore {
+            root: root.to_owned(),
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Quay's `/api/v1` families other than the superuser panel.
 
 pub mod applications;
+pub mod logs;
 pub mod organization;
 pub mod user;
 
@@ -17,6 +18,16 @@ pub fn routes() -> Router<AppState> {
         .route("/signin", post(session::signin))
         .route("/signout", post(session::signout))
         .route("/organization/", post(organization::create_organization))
+        .route(
+            "/organization/{orgname}/logs",
+            get(logs::list_organization_logs),
+        )
+        .route(
+            "/organization/{orgname}/aggregatelogs",
+            get(logs::aggregate_organization_logs),
+        )
+        .route("/user/logs", get(logs::list_user_logs))
+        .route("/user/aggregatelogs", get(logs::aggregate_user_logs))
         .route(
             "/organization/{orgname}/applications",
             post(applications::create_application),

@@ -8,7 +8,7 @@ use crate::accounts::{self, passwords, NewUser};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, QuayJson};
-use crate::http::json::{Jsonify, Restful};
+use crate::http::json::{python_truthy, Jsonify, Restful};
 use crate::http::views::{Avatar, AvatarKind};
 
 #[derive(Debug, Serialize)]
@@ -122,10 +122,7 @@ pub async fn initialize(
         return Err(ApiError::not_found());
     }
     let password = body.password.unwrap_or_default();
-    let with_token = body
-        .access_token
-        .as_ref()
-        .is_some_and(|v| !v.is_null() && v != &false);
+    let with_token = body.access_token.as_ref().is_some_and(python_truthy);
     let new = NewUser {
         username: body.username.unwrap_or_default(),
         email: body.email.clone(),

@@ -8,15 +8,21 @@ use crate::app::App;
 use crate::config::Config;
 use crate::db;
 use crate::http::error::ApiError;
-use crate::logs::Actor;
+use crate::logs::{Actor, OAuthUse};
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Identity {
     pub account: Account,
     pub scopes: Scopes,
-    /// True for OAuth bearer tokens, which are exempt from CSRF and fresh-login checks.
-    pub via_token: bool,
+    /// The OAuth token used, if any; such callers are exempt from CSRF and fresh-login checks.
+    pub oauth: Option<OAuthUse>,
+}
+
+impl Identity {
+    pub fn via_token(&self) -> bool {
+        self.oauth.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,7 +46,7 @@ pub async fn authenticate(
             .map(|grant| Identity {
                 account: grant.account,
                 scopes: grant.scopes,
-                via_token: true,
+                oauth: Some(grant.oauth),
             }));
     }
     let Some(user_uuid) = session.and_then(|s| s.user_uuid.as_deref()) else {
@@ -52,7 +58,7 @@ pub async fn authenticate(
     Ok(account.map(|account| Identity {
         account,
         scopes: Scopes::DIRECT_LOGIN,
-        via_token: false,
+        oauth: None,
     }))
 }
 
@@ -73,6 +79,7 @@ impl Caller {
             performer_id: self.identity.as_ref().map(|i| i.account.id),
             performer_name: self.identity.as_ref().map(|i| i.account.username.clone()),
             ip: self.ip.clone(),
+            oauth: self.identity.as_ref().and_then(|i| i.oauth.clone()),
         }
     }
 
@@ -130,7 +137,7 @@ impl<S: Send + Sync> FromRequestParts<S> for FreshCaller {
             None => Err(ApiError::unauthorized(true)),
             Some(id) if id.account.robot => Err(ApiError::unauthorized(false)),
             Some(id)
-                if !id.via_token
+                if !id.via_token()
                     && !caller
                         .session
                         .as_ref()

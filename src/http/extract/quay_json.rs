@@ -120,6 +120,13 @@ pub mod fields {
         })
     }
 
+    pub fn integer<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Option<i64>, D::Error> {
+        typed(d, name, "integer", |v| v.as_i64())
+    }
+
     pub fn boolean<'de, D: Deserializer<'de>>(
         d: D,
         name: &'static str,

@@ -1,9 +1,11 @@
 //! `/api/v1/superuser/*` (superuser-api.md, docs §6.17). Every path answers with and without
 //! its trailing slash (Berth's decision 3), so `curl` without `-L` works.
 
-mod users;
+mod logs;
+mod organizations;
+pub(crate) mod users;
 
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 use crate::app::AppState;
@@ -24,11 +26,29 @@ pub fn routes() -> Router<AppState> {
         "/users/",
         get(users::list_users).post(users::create_user),
     );
-    both(
+    let router = both(
         router,
         "/users/{username}",
         get(users::get_user)
             .put(users::update_user)
             .delete(users::delete_user),
-    )
+    );
+    let router = both(
+        router,
+        "/organizations/",
+        get(organizations::list_organizations),
+    );
+    let router = both(
+        router,
+        "/organizations/{name}",
+        axum::routing::put(organizations::update_organization)
+            .delete(organizations::delete_organization),
+    );
+    let router = both(
+        router,
+        "/takeownership/{namespace}",
+        post(organizations::take_ownership),
+    );
+    let router = both(router, "/logs", get(logs::list_all_logs));
+    both(router, "/aggregatelogs", get(logs::aggregate_all_logs))
 }

@@ -8,7 +8,7 @@ use crate::accounts::{self, passwords, NewUser, UserChanges};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{FreshCaller, QuayJson, QueryParams};
-use crate::http::json::Restful;
+use crate::http::json::{python_truthy, Restful};
 use crate::http::views::{CreatedUserView, UserView};
 use crate::paging::{self, PageToken};
 
@@ -140,18 +140,6 @@ fn optional_password<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<St
 
 fn optional_enabled<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     crate::http::extract::fields::boolean(d, "enabled")
-}
-
-fn python_truthy(value: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// PUT /api/v1/superuser/users/{username} (changeInstallUser). Answers the user as it was

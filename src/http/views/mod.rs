@@ -1,7 +1,12 @@
 //! Quay's wire shapes, as serde structs whose field order is the wire order.
 
 mod avatar;
+mod log;
+mod organization;
+mod quota;
 mod user;
 
 pub use avatar::{Avatar, AvatarKind};
+pub use log::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
+pub use organization::SuperuserOrganizationView;
 pub use user::{CreatedUserView, UserView};

@@ -3,16 +3,9 @@
 use serde::Serialize;
 
 use super::avatar::{Avatar, AvatarKind};
+use super::quota::{empty_quota_fields, QuotaReport};
 use crate::accounts::Account;
 use crate::config::Config;
-
-#[derive(Debug, Serialize)]
-pub struct QuotaReport {
-    pub quota_bytes: i64,
-    pub configured_quota: Option<i64>,
-    pub running_backfill: &'static str,
-    pub backfill_status: &'static str,
-}
 
 #[derive(Debug, Serialize)]
 pub struct UserView {
@@ -35,7 +28,7 @@ pub struct UserView {
 
 impl UserView {
     pub fn new(account: &Account, config: &Config) -> UserView {
-        let quota_views = config.features.quota_views();
+        let (quotas, quota_report) = empty_quota_fields(config.features.quota_views());
         UserView {
             kind: "user",
             name: account.username.clone(),
@@ -46,13 +39,8 @@ impl UserView {
             super_user: account.is_superuser(config),
             global_readonly_super_user: account.is_global_readonly_superuser(config),
             enabled: account.enabled,
-            quotas: quota_views.then(Vec::new),
-            quota_report: quota_views.then_some(QuotaReport {
-                quota_bytes: 0,
-                configured_quota: None,
-                running_backfill: "waiting",
-                backfill_status: "waiting",
-            }),
+            quotas,
+            quota_report,
             encrypted_password: None,
         }
     }

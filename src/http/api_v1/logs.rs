@@ -1,0 +1,195 @@
+//! Usage-log readers of organizations and users (core-api.md §3.9); the superuser readers
+//! share the same pieces.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::accounts;
+use crate::app::AppState;
+use crate::db::logs::LogSelection;
+use crate::http::error::ApiError;
+use crate::http::extract::{Caller, QueryParams};
+use crate::http::json::Restful;
+use crate::http::views::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
+use crate::logs::query::{self, LogCursor, SERVICE_KEY_KINDS};
+use crate::logs::window::{TimeWindow, WindowError};
+use crate::namespaces;
+use crate::paging::{self, PageToken};
+
+impl From<WindowError> for ApiError {
+    fn from(err: WindowError) -> Self {
+        ApiError::invalid_request(err.to_string())
+    }
+}
+
+/// `starttime`/`endtime`, after `page` (parsed as Quay does, then ignored) has been checked.
+pub fn read_window(query: &QueryParams) -> Result<TimeWindow, ApiError> {
+    query.int("page", "The page number for the logs")?;
+    Ok(TimeWindow::parse(
+        query.string("starttime"),
+        query.string("endtime"),
+        chrono::Utc::now(),
+    )?)
+}
+
+/// A page of entries with its `next_page` token.
+pub async fn list_view(
+    app: &AppState,
+    query: &QueryParams,
+    selection: &LogSelection<'_>,
+    window: TimeWindow,
+    include_namespace: bool,
+) -> Result<LogListView, ApiError> {
+    let token = query
+        .string("next_page")
+        .and_then(|t| paging::decode(&app.secrets.page_tokens, t));
+    let cursor = token
+        .as_ref()
+        .and_then(PageToken::log_entry)
+        .map(|(datetime_ms, id)| LogCursor { datetime_ms, id });
+    let page_number = token.map_or(1, |t| t.page_number + 1);
+    let page = query::list_logs(app, selection, window, cursor).await?;
+    Ok(LogListView {
+        start_time: rfc2822(window.start_ms),
+        end_time: rfc2822(window.end_ms),
+        logs: page
+            .entries
+            .into_iter()
+            .map(|row| LogEntryView::new(row, include_namespace))
+            .collect(),
+        next_page: page.next.map(|c| {
+            paging::encode(
+                &app.secrets.page_tokens,
+                &PageToken::for_log_entry(c.datetime_ms, c.id, page_number),
+            )
+        }),
+    })
+}
+
+pub async fn aggregate_view(
+    app: &AppState,
+    selection: &LogSelection<'_>,
+    window: TimeWindow,
+) -> Result<AggregatedLogsView, ApiError> {
+    let window = window.require_aggregatable()?;
+    let rows = query::aggregate_logs(app, selection, window).await?;
+    Ok(AggregatedLogsView {
+        aggregated: rows.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// The entries of an organization, for its admins and the global read-only superusers.
+async fn organization_selection(
+    app: &AppState,
+    caller: &Caller,
+    org: &str,
+) -> Result<i64, ApiError> {
+    let identity = caller.require_identity()?;
+    let organization = namespaces::get_organization(app, org).await?;
+    let allowed = identity.account.is_global_readonly_superuser(&app.config)
+        || namespaces::is_org_admin(app, &organization, &identity.account, identity.scopes).await?;
+    if !allowed {
+        return Err(caller.unauthorized());
+    }
+    Ok(organization.id)
+}
+
+/// `performer=<username>`: entries by that account only (none when it does not exist).
+async fn performer_id(app: &AppState, query: &QueryParams) -> Result<Option<i64>, ApiError> {
+    match query.string("performer") {
+        None => Ok(None),
+        Some(name) => Ok(Some(
+            accounts::find_account(app, name)
+                .await?
+                .map_or(-1, |a| a.id),
+        )),
+    }
+}
+
+/// GET /api/v1/organization/{orgname}/logs (listOrgLogs) [org:admin]
+pub async fn list_organization_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    query: QueryParams,
+) -> Result<Restful<LogListView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let account_id = organization_selection(&app, &caller, &org).await?;
+    let selection = LogSelection {
+        account_id: Some(account_id),
+        performer_id: performer_id(&app, &query).await?,
+        ..LogSelection::default()
+    };
+    Ok(Restful(
+        StatusCode::OK,
+        list_view(&app, &query, &selection, window, false).await?,
+    ))
+}
+
+/// GET /api/v1/organization/{orgname}/aggregatelogs (getAggregateOrgLogs) [org:admin]
+pub async fn aggregate_organization_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    query: QueryParams,
+) -> Result<Restful<AggregatedLogsView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let account_id = organization_selection(&app, &caller, &org).await?;
+    let selection = LogSelection {
+        account_id: Some(account_id),
+        performer_id: performer_id(&app, &query).await?,
+        ..LogSelection::default()
+    };
+    Ok(Restful(
+        StatusCode::OK,
+        aggregate_view(&app, &selection, window).await?,
+    ))
+}
+
+/// The caller's own entries, without service-key events; needs `user:admin`.
+fn user_selection(caller: &Caller) -> Result<i64, ApiError> {
+    match &caller.identity {
+        Some(id) if id.account.is_plain_user() && id.scopes.contains_user_admin() => {
+            Ok(id.account.id)
+        }
+        _ => Err(caller.unauthorized()),
+    }
+}
+
+/// GET /api/v1/user/logs (listUserLogs) [user:admin]
+pub async fn list_user_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    query: QueryParams,
+) -> Result<Restful<LogListView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let selection = LogSelection {
+        account_id: Some(user_selection(&caller)?),
+        performer_id: performer_id(&app, &query).await?,
+        excluded_kinds: SERVICE_KEY_KINDS,
+        ..LogSelection::default()
+    };
+    Ok(Restful(
+        StatusCode::OK,
+        list_view(&app, &query, &selection, window, false).await?,
+    ))
+}
+
+/// GET /api/v1/user/aggregatelogs (getAggregateUserLogs) [user:admin]
+pub async fn aggregate_user_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    query: QueryParams,
+) -> Result<Restful<AggregatedLogsView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let selection = LogSelection {
+        account_id: Some(user_selection(&caller)?),
+        performer_id: performer_id(&app, &query).await?,
+        excluded_kinds: SERVICE_KEY_KINDS,
+        ..LogSelection::default()
+    };
+    Ok(Restful(
+        StatusCode::OK,
+        aggregate_view(&app, &selection, window).await?,
+    ))
+}
