@@ -180,7 +180,14 @@ pub async fn upload_monolithic(
     digest: &Digest,
 ) -> Result<()> {
     let upload = start_upload(app, repo).await?;
-    complete_upload(app, repo, &upload.uuid, None, Some(body), digest).await
+    let outcome = complete_upload(app, repo, &upload.uuid, None, Some(body), digest).await;
+    if outcome.is_err() {
+        // Nobody knows this session's id: nothing could resume it.
+        if let Err(err) = cancel_upload(app, repo, &upload.uuid).await {
+            tracing::warn!(error = %err, upload = %upload.uuid, "could not remove a failed monolithic upload");
+        }
+    }
+    outcome
 }
 
 /// Counts, limits and hashes the bytes of a chunk on their way to storage.
