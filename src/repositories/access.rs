@@ -254,7 +254,12 @@ async fn grant_scope(
         Some(l) => (Some(&l.account), l.scopes),
         None => (None, Scopes::default()),
     };
-    let may_create = account.is_some_and(|a| can_create_in(a, namespace.id, scopes));
+    let may_create = match account {
+        Some(account) => {
+            can_create_in(&mut *app.db.reader().await?, account, &namespace, scopes).await?
+        }
+        None => false,
+    };
     if repo.is_none() && may_create && scope.actions.contains(&Action::Push) {
         repo = Some(create_repository_on_push(app, &namespace, scope, account).await?);
     }

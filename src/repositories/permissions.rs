@@ -1,10 +1,11 @@
 //! What an account may do on a repository (core-api.md §1.3). One decision, `effective_role`,
-//! grows as organizations, teams and robots arrive.
+//! grows as teams' repository grants and robots arrive.
 
 use super::Repository;
 use crate::accounts::{Account, Scopes};
 use crate::config::Config;
 use crate::db::{self, DbConn};
+use crate::namespaces::{self, TeamRole};
 
 /// Repository roles, ordered: each includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,8 +48,8 @@ impl Role {
 }
 
 /// The role `account` (None: anonymous) holds on `repo` through a credential with `scopes`:
-/// namespace owner, full-access superuser, explicit grant, global read-only superuser, or a
-/// public repository's read; then capped by the scopes.
+/// namespace owner, organization admin, full-access superuser, explicit grant, global
+/// read-only superuser, or a public repository's read; then capped by the scopes.
 pub async fn effective_role(
     conn: &mut DbConn,
     config: &Config,
@@ -64,7 +65,10 @@ pub async fn effective_role(
     let superuser = config.features.superusers_full_access
         && account.is_superuser(config)
         && scopes.allows_superuser();
-    let held = if owned || superuser {
+    let held = if owned
+        || superuser
+        || org_role(conn, repo.namespace_id, account).await? == Some(TeamRole::Admin)
+    {
         Some(Role::Admin)
     } else {
         let granted = db::registry::find_repository_role(conn, repo.id, account.id).await?;
@@ -77,10 +81,39 @@ pub async fn effective_role(
     Ok(held.min(Role::cap(scopes)).max(public_read))
 }
 
-/// Whether `account` may create repositories in the namespace `namespace_id` with `scopes`.
-/// Today only in its own namespace; organizations add team creators.
-pub fn can_create_in(account: &Account, namespace_id: i64, scopes: Scopes) -> bool {
-    account.is_plain_user() && account.id == namespace_id && scopes.allows_repo_create()
+/// The team role `account` holds in the organization `namespace_id`; None for user namespaces.
+async fn org_role(
+    conn: &mut DbConn,
+    namespace_id: i64,
+    account: &Account,
+) -> db::Result<Option<TeamRole>> {
+    match db::accounts::find_account_by_id(conn, namespace_id)
+        .await?
+        .map(Account::from)
+    {
+        Some(namespace) if namespace.organization => {
+            namespaces::team_role(conn, &namespace, account).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `account` may create repositories in `namespace` with `scopes`: its own namespace,
+/// or an organization where one of its teams has the `creator` or `admin` role.
+pub async fn can_create_in(
+    conn: &mut DbConn,
+    account: &Account,
+    namespace: &Account,
+    scopes: Scopes,
+) -> db::Result<bool> {
+    if !scopes.allows_repo_create() || account.organization {
+        return Ok(false);
+    }
+    if account.id == namespace.id {
+        return Ok(!account.robot);
+    }
+    Ok(namespace.organization
+        && namespaces::team_role(conn, namespace, account).await? >= Some(TeamRole::Creator))
 }
 
 #[cfg(test)]
