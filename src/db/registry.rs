@@ -506,3 +506,28 @@ pub async fn list_tag_names_page(
         .fetch_all(conn)
         .await?)
 }
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ReferrerRow {
+    pub digest: String,
+    pub media_type: String,
+    pub artifact_type: Option<String>,
+    pub size: i64,
+    pub content: String,
+}
+
+/// The manifests of the repository whose `subject` is `subject_digest`, by digest.
+pub async fn list_referrers(
+    conn: &mut DbConn,
+    repository_id: i64,
+    subject_digest: &str,
+) -> Result<Vec<ReferrerRow>> {
+    Ok(sqlx::query_as::<_, ReferrerRow>(
+        "SELECT digest, media_type, artifact_type, size, content FROM manifests \
+         WHERE repository_id = $1 AND subject_digest = $2 ORDER BY digest",
+    )
+    .bind(repository_id)
+    .bind(subject_digest)
+    .fetch_all(conn)
+    .await?)
+}

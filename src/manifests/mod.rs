@@ -1,7 +1,8 @@
 //! Manifests and tags (core-api.md §2.7, §2.8): validate and store pushed manifests, retarget
-//! tags atomically, serve manifests by tag or digest, list tags.
+//! tags atomically, serve manifests by tag or digest, list tags and referrers.
 
 mod parse;
+mod referrers;
 
 use serde_json::json;
 
@@ -9,9 +10,9 @@ use crate::app::App;
 use crate::blobs::Digest;
 use crate::db::{self, registry::ManifestRow, DbConn};
 use crate::repositories::{record_registry_log, RegistryCaller, Repository};
-pub use parse::{
-    essence, kind_of, parse_manifest, parse_reference, ManifestKind, ParseError, Reference,
-};
+use parse::parse_manifest;
+pub use parse::{essence, parse_reference, ParseError, Reference, OCI_INDEX};
+pub use referrers::{list_referrers, Referrer};
 
 /// Outcomes of manifest operations callers branch on.
 #[derive(Debug, thiserror::Error)]

@@ -12,13 +12,13 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 
 /// An image manifest names blobs; a list (index) names other manifests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ManifestKind {
+enum ManifestKind {
     Image,
     List,
 }
 
 /// The kind of a supported manifest media type (parameters ignored).
-pub fn kind_of(media_type: &str) -> Option<ManifestKind> {
+fn kind_of(media_type: &str) -> Option<ManifestKind> {
     match essence(media_type) {
         OCI_MANIFEST | DOCKER_MANIFEST => Some(ManifestKind::Image),
         OCI_INDEX | DOCKER_MANIFEST_LIST => Some(ManifestKind::List),

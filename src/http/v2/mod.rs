@@ -9,6 +9,7 @@ mod errors;
 mod manifests;
 mod path;
 mod ping;
+mod referrers;
 mod tags;
 mod uploads;
 
@@ -114,6 +115,9 @@ async fn route(
             uploads::cancel_upload(request, &uuid).await
         }
         (Method::GET, ResourceKind::TagsList) => tags::list_tags(request, &query).await,
+        (Method::GET, ResourceKind::Referrers(digest)) => {
+            referrers::list_referrers(request, &digest, &query).await
+        }
         _ => Err(RegistryError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "UNSUPPORTED",
