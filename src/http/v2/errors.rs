@@ -1,6 +1,6 @@
 //! Registry error codes and statuses for the domain outcomes (core-api.md §2.11). Where Quay
-//! has a quirk the spec's code is used: DIGEST_INVALID for digest mismatches,
-//! MANIFEST_BLOB_UNKNOWN for unknown blobs, 413 for too-large layers.
+//! has a quirk that core-api.md asks to fix, the spec's code is used: DIGEST_INVALID for blob
+//! digest mismatches, 413 for too-large layers.
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -62,16 +62,16 @@ impl From<manifests::Error> for RegistryError {
                 "MANIFEST_INVALID",
                 message,
             ),
-            E::Parse(ParseError::Invalid(_)) | E::DigestMismatch => error(
+            // Quay reports unknown blobs and children as MANIFEST_INVALID too (§2.8 step 3).
+            E::Parse(ParseError::Invalid(_))
+            | E::DigestMismatch
+            | E::BlobUnknown(_)
+            | E::ChildUnknown(_) => error(
                 StatusCode::BAD_REQUEST,
                 "MANIFEST_INVALID",
                 "manifest invalid",
             )
             .with_detail(json!({ "message": message })),
-            E::BlobUnknown(digest) | E::ChildUnknown(digest) => {
-                error(StatusCode::BAD_REQUEST, "MANIFEST_BLOB_UNKNOWN", message)
-                    .with_detail(json!({ "digest": digest.to_string() }))
-            }
             E::ManifestUnknown => error(StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", message),
             E::TagExpired(_) => error(StatusCode::NOT_FOUND, "TAG_EXPIRED", message),
             E::Db(cause) => cause.into(),
