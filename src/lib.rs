@@ -2,10 +2,12 @@
 
 pub mod accounts;
 pub mod app;
+pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod logs;
+pub mod manifests;
 pub mod namespaces;
 pub mod paging;
 pub mod repositories;

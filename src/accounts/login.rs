@@ -3,7 +3,7 @@
 use super::{passwords, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db;
-use crate::logs::{self, Actor};
+use crate::logs::{self, Actor, OAuthUse};
 
 /// What a credential was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct Login {
     pub account: Account,
     pub scopes: Scopes,
     pub kind: CredentialKind,
+    /// The OAuth token of a `$oauthtoken` login.
+    pub oauth: Option<OAuthUse>,
 }
 
 /// Why a login failed; the texts are Quay's and go to the client.
@@ -45,11 +47,7 @@ pub async fn authenticate_basic(
             let grant = tokens::authenticate_token(app, password)
                 .await?
                 .ok_or(LoginError::InvalidToken)?;
-            Ok(Login {
-                account: grant.account,
-                scopes: grant.scopes,
-                kind: CredentialKind::OAuthToken,
-            })
+            Ok(Login { account: grant.account, scopes: grant.scopes, kind: CredentialKind::OAuthToken, oauth: Some(grant.oauth) })
         }
         name if name.contains('+') => Err(LoginError::UnknownRobot(name.to_owned())),
         name => authenticate_password(app, name, password).await,
@@ -88,11 +86,7 @@ async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<
         db::accounts::reset_login_failures(&mut tx, account.id).await?;
         db::commit(tx).await?;
     }
-    Ok(Login {
-        account,
-        scopes: Scopes::DIRECT_LOGIN,
-        kind: CredentialKind::Password,
-    })
+    Ok(Login { account, scopes: Scopes::DIRECT_LOGIN, kind: CredentialKind::Password, oauth: None })
 }
 
 /// Web sign-in (`POST /api/v1/signin`): a password login that writes `login_success`.

@@ -1,6 +1,122 @@
-//! SQL for repositories, blobs, uploads, manifests and tags.
+//! SQL for repositories, permissions, blobs, uploads, manifests and tags (core-api.md §2).
+//! A tag row is alive while its `lifetime_end_ms` is NULL or still in the future.
 
-use super::{DbConn, Result};
+use sqlx::FromRow;
+
+use super::{Backend, DbConn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RepositoryRow {
+    pub id: i64,
+    pub namespace_id: i64,
+    pub name: String,
+    pub public: i64,
+    pub kind: String,
+    pub state: String,
+}
+
+const REPOSITORY_COLUMNS: &str = "id, namespace_id, name, public, kind, state";
+
+pub async fn find_repository(
+    conn: &mut DbConn,
+    namespace_id: i64,
+    name: &str,
+) -> Result<Option<RepositoryRow>> {
+    let sql = format!(
+        "SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE namespace_id = $1 AND name = $2"
+    );
+    Ok(sqlx::query_as::<_, RepositoryRow>(&sql)
+        .bind(namespace_id)
+        .bind(name)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Inserts a repository; None when one of that name already exists.
+pub async fn insert_repository(
+    conn: &mut DbConn,
+    namespace_id: i64,
+    name: &str,
+    public: bool,
+    created_ms: i64,
+) -> Result<Option<RepositoryRow>> {
+    let sql = format!(
+        "INSERT INTO repositories (namespace_id, name, public, created_ms) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (namespace_id, name) DO NOTHING RETURNING {REPOSITORY_COLUMNS}"
+    );
+    Ok(sqlx::query_as::<_, RepositoryRow>(&sql)
+        .bind(namespace_id)
+        .bind(name)
+        .bind(public as i64)
+        .bind(created_ms)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn upsert_repository_permission(
+    conn: &mut DbConn,
+    repository_id: i64,
+    account_id: i64,
+    role: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO repository_permissions (repository_id, account_id, role) VALUES ($1, $2, $3) \
+         ON CONFLICT (repository_id, account_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(repository_id)
+    .bind(account_id)
+    .bind(role)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The role granted to `account_id` directly on the repository.
+pub async fn find_repository_role(
+    conn: &mut DbConn,
+    repository_id: i64,
+    account_id: i64,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT role FROM repository_permissions WHERE repository_id = $1 AND account_id = $2",
+    )
+    .bind(repository_id)
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CatalogRow {
+    pub id: i64,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// Image repositories from id `start_id` on, ordered by id: every one when `all`, else those
+/// in `account_id`'s namespace or granted to it. At most `limit` rows.
+pub async fn list_visible_repositories_page(
+    conn: &mut DbConn,
+    account_id: i64,
+    all: bool,
+    start_id: i64,
+    limit: i64,
+) -> Result<Vec<CatalogRow>> {
+    Ok(sqlx::query_as::<_, CatalogRow>(
+        "SELECT r.id, a.username AS namespace, r.name FROM repositories r \
+         JOIN accounts a ON a.id = r.namespace_id \
+         WHERE r.id >= $1 AND r.kind = 'image' AND r.state <> 'marked_for_deletion' \
+         AND ($2 = 1 OR r.namespace_id = $3 OR EXISTS (SELECT 1 FROM repository_permissions p \
+              WHERE p.repository_id = r.id AND p.account_id = $3)) \
+         ORDER BY r.id LIMIT $4",
+    )
+    .bind(start_id)
+    .bind(all as i64)
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
 
 /// Deletes the repositories of a namespace with everything that hangs off them.
 pub async fn delete_repositories_of_namespace(conn: &mut DbConn, namespace_id: i64) -> Result<()> {
@@ -28,4 +144,390 @@ pub async fn delete_repositories_of_namespace(conn: &mut DbConn, namespace_id: i
         .execute(conn)
         .await?;
     Ok(())
+}
+
+// ---- uploads -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UploadRow {
+    pub uuid: String,
+    pub repository_id: i64,
+    pub byte_count: i64,
+}
+
+pub async fn insert_upload(
+    conn: &mut DbConn,
+    uuid: &str,
+    repository_id: i64,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO uploads (uuid, repository_id, byte_count, created_ms, updated_ms) VALUES ($1, $2, 0, $3, $3)")
+        .bind(uuid)
+        .bind(repository_id)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_upload(
+    conn: &mut DbConn,
+    repository_id: i64,
+    uuid: &str,
+) -> Result<Option<UploadRow>> {
+    Ok(sqlx::query_as::<_, UploadRow>(
+        "SELECT uuid, repository_id, byte_count FROM uploads WHERE uuid = $1 AND repository_id = $2",
+    )
+    .bind(uuid)
+    .bind(repository_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Moves the upload's byte count from `old` to `new`; false when another request moved it first.
+pub async fn update_upload_byte_count(
+    conn: &mut DbConn,
+    uuid: &str,
+    old: i64,
+    new: i64,
+    now_ms: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE uploads SET byte_count = $3, updated_ms = $4 WHERE uuid = $1 AND byte_count = $2",
+    )
+    .bind(uuid)
+    .bind(old)
+    .bind(new)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete_upload(conn: &mut DbConn, uuid: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM uploads WHERE uuid = $1")
+        .bind(uuid)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ---- blobs ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow)]
+pub struct BlobRow {
+    pub id: i64,
+    pub digest: String,
+    pub size: i64,
+}
+
+/// The blob row of `digest`, inserted first when missing.
+pub async fn upsert_blob(
+    conn: &mut DbConn,
+    digest: &str,
+    size: i64,
+    now_ms: i64,
+) -> Result<BlobRow> {
+    sqlx::query("INSERT INTO blobs (digest, size, created_ms) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING")
+        .bind(digest)
+        .bind(size)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(
+        sqlx::query_as::<_, BlobRow>("SELECT id, digest, size FROM blobs WHERE digest = $1")
+            .bind(digest)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Links a blob to a repository until `expires_ms` (an upload or a mount).
+pub async fn upsert_uploaded_blob(
+    conn: &mut DbConn,
+    repository_id: i64,
+    blob_id: i64,
+    expires_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO uploaded_blobs (repository_id, blob_id, expires_ms) VALUES ($1, $2, $3) \
+         ON CONFLICT (repository_id, blob_id) DO UPDATE SET expires_ms = excluded.expires_ms",
+    )
+    .bind(repository_id)
+    .bind(blob_id)
+    .bind(expires_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The blob `digest` if it is linked to the repository: by an unexpired upload or mount, or
+/// by one of the repository's manifests.
+pub async fn find_repository_blob(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+    now_ms: i64,
+) -> Result<Option<BlobRow>> {
+    Ok(sqlx::query_as::<_, BlobRow>(
+        "SELECT b.id, b.digest, b.size FROM blobs b WHERE b.digest = $1 AND ( \
+           EXISTS (SELECT 1 FROM uploaded_blobs u WHERE u.blob_id = b.id AND u.repository_id = $2 \
+                   AND u.expires_ms > $3) \
+           OR EXISTS (SELECT 1 FROM manifest_blobs mb JOIN manifests m ON m.id = mb.manifest_id \
+                      WHERE mb.blob_id = b.id AND m.repository_id = $2))",
+    )
+    .bind(digest)
+    .bind(repository_id)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?)
+}
+
+// ---- manifests -----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ManifestRow {
+    pub id: i64,
+    pub digest: String,
+    pub media_type: String,
+    pub content: String,
+}
+
+const MANIFEST_COLUMNS: &str = "m.id, m.digest, m.media_type, m.content";
+
+pub struct NewManifest<'a> {
+    pub repository_id: i64,
+    pub digest: &'a str,
+    pub media_type: &'a str,
+    pub artifact_type: Option<&'a str>,
+    pub subject_digest: Option<&'a str>,
+    pub content: &'a str,
+    pub created_ms: i64,
+}
+
+/// Inserts a manifest, or finds the identical one already stored; returns its id.
+pub async fn upsert_manifest(conn: &mut DbConn, new: &NewManifest<'_>) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, content, \
+         size, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (repository_id, digest) DO NOTHING",
+    )
+    .bind(new.repository_id)
+    .bind(new.digest)
+    .bind(new.media_type)
+    .bind(new.artifact_type)
+    .bind(new.subject_digest)
+    .bind(new.content)
+    .bind(new.content.len() as i64)
+    .bind(new.created_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2",
+    )
+    .bind(new.repository_id)
+    .bind(new.digest)
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn insert_manifest_blob(conn: &mut DbConn, manifest_id: i64, blob_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO manifest_blobs (manifest_id, blob_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(manifest_id)
+    .bind(blob_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_manifest_child(
+    conn: &mut DbConn,
+    manifest_id: i64,
+    child_manifest_id: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO manifest_children (manifest_id, child_manifest_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(manifest_id)
+        .bind(child_manifest_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Any manifest of the repository with this digest, reachable or not.
+pub async fn find_manifest(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+) -> Result<Option<ManifestRow>> {
+    let sql = format!(
+        "SELECT {MANIFEST_COLUMNS} FROM manifests m WHERE m.repository_id = $1 AND m.digest = $2"
+    );
+    Ok(sqlx::query_as::<_, ManifestRow>(&sql)
+        .bind(repository_id)
+        .bind(digest)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The manifest `digest` if an alive tag (hidden ones count) holds it or a manifest list
+/// holding it as a child.
+pub async fn find_reachable_manifest(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+    now_ms: i64,
+) -> Result<Option<ManifestRow>> {
+    let sql = format!(
+        "SELECT {MANIFEST_COLUMNS} FROM manifests m WHERE m.repository_id = $1 AND m.digest = $2 AND ( \
+           EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id \
+                   AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)) \
+           OR EXISTS (SELECT 1 FROM manifest_children c JOIN tags t ON t.manifest_id = c.manifest_id \
+                      WHERE c.child_manifest_id = m.id \
+                      AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)))"
+    );
+    Ok(sqlx::query_as::<_, ManifestRow>(&sql)
+        .bind(repository_id)
+        .bind(digest)
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await?)
+}
+
+// ---- tags ----------------------------------------------------------------------------------
+
+/// The manifest of the alive, visible tag `name`.
+pub async fn find_tagged_manifest(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    now_ms: i64,
+) -> Result<Option<ManifestRow>> {
+    let sql = format!(
+        "SELECT {MANIFEST_COLUMNS} FROM tags t JOIN manifests m ON m.id = t.manifest_id \
+         WHERE t.repository_id = $1 AND t.name = $2 AND t.hidden = 0 \
+         AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)"
+    );
+    Ok(sqlx::query_as::<_, ManifestRow>(&sql)
+        .bind(repository_id)
+        .bind(name)
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// True when a row of tag `name` has ended and is still kept (the time machine).
+pub async fn has_ended_tag(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    now_ms: i64,
+) -> Result<bool> {
+    let found = sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM tags WHERE repository_id = $1 AND name = $2 AND hidden = 0 \
+         AND lifetime_end_ms IS NOT NULL AND lifetime_end_ms <= $3 LIMIT 1",
+    )
+    .bind(repository_id)
+    .bind(name)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Ends the alive row of tag `name`, if any, at `now_ms`.
+pub async fn end_alive_tag(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tags SET lifetime_end_ms = $3 WHERE repository_id = $1 AND name = $2 \
+         AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $3)",
+    )
+    .bind(repository_id)
+    .bind(name)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct NewTag<'a> {
+    pub repository_id: i64,
+    pub name: &'a str,
+    pub manifest_id: i64,
+    pub hidden: bool,
+    pub lifetime_start_ms: i64,
+    pub lifetime_end_ms: Option<i64>,
+}
+
+pub async fn insert_tag(conn: &mut DbConn, new: &NewTag<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tags (repository_id, name, manifest_id, hidden, lifetime_start_ms, lifetime_end_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new.repository_id)
+    .bind(new.name)
+    .bind(new.manifest_id)
+    .bind(new.hidden as i64)
+    .bind(new.lifetime_start_ms)
+    .bind(new.lifetime_end_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Names of alive, visible tags after `after`, in byte order, at most `limit`.
+pub async fn list_tag_names_page(
+    conn: &mut DbConn,
+    backend: Backend,
+    repository_id: i64,
+    after: &str,
+    limit: i64,
+    now_ms: i64,
+) -> Result<Vec<String>> {
+    // Byte order on both engines, so pages and `last` agree whatever PostgreSQL's collation.
+    let collate = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " COLLATE \"C\"",
+    };
+    let sql = format!(
+        "SELECT name FROM tags WHERE repository_id = $1 AND hidden = 0 \
+         AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $2) AND name{collate} > $3 \
+         ORDER BY name{collate} LIMIT $4"
+    );
+    Ok(sqlx::query_scalar::<_, String>(&sql)
+        .bind(repository_id)
+        .bind(now_ms)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ReferrerRow {
+    pub digest: String,
+    pub media_type: String,
+    pub artifact_type: Option<String>,
+    pub size: i64,
+    pub content: String,
+}
+
+/// The manifests of the repository whose `subject` is `subject_digest`, by digest.
+pub async fn list_referrers(
+    conn: &mut DbConn,
+    repository_id: i64,
+    subject_digest: &str,
+) -> Result<Vec<ReferrerRow>> {
+    Ok(sqlx::query_as::<_, ReferrerRow>(
+        "SELECT digest, media_type, artifact_type, size, content FROM manifests \
+         WHERE repository_id = $1 AND subject_digest = $2 ORDER BY digest",
+    )
+    .bind(repository_id)
+    .bind(subject_digest)
+    .fetch_all(conn)
+    .await?)
 }

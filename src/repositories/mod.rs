@@ -1,7 +1,154 @@
-//! Container repositories: created on push, deleted with their namespace.
+//! Container repositories: looked up by registry name, created on push, listed in the
+//! catalog (core-api.md §2.6), deleted with their namespace.
 
+pub mod access;
+pub mod names;
+pub mod permissions;
+
+use serde_json::{json, Map, Value};
+
+use crate::accounts::Account;
 use crate::app::App;
-use crate::db;
+use crate::db::{self, registry::RepositoryRow, DbConn};
+use crate::logs;
+pub use access::RegistryCaller;
+pub use names::{NameError, NamingRules, RepoName};
+pub use permissions::Role;
+
+/// Repository `state` values (Quay's `RepositoryState`).
+pub const STATE_NORMAL: &str = "normal";
+pub const STATE_MARKED_FOR_DELETION: &str = "marked_for_deletion";
+
+#[derive(Debug, Clone)]
+pub struct Repository {
+    pub id: i64,
+    pub namespace_id: i64,
+    pub namespace: String,
+    pub name: String,
+    pub public: bool,
+    pub kind: String,
+    pub state: String,
+}
+
+impl Repository {
+    fn from_row(row: RepositoryRow, namespace: &str) -> Repository {
+        Repository {
+            id: row.id,
+            namespace_id: row.namespace_id,
+            namespace: namespace.to_owned(),
+            name: row.name,
+            public: row.public != 0,
+            kind: row.kind,
+            state: row.state,
+        }
+    }
+
+    /// `namespace/name`, as clients write it.
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// The namespace account of `name` and its repository, each None when missing.
+async fn find_with_namespace(
+    conn: &mut DbConn,
+    name: &RepoName,
+) -> db::Result<(Option<Account>, Option<Repository>)> {
+    let Some(namespace) = db::accounts::find_account_by_name(conn, &name.namespace)
+        .await?
+        .map(Account::from)
+    else {
+        return Ok((None, None));
+    };
+    let repo = db::registry::find_repository(conn, namespace.id, &name.name)
+        .await?
+        .map(|row| Repository::from_row(row, &namespace.username));
+    Ok((Some(namespace), repo))
+}
+
+/// The repository `name`; None when it does not exist or is being deleted.
+pub async fn find_repository(app: &App, name: &RepoName) -> db::Result<Option<Repository>> {
+    let mut conn = app.db.reader().await?;
+    let (_, repo) = find_with_namespace(&mut conn, name).await?;
+    Ok(repo.filter(|r| r.state != STATE_MARKED_FOR_DELETION))
+}
+
+/// One catalog page (core-api.md §2.6): the image repositories `username` can see, from id
+/// `start_id` on, plus the id the next page starts at.
+pub async fn list_visible_repositories(
+    app: &App,
+    username: &str,
+    start_id: i64,
+    limit: i64,
+) -> db::Result<(Vec<String>, Option<i64>)> {
+    let mut conn = app.db.reader().await?;
+    let Some(account) = db::accounts::find_account_by_name(&mut conn, username)
+        .await?
+        .map(Account::from)
+    else {
+        return Ok((Vec::new(), None));
+    };
+    if !account.enabled {
+        return Ok((Vec::new(), None));
+    }
+    let all = account.is_global_readonly_superuser(&app.config);
+    let mut rows = db::registry::list_visible_repositories_page(
+        &mut conn,
+        account.id,
+        all,
+        start_id,
+        limit + 1,
+    )
+    .await?;
+    let next = (rows.len() as i64 > limit)
+        .then(|| rows.pop().map(|r| r.id))
+        .flatten();
+    Ok((
+        rows.into_iter()
+            .map(|r| format!("{}/{}", r.namespace, r.name))
+            .collect(),
+        next,
+    ))
+}
+
+/// Writes a registry usage log (`push_repo`, `pull_repo`, ...) with the fields Quay adds to
+/// every `/v2` entry (core-api.md §4.1) and `extra`.
+pub async fn record_registry_log(
+    conn: &mut DbConn,
+    caller: &RegistryCaller,
+    repo: &Repository,
+    kind: &str,
+    extra: Value,
+) -> db::Result<()> {
+    let performer = match &caller.username {
+        Some(name) => db::accounts::find_account_by_name(conn, name).await?,
+        None => None,
+    };
+    let mut metadata = Map::new();
+    metadata.insert("repo".into(), json!(repo.name));
+    metadata.insert("namespace".into(), json!(repo.namespace));
+    metadata.insert("user-agent".into(), json!(caller.user_agent));
+    if let Some(performer) = &performer {
+        metadata.insert("username".into(), json!(performer.username));
+    }
+    if let Value::Object(extra) = extra {
+        metadata.extend(extra);
+    }
+    let actor = logs::Actor {
+        performer_id: performer.as_ref().map(|p| p.id),
+        performer_name: performer.map(|p| p.username),
+        ip: caller.ip.clone(),
+        oauth: None,
+    };
+    logs::record(
+        conn,
+        &actor,
+        kind,
+        logs::Scope::repository(repo.namespace_id, repo.id),
+        Value::Object(metadata),
+    )
+    .await
+}
 
 /// Removes every repository of a deleted namespace, then the account itself. Blob bytes no
 /// longer referenced are left to the blob collector.

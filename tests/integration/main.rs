@@ -1,1 +1,12 @@
+//! Berth's integration suite: every test runs the real `berth` binary over HTTP, once on SQLite
+//! and once on PostgreSQL (see `harness`), and the container CLIs (podman, skopeo, umoci)
+//! against it.
 
+mod harness;
+
+mod bad_input;
+mod clients;
+mod crash;
+mod journey;
+mod roles;
+mod superuser;

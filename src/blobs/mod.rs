@@ -1,0 +1,116 @@
+//! Blobs (core-api.md §2.9): content-addressed layers and configs, linked to the repositories
+//! that uploaded, mounted or reference them; chunked uploads live in `uploads`.
+
+mod digest;
+mod uploads;
+
+use std::io;
+
+use crate::app::App;
+use crate::db;
+use crate::repositories::{self, RegistryCaller, RepoName, Repository};
+use crate::storage::ByteReader;
+pub use digest::{Digest, DigestError};
+pub use uploads::{
+    cancel_upload, complete_upload, start_upload, upload_chunk, upload_monolithic, upload_status,
+    UploadProgress,
+};
+
+/// Outcomes of blob operations callers branch on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("blob unknown to registry")]
+    BlobUnknown,
+    #[error("blob upload unknown to registry")]
+    UploadUnknown,
+    #[error("Missing digest arg on monolithic upload")]
+    MissingDigest,
+    #[error(transparent)]
+    Digest(#[from] DigestError),
+    #[error("provided digest did not match uploaded content")]
+    DigestMismatch { expected: Digest, actual: Digest },
+    #[error("Uploaded blob of {uploaded} bytes is larger than {max_allowed} bytes allowed by this registry")]
+    TooLarge { uploaded: u64, max_allowed: u64 },
+    /// A chunk that does not continue the upload; `received` bytes are stored.
+    #[error("requested range not satisfiable")]
+    RangeNotSatisfiable { received: u64 },
+    /// The client's body broke off.
+    #[error("blob upload invalid: {0}")]
+    Body(io::Error),
+    #[error("storage: {0}")]
+    Storage(io::Error),
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A blob linked to a repository.
+#[derive(Debug, Clone)]
+pub struct BlobInfo {
+    pub digest: Digest,
+    pub size: u64,
+}
+
+/// The blob `digest` if it is linked to `repo` (uploaded, mounted, or used by a manifest).
+pub async fn find_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<BlobInfo> {
+    let mut conn = app.db.reader().await?;
+    let row =
+        db::registry::find_repository_blob(&mut conn, repo.id, &digest.to_string(), db::now_ms())
+            .await?
+            .ok_or(Error::BlobUnknown)?;
+    Ok(BlobInfo {
+        digest: digest.clone(),
+        size: u64::try_from(row.size).unwrap_or(0),
+    })
+}
+
+/// `length` bytes of a blob from `offset` on, streamed from storage.
+pub async fn read_blob(app: &App, blob: &BlobInfo, offset: u64, length: u64) -> Result<ByteReader> {
+    app.storage
+        .read_blob(blob.digest.hex(), offset, length)
+        .await
+        .map_err(Error::Storage)
+}
+
+/// Cross-repository mount: links blob `digest` of repository `from` into `target` when the
+/// caller may read `from` and the blob is linked there. False means "upload it instead".
+pub async fn mount_blob(
+    app: &App,
+    caller: &RegistryCaller,
+    target: &Repository,
+    from: &RepoName,
+    digest: &Digest,
+) -> Result<bool> {
+    let Some(source) = repositories::find_repository(app, from).await? else {
+        return Ok(false);
+    };
+    if !caller.can_read(app, &source).await? {
+        return Ok(false);
+    }
+    let blob = match find_blob(app, &source, digest).await {
+        Ok(blob) => blob,
+        Err(Error::BlobUnknown) => return Ok(false),
+        Err(err) => return Err(err),
+    };
+    let mut tx = app.db.begin().await?;
+    link_blob(app, &mut tx, target, &blob).await?;
+    db::commit(tx).await?;
+    Ok(true)
+}
+
+/// Records a stored blob and links it to `repo` for `PUSH_TEMP_TAG_EXPIRATION_SEC`, long
+/// enough for the manifest that uses it to arrive.
+async fn link_blob(
+    app: &App,
+    conn: &mut db::DbConn,
+    repo: &Repository,
+    blob: &BlobInfo,
+) -> Result<()> {
+    let now = db::now_ms();
+    let size = i64::try_from(blob.size).unwrap_or(i64::MAX);
+    let row = db::registry::upsert_blob(conn, &blob.digest.to_string(), size, now).await?;
+    let expires = now + app.config.push_temp_tag_expiration_s * 1000;
+    db::registry::upsert_uploaded_blob(conn, repo.id, row.id, expires).await?;
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! Blob upload sessions (core-api.md §2.9): start, append chunks, status, cancel, commit.
+//!
+//! Bytes go to the upload's own file and are fsynced before the session's byte count moves;
+//! the SHA-256 is computed while they stream. A blob becomes visible (its `blobs` row and the
+//! repository link) only after its digest was verified and the file was renamed durably into
+//! place, so a crash at any moment leaves nothing half-written where readers look, and the
+//! client can simply push again.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{LazyLock, Mutex};
+
+use bytes::Bytes;
+use futures::StreamExt;
+use sha2::{Digest as _, Sha256};
+use tokio::io::AsyncReadExt;
+
+use super::{link_blob, BlobInfo, Digest, Error, Result};
+use crate::app::App;
+use crate::db::{self, registry::UploadRow};
+use crate::repositories::Repository;
+use crate::storage::ByteStream;
+
+/// Where an upload session stands.
+#[derive(Debug, Clone)]
+pub struct UploadProgress {
+    pub uuid: String,
+    /// Bytes stored so far.
+    pub received: u64,
+}
+
+/// Running hashes of open uploads, keyed by upload uuid and valid at the byte offset stored
+/// with them. Uploads ids are random uuids, so one map serves every server in the process.
+/// A missing entry (restart, another node took the chunk) means: re-hash the file on commit.
+static OPEN_HASHES: LazyLock<Mutex<HashMap<String, (u64, Sha256)>>> =
+    LazyLock::new(Default::default);
+/// Abandoned sessions must not grow the map without bound; losing entries only costs a re-hash.
+const MAX_OPEN_HASHES: usize = 4096;
+
+fn take_hash(uuid: &str, offset: u64) -> Option<Sha256> {
+    let mut hashes = OPEN_HASHES.lock().ok()?;
+    match hashes.remove(uuid) {
+        Some((at, hasher)) if at == offset => Some(hasher),
+        _ => None,
+    }
+}
+
+fn keep_hash(uuid: &str, offset: u64, hasher: Sha256) {
+    if let Ok(mut hashes) = OPEN_HASHES.lock() {
+        if hashes.len() >= MAX_OPEN_HASHES {
+            hashes.clear();
+        }
+        hashes.insert(uuid.to_owned(), (offset, hasher));
+    }
+}
+
+/// Opens a session: an empty durable file, then the row that makes it known.
+pub async fn start_upload(app: &App, repo: &Repository) -> Result<UploadProgress> {
+    let uuid = uuid::Uuid::new_v4().to_string();
+    app.storage
+        .create_upload(&uuid)
+        .await
+        .map_err(Error::Storage)?;
+    let mut tx = app.db.begin().await?;
+    db::registry::insert_upload(&mut tx, &uuid, repo.id, db::now_ms()).await?;
+    db::commit(tx).await?;
+    keep_hash(&uuid, 0, Sha256::new());
+    Ok(UploadProgress { uuid, received: 0 })
+}
+
+async fn find_upload(app: &App, repo: &Repository, uuid: &str) -> Result<UploadRow> {
+    let mut conn = app.db.reader().await?;
+    db::registry::find_upload(&mut conn, repo.id, uuid)
+        .await?
+        .ok_or(Error::UploadUnknown)
+}
+
+pub async fn upload_status(app: &App, repo: &Repository, uuid: &str) -> Result<UploadProgress> {
+    let upload = find_upload(app, repo, uuid).await?;
+    let received = stored_bytes(&upload);
+    Ok(UploadProgress {
+        uuid: upload.uuid,
+        received,
+    })
+}
+
+fn stored_bytes(upload: &UploadRow) -> u64 {
+    u64::try_from(upload.byte_count).unwrap_or(0)
+}
+
+/// Appends one chunk (`PATCH`). `start` is the first byte of an optional `Content-Range`:
+/// past the stored bytes is refused, before them the repeated bytes are skipped.
+pub async fn upload_chunk(
+    app: &App,
+    repo: &Repository,
+    uuid: &str,
+    start: Option<u64>,
+    body: ByteStream<'_>,
+) -> Result<UploadProgress> {
+    let upload = find_upload(app, repo, uuid).await?;
+    let (received, hasher) = write_chunk(app, &upload, start, body).await?;
+    if let Some(hasher) = hasher {
+        keep_hash(uuid, received, hasher);
+    }
+    Ok(UploadProgress {
+        uuid: upload.uuid,
+        received,
+    })
+}
+
+/// Cancels a session and deletes its bytes.
+pub async fn cancel_upload(app: &App, repo: &Repository, uuid: &str) -> Result<()> {
+    let upload = find_upload(app, repo, uuid).await?;
+    let mut tx = app.db.begin().await?;
+    db::registry::delete_upload(&mut tx, &upload.uuid).await?;
+    db::commit(tx).await?;
+    take_hash(uuid, stored_bytes(&upload));
+    app.storage
+        .delete_upload(uuid)
+        .await
+        .map_err(Error::Storage)
+}
+
+/// `PUT ...uploads/<uuid>?digest=`: appends the optional final chunk, verifies the digest and
+/// commits the blob into the repository.
+pub async fn complete_upload(
+    app: &App,
+    repo: &Repository,
+    uuid: &str,
+    start: Option<u64>,
+    final_chunk: Option<ByteStream<'_>>,
+    digest: &Digest,
+) -> Result<()> {
+    let upload = find_upload(app, repo, uuid).await?;
+    let (received, hasher) = match final_chunk {
+        Some(body) => write_chunk(app, &upload, start, body).await?,
+        None => (
+            stored_bytes(&upload),
+            take_hash(uuid, stored_bytes(&upload)),
+        ),
+    };
+    let hasher = match hasher {
+        Some(hasher) => hasher,
+        None => rehash_upload(app, uuid, received).await?,
+    };
+    let actual = Digest::from_hasher(hasher);
+    if actual != *digest {
+        return Err(Error::DigestMismatch {
+            expected: digest.clone(),
+            actual,
+        });
+    }
+    // Durable in its final place first; only then does a row make it visible.
+    app.storage
+        .commit_upload(uuid, digest.hex())
+        .await
+        .map_err(Error::Storage)?;
+    let mut tx = app.db.begin().await?;
+    link_blob(
+        app,
+        &mut tx,
+        repo,
+        &BlobInfo {
+            digest: digest.clone(),
+            size: received,
+        },
+    )
+    .await?;
+    db::registry::delete_upload(&mut tx, uuid).await?;
+    db::commit(tx).await?;
+    tracing::info!(repo.name = %repo.full_name(), digest = %digest, size_bytes = received, "blob uploaded");
+    Ok(())
+}
+
+/// `POST ...uploads/?digest=`: the whole blob in one request.
+pub async fn upload_monolithic(
+    app: &App,
+    repo: &Repository,
+    body: ByteStream<'_>,
+    digest: &Digest,
+) -> Result<()> {
+    let upload = start_upload(app, repo).await?;
+    let outcome = complete_upload(app, repo, &upload.uuid, None, Some(body), digest).await;
+    if outcome.is_err() {
+        // Nobody knows this session's id: nothing could resume it.
+        if let Err(err) = cancel_upload(app, repo, &upload.uuid).await {
+            tracing::warn!(error = %err, upload = %upload.uuid, "could not remove a failed monolithic upload");
+        }
+    }
+    outcome
+}
+
+/// Counts, limits and hashes the bytes of a chunk on their way to storage.
+struct Meter<'h> {
+    hasher: Option<&'h mut Sha256>,
+    /// Leading bytes already stored (an overlapping re-send), dropped.
+    skip: u64,
+    total: u64,
+    limit: u64,
+    too_large: bool,
+    body_failed: bool,
+}
+
+impl Meter<'_> {
+    fn feed(&mut self, chunk: io::Result<Bytes>) -> io::Result<Bytes> {
+        let mut chunk = chunk.inspect_err(|_| self.body_failed = true)?;
+        if self.skip > 0 {
+            let dropped = usize::try_from(self.skip)
+                .unwrap_or(usize::MAX)
+                .min(chunk.len());
+            chunk = chunk.slice(dropped..);
+            self.skip -= dropped as u64;
+        }
+        self.total += chunk.len() as u64;
+        if self.total > self.limit {
+            self.too_large = true;
+            return Err(io::Error::other("upload larger than MAXIMUM_LAYER_SIZE"));
+        }
+        if let Some(hasher) = self.hasher.as_deref_mut() {
+            hasher.update(&chunk);
+        }
+        Ok(chunk)
+    }
+}
+
+/// Stores one chunk after the upload's stored bytes, then moves its byte count. Returns the
+/// new count and the running hash when it was known.
+async fn write_chunk(
+    app: &App,
+    upload: &UploadRow,
+    start: Option<u64>,
+    body: ByteStream<'_>,
+) -> Result<(u64, Option<Sha256>)> {
+    let received = stored_bytes(upload);
+    let skip = match start {
+        Some(start) if start > received => return Err(Error::RangeNotSatisfiable { received }),
+        Some(start) => received - start,
+        None => 0,
+    };
+    let mut hasher =
+        take_hash(&upload.uuid, received).or_else(|| (received == 0).then(Sha256::new));
+    let limit = app.config.maximum_layer_size;
+    let mut meter = Meter {
+        hasher: hasher.as_mut(),
+        skip,
+        total: received,
+        limit,
+        too_large: false,
+        body_failed: false,
+    };
+    let metered = body.map(|chunk| meter.feed(chunk));
+    let written = app
+        .storage
+        .write_upload(&upload.uuid, received, Box::pin(metered))
+        .await;
+    let written = match written {
+        Ok(written) => written,
+        Err(_) if meter.too_large => {
+            return Err(Error::TooLarge {
+                uploaded: meter.total,
+                max_allowed: limit,
+            })
+        }
+        Err(err) if meter.body_failed => return Err(Error::Body(err)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Err(Error::UploadUnknown),
+        Err(err) => return Err(Error::Storage(err)),
+    };
+    let now_received = received + written;
+    let (old, new) = (
+        upload.byte_count,
+        i64::try_from(now_received).unwrap_or(i64::MAX),
+    );
+    let mut tx = app.db.begin().await?;
+    if !db::registry::update_upload_byte_count(&mut tx, &upload.uuid, old, new, db::now_ms())
+        .await?
+    {
+        // A concurrent chunk moved the session; this one does not continue it.
+        return Err(Error::RangeNotSatisfiable { received });
+    }
+    db::commit(tx).await?;
+    Ok((now_received, hasher))
+}
+
+/// Hashes the first `length` stored bytes of an upload whose running hash is not in memory.
+async fn rehash_upload(app: &App, uuid: &str, length: u64) -> Result<Sha256> {
+    let mut reader =
+        app.storage
+            .read_upload(uuid, length)
+            .await
+            .map_err(|err| match err.kind() {
+                io::ErrorKind::NotFound => Error::UploadUnknown,
+                _ => Error::Storage(err),
+            })?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = reader.read(&mut buffer).await.map_err(Error::Storage)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meter_skips_limits_and_hashes() {
+        let mut hasher = Sha256::new();
+        let mut meter = Meter {
+            hasher: Some(&mut hasher),
+            skip: 3,
+            total: 10,
+            limit: 20,
+            too_large: false,
+            body_failed: false,
+        };
+        assert_eq!(
+            meter.feed(Ok(Bytes::from_static(b"ab"))).unwrap(),
+            Bytes::new()
+        );
+        assert_eq!(
+            meter.feed(Ok(Bytes::from_static(b"cdef"))).unwrap(),
+            Bytes::from_static(b"def")
+        );
+        assert_eq!(meter.total, 13);
+        assert!(meter.feed(Ok(Bytes::from(vec![0u8; 8]))).is_err());
+        assert!(meter.too_large);
+        assert!(meter.feed(Err(io::Error::other("reset"))).is_err());
+        assert!(meter.body_failed);
+        let mut expected = Sha256::new();
+        expected.update(b"def");
+        assert_eq!(hasher.finalize(), expected.finalize());
+    }
+
+    #[test]
+    fn hash_cache_is_keyed_by_offset() {
+        keep_hash("test-upload", 5, Sha256::new());
+        assert!(take_hash("test-upload", 4).is_none());
+        keep_hash("test-upload", 5, Sha256::new());
+        assert!(take_hash("test-upload", 5).is_some());
+        assert!(take_hash("test-upload", 5).is_none());
+    }
+}

@@ -1,0 +1,122 @@
+//! `/v2/<name>/blobs/<digest>` (core-api.md §2.9): HEAD and GET, streamed from storage, with
+//! single byte ranges (206 / 416) as the OCI conformance suite expects.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, StatusCode};
+use tokio_util::io::ReaderStream;
+
+use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
+use crate::blobs::{self, Digest};
+use crate::http::error::RegistryError;
+
+use axum::response::Response;
+
+/// Bytes read from storage per chunk of a streamed response.
+const READ_CHUNK_BYTES: usize = 64 << 10;
+
+/// What a `Range` header asks of a blob of a given size.
+#[derive(Debug, PartialEq, Eq)]
+enum ByteRange {
+    /// No usable range: the whole blob.
+    Full,
+    /// Inclusive first and last byte.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+/// Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n`; anything else (several ranges,
+/// other units, bad syntax) is ignored, as RFC 7233 allows.
+fn parse_range(value: &str, size: u64) -> ByteRange {
+    let Some((first, last)) = value
+        .trim()
+        .strip_prefix("bytes=")
+        .and_then(|spec| spec.split_once('-'))
+    else {
+        return ByteRange::Full;
+    };
+    let number = |text: &str| text.trim().parse::<u64>().ok();
+    match (first.trim().is_empty(), number(first), number(last)) {
+        (true, _, Some(0)) => ByteRange::Unsatisfiable,
+        (true, _, Some(suffix)) if size > 0 => {
+            ByteRange::Part(size.saturating_sub(suffix), size - 1)
+        }
+        (true, _, _) => ByteRange::Unsatisfiable,
+        (false, Some(start), _) if start >= size => ByteRange::Unsatisfiable,
+        (false, Some(start), None) if last.trim().is_empty() => ByteRange::Part(start, size - 1),
+        (false, Some(start), Some(end)) if end >= start => {
+            ByteRange::Part(start, end.min(size - 1))
+        }
+        _ => ByteRange::Full,
+    }
+}
+
+/// GET|HEAD /v2/<name>/blobs/<digest> — 200 (or 206 for a range) streamed from storage.
+pub async fn get_blob(
+    request: RepoRequest<'_>,
+    digest: &str,
+    headers: &HeaderMap,
+    head: bool,
+) -> Result<Response, RegistryError> {
+    let RepoRequest { app, caller, name } = request;
+    let repo = authorize(app, caller, name, Need::Pull).await?;
+    let digest = Digest::parse(digest).map_err(blobs::Error::from)?;
+    let blob = blobs::find_blob(app, &repo, &digest).await?;
+    let range =
+        header_text(headers, header::RANGE).map_or(ByteRange::Full, |v| parse_range(v, blob.size));
+    let (status, start, length) = match range {
+        ByteRange::Full => (StatusCode::OK, 0, blob.size),
+        ByteRange::Part(first, last) => (StatusCode::PARTIAL_CONTENT, first, last - first + 1),
+        ByteRange::Unsatisfiable => {
+            let error = RegistryError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "INVALID_REQUEST",
+                "requested range not satisfiable",
+            );
+            let response = axum::response::IntoResponse::into_response(error);
+            return Ok(with_headers(
+                response,
+                &[("Content-Range", format!("bytes */{}", blob.size))],
+            ));
+        }
+    };
+    let body = if head {
+        Body::empty()
+    } else {
+        let reader = blobs::read_blob(app, &blob, start, length).await?;
+        Body::from_stream(ReaderStream::with_capacity(reader, READ_CHUNK_BYTES))
+    };
+    let mut pairs = vec![
+        ("Content-Type", "application/octet-stream".to_owned()),
+        ("Docker-Content-Digest", digest.to_string()),
+        ("Accept-Ranges", "bytes".to_owned()),
+        ("Cache-Control", "max-age=31536000".to_owned()),
+    ];
+    if status == StatusCode::PARTIAL_CONTENT {
+        pairs.push((
+            "Content-Range",
+            format!("bytes {start}-{}/{}", start + length - 1, blob.size),
+        ));
+    }
+    Ok(with_headers(sized_response(status, length, body), &pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), ByteRange::Part(0, 9));
+        assert_eq!(parse_range("bytes=90-200", 100), ByteRange::Part(90, 99));
+        assert_eq!(parse_range("bytes=10-", 100), ByteRange::Part(10, 99));
+        assert_eq!(parse_range("bytes=-10", 100), ByteRange::Part(90, 99));
+        assert_eq!(parse_range("bytes=-200", 100), ByteRange::Part(0, 99));
+        assert_eq!(parse_range("bytes=100-", 100), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 100), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-0", 0), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=5-1", 100), ByteRange::Full);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), ByteRange::Full);
+        assert_eq!(parse_range("items=0-1", 100), ByteRange::Full);
+        assert_eq!(parse_range("bytes=x-1", 100), ByteRange::Full);
+    }
+}

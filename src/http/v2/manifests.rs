@@ -1,0 +1,130 @@
+//! `/v2/<name>/manifests/<reference>` (core-api.md §2.8): GET, HEAD and PUT by tag or digest.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
+use crate::http::error::RegistryError;
+use crate::manifests::{self, essence, parse_reference};
+
+/// Manifests larger than this are refused without being read further (the OCI spec asks
+/// registries to accept at least 4 MiB).
+const MAX_MANIFEST_BYTES: usize = 4 << 20;
+
+/// GET|HEAD /v2/<name>/manifests/<reference> — the stored bytes with their media type and
+/// digest; HEAD sends the headers only.
+pub async fn get_manifest(
+    request: RepoRequest<'_>,
+    reference: &str,
+    headers: &HeaderMap,
+    head: bool,
+) -> Result<Response, RegistryError> {
+    let RepoRequest { app, caller, name } = request;
+    let repo = authorize(app, caller, name, Need::Pull).await?;
+    let reference = parse_reference(reference).ok_or(manifests::Error::ManifestUnknown)?;
+    let accepted = accepted_types(headers);
+    let accepts = |media_type: &str| {
+        accepted.is_empty() || accepted.iter().any(|t| t == "*/*" || t == media_type)
+    };
+    let manifest = manifests::get_manifest(app, caller, &repo, &reference, accepts).await?;
+    let length = manifest.content.len() as u64;
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(manifest.content)
+    };
+    let response = sized_response(StatusCode::OK, length, body);
+    Ok(with_headers(
+        response,
+        &[
+            ("Content-Type", manifest.media_type),
+            ("Docker-Content-Digest", manifest.digest),
+        ],
+    ))
+}
+
+/// The media types of every `Accept` header, parameters dropped; empty when none was sent.
+fn accepted_types(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| essence(t).to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// PUT /v2/<name>/manifests/<reference> — 201 with `Location` (path only, as Quay sends it)
+/// and `Docker-Content-Digest`.
+pub async fn put_manifest(
+    request: RepoRequest<'_>,
+    reference: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, RegistryError> {
+    let RepoRequest { app, caller, name } = request;
+    let repo = authorize(app, caller, name, Need::Push).await?;
+    let reference = parse_reference(reference).ok_or_else(|| {
+        RegistryError::new(
+            StatusCode::BAD_REQUEST,
+            "TAG_INVALID",
+            "manifest tag did not match URI",
+        )
+    })?;
+    let content_type = header_text(headers, header::CONTENT_TYPE).unwrap_or("");
+    let bytes = axum::body::to_bytes(body, MAX_MANIFEST_BYTES)
+        .await
+        .map_err(|_| {
+            RegistryError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "MANIFEST_INVALID",
+                "manifest too large or unreadable",
+            )
+        })?;
+    let digest =
+        manifests::put_manifest(app, caller, &repo, &reference, content_type, &bytes).await?;
+    let response = (StatusCode::CREATED, "OK").into_response();
+    Ok(with_headers(
+        response,
+        &[
+            (
+                "Location",
+                format!("/v2/{}/manifests/{digest}", repo.full_name()),
+            ),
+            ("Docker-Content-Digest", digest.to_string()),
+        ],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_lists() {
+        let mut headers = HeaderMap::new();
+        assert!(accepted_types(&headers).is_empty());
+        headers.append(
+            header::ACCEPT,
+            "application/vnd.oci.image.manifest.v1+json; q=0.9, */*"
+                .parse()
+                .unwrap(),
+        );
+        headers.append(
+            header::ACCEPT,
+            "application/vnd.docker.distribution.manifest.v2+json"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            accepted_types(&headers),
+            vec![
+                "application/vnd.oci.image.manifest.v1+json",
+                "*/*",
+                "application/vnd.docker.distribution.manifest.v2+json"
+            ]
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! Manifests and tags (core-api.md §2.7, §2.8): validate and store pushed manifests, retarget
+//! tags atomically, serve manifests by tag or digest, list tags and referrers.
+
+mod parse;
+mod referrers;
+
+use serde_json::json;
+
+use crate::app::App;
+use crate::blobs::Digest;
+use crate::db::{self, registry::ManifestRow, DbConn};
+use crate::repositories::{record_registry_log, RegistryCaller, Repository};
+use parse::parse_manifest;
+pub use parse::{essence, parse_reference, ParseError, Reference, OCI_INDEX};
+pub use referrers::{list_referrers, Referrer};
+
+/// Outcomes of manifest operations callers branch on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("manifest digest mismatch")]
+    DigestMismatch,
+    #[error("Unknown blob `{0}`")]
+    BlobUnknown(Digest),
+    #[error("Unknown manifest `{0}`")]
+    ChildUnknown(Digest),
+    #[error("manifest unknown")]
+    ManifestUnknown,
+    #[error("Tag {0} was deleted or has expired. To pull, revive via time machine")]
+    TagExpired(String),
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A manifest exactly as it was pushed.
+#[derive(Debug, Clone)]
+pub struct StoredManifest {
+    pub digest: String,
+    pub media_type: String,
+    pub content: String,
+}
+
+impl From<ManifestRow> for StoredManifest {
+    fn from(row: ManifestRow) -> Self {
+        StoredManifest {
+            digest: row.digest,
+            media_type: row.media_type,
+            content: row.content,
+        }
+    }
+}
+
+/// Hidden tags that keep digest pushes alive are named `$temp-<uuid>` (never a valid tag).
+const TEMP_TAG_PREFIX: &str = "$temp-";
+
+/// `PUT /v2/<name>/manifests/<reference>`: validates the manifest, checks that everything it
+/// references is in the repository, stores it and points the tag at it, all in one
+/// transaction. A digest push is kept alive by a hidden tag instead.
+pub async fn put_manifest(
+    app: &App,
+    caller: &RegistryCaller,
+    repo: &Repository,
+    reference: &Reference,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<Digest> {
+    let parsed = parse_manifest(content_type, bytes)?;
+    let content = std::str::from_utf8(bytes).map_err(|e| ParseError::Invalid(e.to_string()))?;
+    let digest = Digest::of_bytes(bytes);
+    if matches!(reference, Reference::Digest(wanted) if *wanted != digest) {
+        return Err(Error::DigestMismatch);
+    }
+    let now = db::now_ms();
+    let mut tx = app.db.begin().await?;
+    let mut blob_ids = Vec::with_capacity(parsed.blobs.len());
+    for blob in &parsed.blobs {
+        let row =
+            db::registry::find_repository_blob(&mut tx, repo.id, &blob.to_string(), now).await?;
+        blob_ids.push(row.ok_or_else(|| Error::BlobUnknown(blob.clone()))?.id);
+    }
+    let mut child_ids = Vec::with_capacity(parsed.children.len());
+    for child in &parsed.children {
+        let row = db::registry::find_manifest(&mut tx, repo.id, &child.to_string()).await?;
+        child_ids.push(row.ok_or_else(|| Error::ChildUnknown(child.clone()))?.id);
+    }
+    let subject = parsed.subject.as_ref().map(Digest::to_string);
+    let manifest_id = db::registry::upsert_manifest(
+        &mut tx,
+        &db::registry::NewManifest {
+            repository_id: repo.id,
+            digest: &digest.to_string(),
+            media_type: parsed.media_type,
+            artifact_type: parsed.artifact_type.as_deref(),
+            subject_digest: subject.as_deref(),
+            content,
+            created_ms: now,
+        },
+    )
+    .await?;
+    for blob_id in blob_ids {
+        db::registry::insert_manifest_blob(&mut tx, manifest_id, blob_id).await?;
+    }
+    for child_id in child_ids {
+        db::registry::insert_manifest_child(&mut tx, manifest_id, child_id).await?;
+    }
+    match reference {
+        Reference::Tag(tag) => {
+            retarget_tag(&mut tx, repo.id, tag, manifest_id, now).await?;
+            let metadata = json!({ "tag": tag, "mediaType": parsed.media_type });
+            record_registry_log(&mut tx, caller, repo, "push_repo", metadata).await?;
+        }
+        Reference::Digest(_) => {
+            // Referrers (manifests with a subject) stay until deleted; other untagged pushes
+            // stay long enough for the list or tag that uses them to arrive.
+            let end = parsed
+                .subject
+                .is_none()
+                .then(|| now + app.config.push_temp_tag_expiration_s * 1000);
+            let name = format!("{TEMP_TAG_PREFIX}{}", uuid::Uuid::new_v4());
+            insert_tag(&mut tx, repo.id, &name, manifest_id, true, now, end).await?;
+        }
+    }
+    db::commit(tx).await?;
+    tracing::info!(repo.name = %repo.full_name(), digest = %digest, "manifest pushed");
+    Ok(digest)
+}
+
+/// Ends the tag's alive row and starts one on `manifest_id`, unless it already points there.
+async fn retarget_tag(
+    conn: &mut DbConn,
+    repository_id: i64,
+    tag: &str,
+    manifest_id: i64,
+    now: i64,
+) -> db::Result<()> {
+    let current = db::registry::find_tagged_manifest(conn, repository_id, tag, now).await?;
+    if current.is_some_and(|m| m.id == manifest_id) {
+        return Ok(());
+    }
+    db::registry::end_alive_tag(conn, repository_id, tag, now).await?;
+    insert_tag(conn, repository_id, tag, manifest_id, false, now, None).await
+}
+
+async fn insert_tag(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    manifest_id: i64,
+    hidden: bool,
+    start: i64,
+    end: Option<i64>,
+) -> db::Result<()> {
+    let tag = db::registry::NewTag {
+        repository_id,
+        name,
+        manifest_id,
+        hidden,
+        lifetime_start_ms: start,
+        lifetime_end_ms: end,
+    };
+    db::registry::insert_tag(conn, &tag).await
+}
+
+/// `GET`/`HEAD /v2/<name>/manifests/<reference>`: the stored manifest, and a `pull_repo` log.
+/// By tag, the stored media type must be one the client accepts (no conversions); by digest
+/// the bytes are returned as they are.
+pub async fn get_manifest(
+    app: &App,
+    caller: &RegistryCaller,
+    repo: &Repository,
+    reference: &Reference,
+    accepts: impl Fn(&str) -> bool,
+) -> Result<StoredManifest> {
+    let now = db::now_ms();
+    let mut conn = app.db.reader().await?;
+    let manifest: StoredManifest = match reference {
+        Reference::Tag(tag) => {
+            match db::registry::find_tagged_manifest(&mut conn, repo.id, tag, now).await? {
+                Some(row) if accepts(&row.media_type) => row.into(),
+                Some(_) => return Err(Error::ManifestUnknown),
+                None if db::registry::has_ended_tag(&mut conn, repo.id, tag, now).await? => {
+                    return Err(Error::TagExpired(tag.clone()))
+                }
+                None => return Err(Error::ManifestUnknown),
+            }
+        }
+        Reference::Digest(digest) => {
+            db::registry::find_reachable_manifest(&mut conn, repo.id, &digest.to_string(), now)
+                .await?
+                .ok_or(Error::ManifestUnknown)?
+                .into()
+        }
+    };
+    drop(conn);
+    let metadata = match reference {
+        Reference::Tag(tag) => json!({ "tag": tag, "mediaType": manifest.media_type }),
+        Reference::Digest(digest) => {
+            json!({ "manifest_digest": digest.to_string(), "mediaType": manifest.media_type })
+        }
+    };
+    let mut tx = app.db.begin().await?;
+    record_registry_log(&mut tx, caller, repo, "pull_repo", metadata).await?;
+    db::commit(tx).await?;
+    Ok(manifest)
+}
+
+/// One page of alive, visible tag names after `after`, and whether more follow.
+pub async fn list_tags(
+    app: &App,
+    repo: &Repository,
+    after: &str,
+    limit: i64,
+) -> Result<(Vec<String>, bool)> {
+    if limit <= 0 {
+        return Ok((Vec::new(), false));
+    }
+    let mut conn = app.db.reader().await?;
+    let mut names = db::registry::list_tag_names_page(
+        &mut conn,
+        app.db.backend(),
+        repo.id,
+        after,
+        limit + 1,
+        db::now_ms(),
+    )
+    .await?;
+    let more = names.len() as i64 > limit;
+    names.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((names, more))
+}

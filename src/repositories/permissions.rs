@@ -1,0 +1,134 @@
+//! What an account may do on a repository (core-api.md §1.3). One decision, `effective_role`,
+//! grows as teams' repository grants and robots arrive.
+
+use super::Repository;
+use crate::accounts::{Account, Scopes};
+use crate::config::Config;
+use crate::db::{self, DbConn};
+use crate::namespaces::{self, TeamRole};
+
+/// Repository roles, ordered: each includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Read,
+    Write,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Read => "read",
+            Role::Write => "write",
+            Role::Admin => "admin",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Role> {
+        match text {
+            "read" => Some(Role::Read),
+            "write" => Some(Role::Write),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The highest role a credential with `scopes` may exercise (OAuth scope capping).
+    fn cap(scopes: Scopes) -> Option<Role> {
+        if scopes.allows_repo_admin() {
+            Some(Role::Admin)
+        } else if scopes.allows_repo_write() {
+            Some(Role::Write)
+        } else if scopes.allows_repo_read() {
+            Some(Role::Read)
+        } else {
+            None
+        }
+    }
+}
+
+/// The role `account` (None: anonymous) holds on `repo` through a credential with `scopes`:
+/// namespace owner, organization admin, full-access superuser, explicit grant, global
+/// read-only superuser, or a public repository's read; then capped by the scopes.
+pub async fn effective_role(
+    conn: &mut DbConn,
+    config: &Config,
+    account: Option<&Account>,
+    scopes: Scopes,
+    repo: &Repository,
+) -> db::Result<Option<Role>> {
+    let public_read = repo.public.then_some(Role::Read);
+    let Some(account) = account else {
+        return Ok(public_read);
+    };
+    let owned = account.id == repo.namespace_id;
+    let superuser = config.features.superusers_full_access
+        && account.is_superuser(config)
+        && scopes.allows_superuser();
+    let held = if owned
+        || superuser
+        || org_role(conn, repo.namespace_id, account).await? == Some(TeamRole::Admin)
+    {
+        Some(Role::Admin)
+    } else {
+        let granted = db::registry::find_repository_role(conn, repo.id, account.id).await?;
+        let global_read = account
+            .is_global_readonly_superuser(config)
+            .then_some(Role::Read);
+        granted.as_deref().and_then(Role::parse).max(global_read)
+    };
+    // A public repository stays readable whatever the token's scopes.
+    Ok(held.min(Role::cap(scopes)).max(public_read))
+}
+
+/// The team role `account` holds in the organization `namespace_id`; None for user namespaces.
+async fn org_role(
+    conn: &mut DbConn,
+    namespace_id: i64,
+    account: &Account,
+) -> db::Result<Option<TeamRole>> {
+    match db::accounts::find_account_by_id(conn, namespace_id)
+        .await?
+        .map(Account::from)
+    {
+        Some(namespace) if namespace.organization => {
+            namespaces::team_role(conn, &namespace, account).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `account` may create repositories in `namespace` with `scopes`: its own namespace,
+/// or an organization where one of its teams has the `creator` or `admin` role.
+pub async fn can_create_in(
+    conn: &mut DbConn,
+    account: &Account,
+    namespace: &Account,
+    scopes: Scopes,
+) -> db::Result<bool> {
+    if !scopes.allows_repo_create() || account.organization {
+        return Ok(false);
+    }
+    if account.id == namespace.id {
+        return Ok(!account.robot);
+    }
+    Ok(namespace.organization
+        && namespaces::team_role(conn, namespace, account).await? >= Some(TeamRole::Creator))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_and_capped() {
+        assert!(Role::Admin > Role::Write && Role::Write > Role::Read);
+        assert_eq!(Role::cap(Scopes::DIRECT_LOGIN), Some(Role::Admin));
+        assert_eq!(Role::cap(Scopes::REPO_READ), Some(Role::Read));
+        assert_eq!(Role::cap(Scopes::parse("user:read")), None);
+        assert_eq!(
+            Some(Role::Admin).min(Role::cap(Scopes::REPO_WRITE)),
+            Some(Role::Write)
+        );
+    }
+}

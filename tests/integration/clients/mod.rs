@@ -1,0 +1,4 @@
+//! The real container clients against Berth's registry (core-api.md §2.12).
+
+mod podman;
+mod skopeo;

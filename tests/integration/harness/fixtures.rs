@@ -1,0 +1,452 @@
+//! The states tests start from, reached through the public API only: the first superuser and
+//! its token, users made by the superuser API, minted tokens, images built with `umoci` and
+//! moved with `skopeo`/`podman`, and a raw `/v2` client for what no CLI does on purpose.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+use super::{Berth, Client, Resp};
+
+/// The first user's password (11 characters, like the recorded admin's).
+pub const ADMIN_PASSWORD: &str = "password123";
+
+/// `POST /api/v1/user/initialize` for `admin` (in SUPER_USERS); returns its access token.
+pub async fn initialize_admin(berth: &Berth) -> String {
+    let resp = Client::anon(berth)
+        .post("/api/v1/user/initialize")
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD, "email": "admin@example.com", "access_token": true}))
+        .send()
+        .await;
+    resp.expect_status(200);
+    resp.json()["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// The superuser `admin`, calling with the token `initialize` gave it.
+pub async fn admin(berth: &Berth) -> Client {
+    Client::with_token(berth, &initialize_admin(berth).await)
+}
+
+/// A user created through `POST /api/v1/superuser/users/`, with its generated password.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub username: String,
+    pub password: String,
+    pub encrypted_password: String,
+}
+
+/// Creates `username` (email `<username>@example.com`) as `admin`; panics unless it answers 200.
+pub async fn create_user(admin: &Client, username: &str) -> User {
+    let email = format!("{username}@example.com");
+    let resp = admin
+        .post("/api/v1/superuser/users/")
+        .json(&json!({"username": username, "email": email}))
+        .send()
+        .await;
+    resp.expect_status(200);
+    let body = resp.json();
+    User {
+        username: username.to_owned(),
+        password: body["password"].as_str().expect("password").to_owned(),
+        encrypted_password: body["encrypted_password"]
+            .as_str()
+            .expect("encrypted_password")
+            .to_owned(),
+    }
+}
+
+/// `auditor`, who is in GLOBAL_READONLY_SUPER_USERS.
+pub async fn create_auditor(admin: &Client) -> User {
+    create_user(admin, "auditor").await
+}
+
+/// Creates organization `org` owned by `owner` and an OAuth application in it; returns the
+/// application's `client_id` (transcripts 156–157).
+pub async fn create_org_app(owner: &Client, org: &str) -> String {
+    owner
+        .post("/api/v1/organization/")
+        .json(&json!({"name": org, "email": format!("{org}@example.com")}))
+        .send()
+        .await
+        .expect(201, "\"Created\"\n");
+    let app = owner
+        .post(&format!("/api/v1/organization/{org}/applications"))
+        .json(&json!({"name": "cli"}))
+        .send()
+        .await;
+    app.expect_status(200);
+    app.json()["client_id"]
+        .as_str()
+        .expect("client_id")
+        .to_owned()
+}
+
+/// `POST /api/v1/organization/{org}/applications/{client_id}/tokens` (core-api.md §1.8(c)).
+pub async fn request_token(owner: &Client, org: &str, client_id: &str, scope: &str) -> Resp {
+    owner
+        .post(&format!(
+            "/api/v1/organization/{org}/applications/{client_id}/tokens"
+        ))
+        .json(&json!({"name": "tests", "scope": scope}))
+        .send()
+        .await
+}
+
+/// Mints an OAuth token for `owner` with `scope`, in a new organization `org` (transcripts
+/// 156–158, 165).
+pub async fn mint_token(owner: &Client, org: &str, scope: &str) -> String {
+    let client_id = create_org_app(owner, org).await;
+    let token = request_token(owner, org, &client_id, scope).await;
+    token.expect_status(200);
+    token.json()["token"].as_str().expect("token").to_owned()
+}
+
+/// A token for `user`, who signs in with its password and mints one in `<username>org`.
+pub async fn user_token(berth: &Berth, user: &User, scope: &str) -> String {
+    let session = Client::session(berth, &user.username, &user.password).await;
+    mint_token(&session, &format!("{}org", user.username), scope).await
+}
+
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// The `/v2` protocol spoken by hand, for what the CLI clients never send on purpose.
+pub struct Registry {
+    client: Client,
+    repo: String,
+}
+
+impl Registry {
+    /// Logs in at `/v2/auth` with basic auth for `repository:<repo>:pull,push`.
+    pub async fn login(berth: &Berth, username: &str, password: &str, repo: &str) -> Registry {
+        let token = registry_token(
+            berth,
+            username,
+            password,
+            Some(&format!("repository:{repo}:pull,push")),
+        )
+        .await;
+        token.expect_status(200);
+        let token = token.json()["token"].as_str().expect("token").to_owned();
+        Registry {
+            client: Client::with_token(berth, &token),
+            repo: repo.to_owned(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `/v2/<repo>/<rest>`
+    pub fn path(&self, rest: &str) -> String {
+        format!("/v2/{}/{rest}", self.repo)
+    }
+
+    /// `POST .../blobs/uploads/`: the upload's Location (absolute or a path).
+    pub async fn start_upload(&self) -> String {
+        let resp = self.client.post(&self.path("blobs/uploads/")).send().await;
+        resp.expect_status(202);
+        resp.header("Location").expect("Location").to_owned()
+    }
+
+    /// `PUT <location>?digest=<digest>` with `body` as the last chunk.
+    pub async fn finish_upload(&self, location: &str, digest: &str, body: Vec<u8>) -> Resp {
+        let sep = if location.contains('?') { '&' } else { '?' };
+        self.client
+            .put(&format!("{location}{sep}digest={digest}"))
+            .body(Some("application/octet-stream"), body)
+            .send()
+            .await
+    }
+
+    /// A whole blob in one PATCH plus PUT; returns the PUT's answer.
+    pub async fn upload_blob_as(&self, body: &[u8], digest: &str) -> Resp {
+        let location = self.start_upload().await;
+        let patch = self
+            .client
+            .patch(&location)
+            .body(Some("application/octet-stream"), body.to_vec())
+            .send()
+            .await;
+        patch.expect_status(202);
+        let location = patch.header("Location").unwrap_or(&location).to_owned();
+        self.finish_upload(&location, digest, Vec::new()).await
+    }
+
+    /// Uploads `body` under its real digest and returns that digest.
+    pub async fn upload_blob(&self, body: &[u8]) -> String {
+        let digest = sha256_digest(body);
+        self.upload_blob_as(body, &digest).await.expect_status(201);
+        digest
+    }
+
+    pub async fn head_blob(&self, digest: &str) -> Resp {
+        self.client
+            .head(&self.path(&format!("blobs/{digest}")))
+            .send()
+            .await
+    }
+
+    pub async fn put_manifest(&self, reference: &str, manifest: &Value) -> Resp {
+        self.client
+            .put(&self.path(&format!("manifests/{reference}")))
+            .body(
+                Some(OCI_MANIFEST),
+                serde_json::to_vec(manifest).expect("manifest"),
+            )
+            .send()
+            .await
+    }
+
+    pub async fn get_manifest(&self, reference: &str) -> Resp {
+        self.client
+            .get(&self.path(&format!("manifests/{reference}")))
+            .header("Accept", OCI_MANIFEST)
+            .send()
+            .await
+    }
+}
+
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+/// An OCI image manifest over a config blob and layer blobs (digest, size) already uploaded.
+pub fn oci_manifest(config: (&str, usize), layers: &[(&str, usize)]) -> Value {
+    json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config.0, "size": config.1},
+        "layers": layers.iter().map(|(digest, size)| json!({
+            "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest, "size": size
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /v2/auth?service=<addr>[&scope=<scope>]` with basic auth.
+pub async fn registry_token(
+    berth: &Berth,
+    username: &str,
+    password: &str,
+    scope: Option<&str>,
+) -> Resp {
+    let mut path = format!("/v2/auth?account={username}&service={}", berth.addr);
+    if let Some(scope) = scope {
+        path.push_str(&format!("&scope={scope}"));
+    }
+    Client::basic(berth, username, password)
+        .get(&path)
+        .send()
+        .await
+}
+
+/// Private state for the container CLIs: `HOME`, `TMPDIR`, `XDG_RUNTIME_DIR`, the auth file and
+/// podman's storage all live in one temporary folder per test.
+pub struct Tools {
+    dir: TempDir,
+}
+
+impl Default for Tools {
+    fn default() -> Self {
+        Tools::new()
+    }
+}
+
+impl Tools {
+    pub fn new() -> Tools {
+        let dir = tempfile::Builder::new()
+            .prefix("berth-tools-")
+            .tempdir()
+            .expect("temp dir");
+        for sub in ["home", "tmp", "run", "images"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("tool dirs");
+        }
+        Tools { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn command(&self, program: &str) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.env("HOME", self.path("home"))
+            .env("TMPDIR", self.path("tmp"))
+            .env("XDG_RUNTIME_DIR", self.path("run"))
+            .env("XDG_CONFIG_HOME", self.path("home/.config"))
+            .env("REGISTRY_AUTH_FILE", self.path("auth.json"))
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Runs `program args`, returning its output whatever the exit status.
+    pub async fn run(&self, program: &str, args: &[&str]) -> Output {
+        let mut cmd = self.command(program);
+        if program == "podman" {
+            let (root, runroot) = (self.path("podman/root"), self.path("podman/runroot"));
+            cmd.arg("--root").arg(root).arg("--runroot").arg(runroot);
+            cmd.args([
+                "--storage-driver",
+                "vfs",
+                "--events-backend",
+                "file",
+                "--cgroup-manager",
+                "cgroupfs",
+            ]);
+        }
+        cmd.args(args)
+            .output()
+            .await
+            .unwrap_or_else(|e| panic!("running {program}: {e}"))
+    }
+
+    /// Like `run`, but panics with the tool's stderr unless it exits 0.
+    pub async fn run_ok(&self, program: &str, args: &[&str]) -> Output {
+        let out = self.run(program, args).await;
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}",
+            describe(&out)
+        );
+        out
+    }
+
+    /// Builds an OCI layout `images/<name>` whose tag `v1` holds one layer with `/hello.txt`
+    /// containing `text`. Returns the layout folder.
+    pub async fn build_image(&self, name: &str, text: &str) -> PathBuf {
+        let layout = self.path(&format!("images/{name}"));
+        let layout_s = layout.to_str().expect("utf-8 path");
+        let file = self.path(&format!("tmp/{name}-hello.txt"));
+        std::fs::write(&file, text).expect("layer file");
+        let image = format!("{layout_s}:v1");
+        self.run_ok("umoci", &["init", "--layout", layout_s]).await;
+        self.run_ok("umoci", &["new", "--image", &image]).await;
+        self.run_ok(
+            "umoci",
+            &[
+                "insert",
+                "--image",
+                &image,
+                file.to_str().expect("utf-8"),
+                "/hello.txt",
+            ],
+        )
+        .await;
+        self.run_ok(
+            "umoci",
+            &["config", "--image", &image, "--config.cmd", "/hello.txt"],
+        )
+        .await;
+        layout
+    }
+
+    /// `skopeo copy` with the registry side over plain HTTP and `user`'s credentials.
+    pub async fn skopeo_copy(&self, src: &str, dest: &str, creds: &str) -> Output {
+        let mut args = vec!["copy", "--src-tls-verify=false", "--dest-tls-verify=false"];
+        if src.starts_with("docker://") {
+            args.extend(["--src-creds", creds]);
+        }
+        if dest.starts_with("docker://") {
+            args.extend(["--dest-creds", creds]);
+        }
+        args.extend([src, dest]);
+        self.run("skopeo", &args).await
+    }
+
+    /// Pushes `layout:v1` to `docker://<addr>/<repo_tag>` as `user`; panics on failure.
+    pub async fn push_image(&self, berth: &Berth, user: &User, layout: &Path, repo_tag: &str) {
+        let src = format!("oci:{}:v1", layout.display());
+        let dest = format!("docker://{}/{repo_tag}", berth.addr);
+        let out = self.skopeo_copy(&src, &dest, &creds(user)).await;
+        assert!(
+            out.status.success(),
+            "skopeo push to {dest} failed: {}",
+            describe(&out)
+        );
+    }
+
+    /// Pulls `docker://<addr>/<repo_tag>` into a new layout `images/<into>` (tag v1).
+    pub async fn pull_image(
+        &self,
+        berth: &Berth,
+        user: &User,
+        repo_tag: &str,
+        into: &str,
+    ) -> Output {
+        let dest = format!("oci:{}:v1", self.path(&format!("images/{into}")).display());
+        self.skopeo_copy(
+            &format!("docker://{}/{repo_tag}", berth.addr),
+            &dest,
+            &creds(user),
+        )
+        .await
+    }
+}
+
+pub fn creds(user: &User) -> String {
+    format!("{}:{}", user.username, user.password)
+}
+
+/// Exit status and both streams of a finished tool, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "{}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The digests an OCI layout holds for tag `v1`: manifest, config and layers.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ImageDigests {
+    pub manifest: String,
+    pub config: String,
+    pub layers: Vec<String>,
+}
+
+pub fn image_digests(layout: &Path) -> ImageDigests {
+    let read = |path: PathBuf| -> Value {
+        serde_json::from_slice(
+            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+        .expect("JSON")
+    };
+    let index = read(layout.join("index.json"));
+    let manifest = index["manifests"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .rev()
+                .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == "v1")
+        })
+        .and_then(|m| m["digest"].as_str())
+        .expect("tag v1 in index.json")
+        .to_owned();
+    let blob = |digest: &str| {
+        layout
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+    };
+    let body = read(blob(&manifest));
+    ImageDigests {
+        config: body["config"]["digest"]
+            .as_str()
+            .expect("config digest")
+            .to_owned(),
+        layers: body["layers"]
+            .as_array()
+            .expect("layers")
+            .iter()
+            .map(|l| l["digest"].as_str().expect("layer digest").to_owned())
+            .collect(),
+        manifest,
+    }
+}

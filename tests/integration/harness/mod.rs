@@ -1,0 +1,219 @@
+//! Runs the real `berth` binary for a test: `berth serve --listen 127.0.0.1:0 --data-dir <tmp>
+//! --config <generated>`, reads the address from its `listening on` line, waits for
+//! `/health/instance`, and kills it when the test ends.
+
+pub mod backend;
+pub mod client;
+pub mod fixtures;
+pub mod wire;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+pub use backend::Backend;
+pub use client::{Client, Resp};
+
+/// Expands each named `async fn name(backend: Backend)` into the tests `name_sqlite` and
+/// `name_postgres`. Without a reachable PostgreSQL the second one says so and passes, unless
+/// `BERTH_TEST_REQUIRE_POSTGRES=1`.
+macro_rules! backends {
+    ($($name:ident),* $(,)?) => {
+        paste::paste! { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn [<$name _sqlite>]() {
+                $name($crate::harness::Backend::sqlite()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn [<$name _postgres>]() {
+                if let Some(backend) = $crate::harness::Backend::postgres().await {
+                    $name(backend).await
+                }
+            }
+        )* }
+    };
+}
+pub(crate) use backends;
+
+/// Config knobs a test may change; everything else is the suite's standard config.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `BROWSER_API_CALLS_XHR_ONLY` (false by default, as the §6.17 docs require).
+    pub xhr_only: bool,
+    /// `FEATURE_QUOTA_MANAGEMENT`, which adds `quotas` and `quota_report` to user views.
+    pub quota_management: bool,
+}
+
+/// A running `berth serve`.
+pub struct Berth {
+    backend: Backend,
+    options: Options,
+    data_dir: TempDir,
+    child: Option<Child>,
+    /// `127.0.0.1:<port>`: also the Host (and so SERVER_HOSTNAME) clients use.
+    pub addr: String,
+}
+
+impl Berth {
+    pub async fn start(backend: Backend) -> Berth {
+        Berth::start_with(backend, Options::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, options: Options) -> Berth {
+        let data_dir = tempfile::Builder::new()
+            .prefix("berth-data-")
+            .tempdir()
+            .expect("temp dir");
+        let mut berth = Berth {
+            backend,
+            options,
+            data_dir,
+            child: None,
+            addr: String::new(),
+        };
+        berth.spawn().await;
+        berth
+    }
+
+    /// `http://<addr><path>`
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// SIGKILL, as a crash would: no shutdown code runs.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the binary again on the same data folder and database (on a new port).
+    pub async fn restart(&mut self) {
+        self.kill9();
+        self.spawn().await;
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.data_dir.path().join("config.yaml")
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.data_dir.path().join("berth.log")
+    }
+
+    fn write_config(&self) {
+        let blobs = self.data_dir.path().join("blobs");
+        let yaml = format!(
+            "SUPER_USERS: [admin]\n\
+             GLOBAL_READONLY_SUPER_USERS: [auditor]\n\
+             FEATURE_USER_INITIALIZE: true\n\
+             FEATURE_MAILING: false\n\
+             FEATURE_QUOTA_MANAGEMENT: {quota}\n\
+             BROWSER_API_CALLS_XHR_ONLY: {xhr}\n\
+             DB_URI: {db}\n\
+             DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: {blobs}}}]\n\
+             DISTRIBUTED_STORAGE_PREFERENCE: [default]\n",
+            quota = self.options.quota_management,
+            xhr = self.options.xhr_only,
+            db = self.backend.db_uri(),
+            blobs = blobs.display(),
+        );
+        std::fs::write(self.config_path(), yaml).expect("writing config.yaml");
+    }
+
+    async fn spawn(&mut self) {
+        self.write_config();
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(self.data_dir.path())
+            .arg("--config")
+            .arg(self.config_path())
+            .env("RUST_LOG", "info,sqlx=warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("starting the berth binary");
+        let stdout = child.stdout.take().expect("piped stdout");
+        self.child = Some(child);
+
+        // One thread reads the first line and then keeps draining stdout, so the pipe never fills.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            for line in lines.by_ref().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on http://") {
+                    let _ = tx.send(addr.trim().to_owned());
+                    break;
+                }
+            }
+            for _ in lines {}
+        });
+        let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(120)))
+            .await
+            .expect("join");
+        match addr {
+            Ok(addr) => self.addr = addr,
+            Err(_) => panic!("berth did not print its address; log:\n{}", self.log_tail()),
+        }
+        self.wait_healthy().await;
+    }
+
+    async fn wait_healthy(&mut self) {
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(resp) = http.get(self.url("/health/instance")).send().await {
+                if resp.status() == 200 {
+                    return;
+                }
+            }
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!("berth exited ({status}); log:\n{}", self.log_tail());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "/health/instance never answered 200; log:\n{}",
+                self.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The last 8 KiB of the server's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = File::open(self.log_path()) {
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let _ = file.seek(SeekFrom::Start(len.saturating_sub(8192)));
+            let _ = file.read_to_string(&mut text);
+        }
+        text
+    }
+}
+
+impl Drop for Berth {
+    fn drop(&mut self) {
+        self.kill9();
+        if std::thread::panicking() {
+            eprintln!("--- berth log ({}) ---\n{}", self.addr, self.log_tail());
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! `/api/v1/superuser/*`, mirroring `src/http/superuser/`.
+
+mod users;
