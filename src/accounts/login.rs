@@ -47,7 +47,12 @@ pub async fn authenticate_basic(
             let grant = tokens::authenticate_token(app, password)
                 .await?
                 .ok_or(LoginError::InvalidToken)?;
-            Ok(Login { account: grant.account, scopes: grant.scopes, kind: CredentialKind::OAuthToken, oauth: Some(grant.oauth) })
+            Ok(Login {
+                account: grant.account,
+                scopes: grant.scopes,
+                kind: CredentialKind::OAuthToken,
+                oauth: Some(grant.oauth),
+            })
         }
         name if name.contains('+') => Err(LoginError::UnknownRobot(name.to_owned())),
         name => authenticate_password(app, name, password).await,
@@ -86,7 +91,12 @@ async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<
         db::accounts::reset_login_failures(&mut tx, account.id).await?;
         db::commit(tx).await?;
     }
-    Ok(Login { account, scopes: Scopes::DIRECT_LOGIN, kind: CredentialKind::Password, oauth: None })
+    Ok(Login {
+        account,
+        scopes: Scopes::DIRECT_LOGIN,
+        kind: CredentialKind::Password,
+        oauth: None,
+    })
 }
 
 /// Web sign-in (`POST /api/v1/signin`): a password login that writes `login_success`.
