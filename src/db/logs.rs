@@ -152,3 +152,38 @@ pub async fn aggregate_log_entries(
     }
     Ok(query.fetch_all(conn).await?)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LogExportRow {
+    pub id: String,
+    pub account_id: Option<i64>,
+    pub repository_id: Option<i64>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub created_ms: i64,
+}
+
+pub async fn insert_log_export(conn: &mut DbConn, row: &LogExportRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO log_exports (id, account_id, repository_id, start_ms, end_ms, created_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&row.id)
+    .bind(row.account_id)
+    .bind(row.repository_id)
+    .bind(row.start_ms)
+    .bind(row.end_ms)
+    .bind(row.created_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_log_export(conn: &mut DbConn, id: &str) -> Result<Option<LogExportRow>> {
+    Ok(sqlx::query_as::<_, LogExportRow>(
+        "SELECT id, account_id, repository_id, start_ms, end_ms, created_ms FROM log_exports WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}

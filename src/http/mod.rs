@@ -2,6 +2,7 @@
 
 pub mod api_v1;
 pub mod error;
+pub mod exported_logs;
 pub mod extract;
 pub mod health;
 pub mod json;
@@ -41,6 +42,10 @@ pub fn router(app: AppState) -> Router {
         // The web blueprint serves initialize: no CSRF, no API pipeline.
         .route("/api/v1/user/initialize", post(api_v1::user::initialize))
         .route("/csrf_token", get(session::csrf_token))
+        .route(
+            "/exportedlogs/{export_id}",
+            get(exported_logs::download_export),
+        )
         .nest("/api/v1", api)
         .merge(v2::routes())
         .route("/health", get(health::instance))

@@ -1,5 +1,6 @@
 //! Usage logs: every action writes one entry, in the same transaction as the action.
 
+pub mod export;
 pub mod query;
 pub mod window;
 

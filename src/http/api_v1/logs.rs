@@ -3,18 +3,22 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 
 use crate::accounts;
 use crate::app::AppState;
 use crate::db::logs::LogSelection;
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, QueryParams};
+use crate::http::extract::{fields, Caller, QuayJson, QueryParams, RepositoryPath};
 use crate::http::json::Restful;
 use crate::http::views::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
+use crate::logs::export::{self, ExportTarget};
 use crate::logs::query::{self, LogCursor, SERVICE_KEY_KINDS};
 use crate::logs::window::{TimeWindow, WindowError};
 use crate::namespaces;
 use crate::paging::{self, PageToken};
+use crate::repositories::permissions::{self, Role};
+use crate::repositories::{self, Repository};
 
 impl From<WindowError> for ApiError {
     fn from(err: WindowError) -> Self {
@@ -192,4 +196,165 @@ pub async fn aggregate_user_logs(
         StatusCode::OK,
         aggregate_view(&app, &selection, window).await?,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportLogsBody {
+    #[serde(default, deserialize_with = "callback_url")]
+    callback_url: Option<String>,
+    #[serde(default, deserialize_with = "callback_email")]
+    callback_email: Option<String>,
+}
+
+fn callback_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    fields::string(d, "callback_url")
+}
+fn callback_email<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    fields::string(d, "callback_email")
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportView {
+    export_id: String,
+    exported_data_url: String,
+}
+
+/// Requests an export; the answer names the URL the complete JSON file is downloaded from.
+async fn export_view(
+    app: &AppState,
+    caller: &Caller,
+    body: ExportLogsBody,
+    target: ExportTarget,
+    window: TimeWindow,
+) -> Result<Restful<ExportView>, ApiError> {
+    if body
+        .callback_email
+        .as_deref()
+        .is_some_and(|e| !e.contains('@'))
+    {
+        return Err(ApiError::invalid_request("Invalid callback e-mail"));
+    }
+    if body
+        .callback_url
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("http://") && !u.starts_with("https://"))
+    {
+        return Err(ApiError::invalid_request("Invalid callback URL"));
+    }
+    let url_root = app.config.app_url();
+    let export_id = export::request_export(app, &caller.actor(), target, window, &url_root).await?;
+    Ok(Restful(
+        StatusCode::OK,
+        ExportView {
+            exported_data_url: format!("{url_root}/exportedlogs/{export_id}"),
+            export_id,
+        },
+    ))
+}
+
+/// POST /api/v1/organization/{orgname}/exportlogs (exportOrgLogs) [org:admin]
+pub async fn export_organization_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    query: QueryParams,
+    QuayJson(body): QuayJson<ExportLogsBody>,
+) -> Result<Restful<ExportView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let account_id = organization_selection(&app, &caller, &org).await?;
+    export_view(
+        &app,
+        &caller,
+        body,
+        ExportTarget::Organization(account_id),
+        window,
+    )
+    .await
+}
+
+/// POST /api/v1/user/exportlogs (exportUserLogs) [user:admin]
+pub async fn export_user_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    query: QueryParams,
+    QuayJson(body): QuayJson<ExportLogsBody>,
+) -> Result<Restful<ExportView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let account_id = user_selection(&caller)?;
+    export_view(&app, &caller, body, ExportTarget::User(account_id), window).await
+}
+
+/// The repository of the path, for its admins and the global read-only superusers.
+async fn repository_selection(
+    app: &AppState,
+    caller: &Caller,
+    path: &RepositoryPath,
+) -> Result<Repository, ApiError> {
+    let identity = caller.require_identity()?;
+    let repo = repositories::find_repository(app, &path.repo)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut conn = app.db.reader().await?;
+    let role = permissions::effective_role(
+        &mut conn,
+        &app.config,
+        Some(&identity.account),
+        identity.scopes,
+        &repo,
+    )
+    .await?;
+    if role != Some(Role::Admin) && !identity.account.is_global_readonly_superuser(&app.config) {
+        return Err(caller.unauthorized());
+    }
+    Ok(repo)
+}
+
+/// GET /api/v1/repository/{repository}/logs (listRepoLogs) and .../aggregatelogs
+/// (getAggregateRepoLogs) [repo:admin]
+pub async fn get_repository_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    query: QueryParams,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let window = read_window(&query)?.require_ordered()?;
+    let repo = repository_selection(&app, &caller, &path).await?;
+    let selection = LogSelection {
+        repository_id: Some(repo.id),
+        ..LogSelection::default()
+    };
+    match path.resource.as_str() {
+        "logs" => Ok(Restful(
+            StatusCode::OK,
+            list_view(&app, &query, &selection, window, false).await?,
+        )
+        .into_response()),
+        "aggregatelogs" => Ok(Restful(
+            StatusCode::OK,
+            aggregate_view(&app, &selection, window).await?,
+        )
+        .into_response()),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+/// POST /api/v1/repository/{repository}/exportlogs (exportRepoLogs) [repo:admin]
+pub async fn export_repository_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    query: QueryParams,
+    QuayJson(body): QuayJson<ExportLogsBody>,
+) -> Result<Restful<ExportView>, ApiError> {
+    if path.resource != "exportlogs" {
+        return Err(ApiError::not_found());
+    }
+    let window = read_window(&query)?.require_ordered()?;
+    let repo = repository_selection(&app, &caller, &path).await?;
+    let target = ExportTarget::Repository {
+        namespace_id: repo.namespace_id,
+        repository_id: repo.id,
+    };
+    export_view(&app, &caller, body, target, window).await
 }

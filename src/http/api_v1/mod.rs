@@ -26,7 +26,16 @@ pub fn routes() -> Router<AppState> {
             "/organization/{orgname}/aggregatelogs",
             get(logs::aggregate_organization_logs),
         )
+        .route(
+            "/organization/{orgname}/exportlogs",
+            post(logs::export_organization_logs),
+        )
+        .route(
+            "/repository/{*path}",
+            get(logs::get_repository_logs).post(logs::export_repository_logs),
+        )
         .route("/user/logs", get(logs::list_user_logs))
+        .route("/user/exportlogs", post(logs::export_user_logs))
         .route("/user/aggregatelogs", get(logs::aggregate_user_logs))
         .route(
             "/organization/{orgname}/applications",

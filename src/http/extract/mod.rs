@@ -3,7 +3,9 @@
 mod caller;
 mod quay_json;
 mod query;
+mod repository_path;
 
 pub use caller::{authenticate, Caller, FreshCaller, Identity};
 pub use quay_json::{fields, QuayJson};
 pub use query::QueryParams;
+pub use repository_path::RepositoryPath;
