@@ -211,7 +211,8 @@ pub struct RegistryError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub detail: serde_json::Value,
+    /// Boxed: the error travels in `Result`s, which should stay small.
+    pub detail: Box<serde_json::Value>,
     pub challenge: Option<String>,
 }
 
@@ -221,13 +222,13 @@ impl RegistryError {
             status,
             code,
             message: message.into(),
-            detail: json!({}),
+            detail: Box::new(json!({})),
             challenge: None,
         }
     }
 
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
-        self.detail = detail;
+        self.detail = Box::new(detail);
         self
     }
 
