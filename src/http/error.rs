@@ -211,7 +211,7 @@ pub struct RegistryError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    /// Boxed: most errors carry an empty detail, and results stay small.
+    /// Boxed: the error travels in `Result`s, which should stay small.
     pub detail: Box<serde_json::Value>,
     pub challenge: Option<String>,
 }

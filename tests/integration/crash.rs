@@ -7,7 +7,7 @@ use rand::{RngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
-use crate::harness::fixtures::{admin, create_user, oci_manifest, Registry, User};
+use crate::harness::fixtures::{admin, assert_code, create_user, oci_manifest, Registry, User};
 use crate::harness::{backends, Backend, Berth, Resp};
 
 const CHUNK: usize = 1 << 20;
@@ -77,12 +77,6 @@ async fn patch_stream(
         .await
 }
 
-#[track_caller]
-fn assert_code(resp: &Resp, status: u16, code: &str) {
-    assert_eq!(resp.status, status, "{}", resp.text());
-    assert_eq!(resp.json()["errors"][0]["code"], code, "{}", resp.text());
-}
-
 async fn login(berth: &Berth, user: &User) -> Registry {
     Registry::login(berth, &user.username, &user.password, "newuser/big").await
 }
@@ -118,7 +112,7 @@ async fn kill_mid_upload_then_push_again(backend: Backend) {
 
     berth.restart().await;
     let registry = login(&berth, &user).await;
-    assert_code(&registry.head_blob(&digest).await, 404, "BLOB_UNKNOWN");
+    registry.assert_no_blob(&digest).await;
     assert_code(&registry.get_manifest("1").await, 404, "MANIFEST_UNKNOWN");
     // Committing what the dead upload received must not produce the blob either.
     let path = location
@@ -131,7 +125,7 @@ async fn kill_mid_upload_then_push_again(backend: Backend) {
         commit.status,
         commit.text()
     );
-    assert_code(&registry.head_blob(&digest).await, 404, "BLOB_UNKNOWN");
+    registry.assert_no_blob(&digest).await;
 
     // The whole push, again from the start.
     let location = registry.start_upload().await;
@@ -159,11 +153,7 @@ async fn kill_mid_upload_then_push_again(backend: Backend) {
         head.header("Content-Length"),
         Some((CHUNK * CHUNKS).to_string().as_str())
     );
-    let fetched = registry
-        .client()
-        .get(&registry.path(&format!("blobs/{digest}")))
-        .send()
-        .await;
+    let fetched = registry.get_blob(&digest).await;
     fetched.expect_status(200);
     assert_eq!(
         format!("sha256:{}", hex::encode(Sha256::digest(&fetched.body))),

@@ -12,7 +12,7 @@ use crate::http::error::RegistryError;
 use axum::response::Response;
 
 /// Bytes read from storage per chunk of a streamed response.
-const READ_CHUNK_BYTES: usize = 64 << 10;
+const READ_CHUNK_BYTES: usize = 256 << 10;
 
 /// What a `Range` header asks of a blob of a given size.
 #[derive(Debug, PartialEq, Eq)]

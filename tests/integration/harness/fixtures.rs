@@ -195,6 +195,19 @@ impl Registry {
             .await
     }
 
+    pub async fn get_blob(&self, digest: &str) -> Resp {
+        self.client
+            .get(&self.path(&format!("blobs/{digest}")))
+            .send()
+            .await
+    }
+
+    /// HEAD answers 404 (no body) and GET 404 `BLOB_UNKNOWN`.
+    pub async fn assert_no_blob(&self, digest: &str) {
+        self.head_blob(digest).await.expect(404, "");
+        assert_code(&self.get_blob(digest).await, 404, "BLOB_UNKNOWN");
+    }
+
     pub async fn put_manifest(&self, reference: &str, manifest: &Value) -> Resp {
         self.client
             .put(&self.path(&format!("manifests/{reference}")))
@@ -213,6 +226,13 @@ impl Registry {
             .send()
             .await
     }
+}
+
+/// Asserts the status and `errors[0].code` of a `/v2` error body.
+#[track_caller]
+pub fn assert_code(resp: &Resp, status: u16, code: &str) {
+    assert_eq!(resp.status, status, "{}", resp.text());
+    assert_eq!(resp.json()["errors"][0]["code"], code, "{}", resp.text());
 }
 
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
