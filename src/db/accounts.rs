@@ -234,7 +234,8 @@ pub async fn mark_account_deleted(
 
 pub async fn is_name_reserved_by_deletion(conn: &mut DbConn, username: &str) -> Result<bool> {
     Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM deleted_namespaces WHERE original_username = $1",
+        "SELECT COUNT(*) FROM deleted_namespaces d JOIN accounts a ON a.id = d.account_id \
+         WHERE d.original_username = $1 AND a.organization = 0",
     )
     .bind(username)
     .fetch_one(conn)

@@ -1,3 +1,5 @@
 //! `/api/v1/superuser/*`, mirroring `src/http/superuser/`.
 
+mod logs;
+mod organizations;
 mod users;
