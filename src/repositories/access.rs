@@ -11,7 +11,7 @@ use crate::accounts::{Account, Scopes};
 use crate::app::App;
 use crate::config::Config;
 use crate::db;
-use crate::logs;
+use crate::logs::{self, OAuthUse};
 use crate::service_keys::registry_token::{self, AccessEntry, RegistryClaims};
 
 const ANONYMOUS_SUBJECT: &str = "(anonymous)";
@@ -214,18 +214,41 @@ fn token_context(login: Option<&Login>, names: &[&str]) -> Value {
             json!(l.account.username),
         ),
     };
+    let mut context = Map::new();
+    if let Some(oauth) = login.and_then(|l| l.oauth.as_ref()) {
+        // Registry usage logs name the token and application, as API entries do.
+        context.insert("oauth_token_id".into(), json!(oauth.token_id));
+        context.insert("oauth_token_application_id".into(), json!(oauth.client_id));
+        context.insert(
+            "oauth_token_application".into(),
+            json!(oauth.application_name),
+        );
+    }
     let roots: Map<String, Value> = names
         .iter()
         .map(|n| ((*n).to_owned(), json!("$disabled")))
         .collect();
-    json!({
-        "version": 2,
-        "entity_kind": entity_kind,
-        "entity_reference": reference,
-        "kind": kind,
-        "user": user,
-        "com.apostille.roots": roots,
-        "com.apostille.root": "$disabled",
+    context.extend([
+        ("version".to_owned(), json!(2)),
+        ("entity_kind".to_owned(), json!(entity_kind)),
+        ("entity_reference".to_owned(), reference),
+        ("kind".to_owned(), json!(kind)),
+        ("user".to_owned(), user),
+        ("com.apostille.roots".to_owned(), Value::Object(roots)),
+        ("com.apostille.root".to_owned(), json!("$disabled")),
+    ]);
+    Value::Object(context)
+}
+
+/// The OAuth token a registry token was issued for, from its context.
+fn oauth_from_context(context: &Value) -> Option<OAuthUse> {
+    Some(OAuthUse {
+        token_id: context.get("oauth_token_id")?.as_i64()?,
+        client_id: context
+            .get("oauth_token_application_id")?
+            .as_str()?
+            .to_owned(),
+        application_name: context.get("oauth_token_application")?.as_str()?.to_owned(),
     })
 }
 
@@ -357,6 +380,8 @@ pub struct RegistryCaller {
     pub has_token: bool,
     /// The authenticated user; None when anonymous.
     pub username: Option<String>,
+    /// The OAuth token behind a `$oauthtoken` login.
+    pub oauth: Option<OAuthUse>,
     pub access: Vec<AccessEntry>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
@@ -384,6 +409,7 @@ impl RegistryCaller {
         RegistryCaller {
             has_token: true,
             username,
+            oauth: oauth_from_context(&claims.context),
             access: claims.access,
             ip,
             user_agent,

@@ -138,7 +138,7 @@ pub async fn record_registry_log(
         performer_id: performer.as_ref().map(|p| p.id),
         performer_name: performer.map(|p| p.username),
         ip: caller.ip.clone(),
-        oauth: None,
+        oauth: caller.oauth.clone(),
     };
     logs::record(
         conn,
