@@ -531,3 +531,22 @@ pub async fn list_referrers(
     .fetch_all(conn)
     .await?)
 }
+
+/// Names of the alive, visible tags on manifest `digest`.
+pub async fn list_tags_of_manifest(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+    now_ms: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT t.name FROM tags t JOIN manifests m ON m.id = t.manifest_id \
+         WHERE t.repository_id = $1 AND m.digest = $2 AND t.hidden = 0 \
+         AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3) ORDER BY t.name",
+    )
+    .bind(repository_id)
+    .bind(digest)
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await?)
+}

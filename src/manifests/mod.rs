@@ -1,5 +1,5 @@
 //! Manifests and tags (core-api.md §2.7, §2.8): validate and store pushed manifests, retarget
-//! tags atomically, serve manifests by tag or digest, list tags and referrers.
+//! tags atomically, serve manifests by tag or digest, delete tags, list tags and referrers.
 
 mod parse;
 mod referrers;
@@ -205,6 +205,51 @@ pub async fn get_manifest(
     record_registry_log(&mut tx, caller, repo, "pull_repo", metadata).await?;
     db::commit(tx).await?;
     Ok(manifest)
+}
+
+/// `DELETE /v2/<name>/manifests/<reference>`: ends the tag, or every visible tag on the digest
+/// (they enter the time machine), with one `delete_tag` log each. The manifest itself is left
+/// to garbage collection. Nothing to end is MANIFEST_UNKNOWN.
+pub async fn delete_manifest(
+    app: &App,
+    caller: &RegistryCaller,
+    repo: &Repository,
+    reference: &Reference,
+) -> Result<()> {
+    let now = db::now_ms();
+    let mut tx = app.db.begin().await?;
+    let (tags, digest) = match reference {
+        Reference::Tag(tag) => {
+            let manifest = db::registry::find_tagged_manifest(&mut tx, repo.id, tag, now)
+                .await?
+                .ok_or(Error::ManifestUnknown)?;
+            (vec![tag.clone()], manifest.digest)
+        }
+        Reference::Digest(digest) => {
+            let digest = digest.to_string();
+            (
+                db::registry::list_tags_of_manifest(&mut tx, repo.id, &digest, now).await?,
+                digest,
+            )
+        }
+    };
+    if tags.is_empty() {
+        return Err(Error::ManifestUnknown);
+    }
+    for tag in &tags {
+        db::registry::end_alive_tag(&mut tx, repo.id, tag, now).await?;
+        let metadata = json!({ "tag": tag, "digest": digest });
+        record_registry_log(&mut tx, caller, repo, "delete_tag", metadata).await?;
+    }
+    // Signatures, attestations and SBOMs that cosign tags after the manifest go with it.
+    let cosign_prefix = digest.replacen(':', "-", 1);
+    for suffix in ["sig", "att", "sbom"] {
+        db::registry::end_alive_tag(&mut tx, repo.id, &format!("{cosign_prefix}.{suffix}"), now)
+            .await?;
+    }
+    db::commit(tx).await?;
+    tracing::info!(repo.name = %repo.full_name(), digest = %digest, tags = tags.len(), "tags deleted");
+    Ok(())
 }
 
 /// One page of alive, visible tag names after `after`, and whether more follow.

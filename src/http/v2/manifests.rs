@@ -1,4 +1,5 @@
-//! `/v2/<name>/manifests/<reference>` (core-api.md §2.8): GET, HEAD and PUT by tag or digest.
+//! `/v2/<name>/manifests/<reference>` (core-api.md §2.8): GET, HEAD, PUT and DELETE by tag or
+//! digest.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -96,6 +97,19 @@ pub async fn put_manifest(
             ("Docker-Content-Digest", digest.to_string()),
         ],
     ))
+}
+
+/// DELETE /v2/<name>/manifests/<reference> — 202 once the tag (or every tag on the digest) is
+/// deleted. Quay allows deleting by tag although the classic spec does not.
+pub async fn delete_manifest(
+    request: RepoRequest<'_>,
+    reference: &str,
+) -> Result<Response, RegistryError> {
+    let RepoRequest { app, caller, name } = request;
+    let repo = authorize(app, caller, name, Need::Push).await?;
+    let reference = parse_reference(reference).ok_or(manifests::Error::ManifestUnknown)?;
+    manifests::delete_manifest(app, caller, &repo, &reference).await?;
+    Ok(sized_response(StatusCode::ACCEPTED, 0, Body::empty()))
 }
 
 #[cfg(test)]

@@ -98,6 +98,9 @@ async fn route(
         (Method::PUT, ResourceKind::Manifest(reference)) => {
             manifests::put_manifest(request, &reference, headers, body).await
         }
+        (Method::DELETE, ResourceKind::Manifest(reference)) => {
+            manifests::delete_manifest(request, &reference).await
+        }
         (Method::GET | Method::HEAD, ResourceKind::Blob(digest)) => {
             blobs::get_blob(request, &digest, headers, head).await
         }
