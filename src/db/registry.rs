@@ -550,3 +550,19 @@ pub async fn list_tags_of_manifest(
     .fetch_all(conn)
     .await?)
 }
+
+/// Holds the repository's row lock until the transaction ends. SQLite needs none: its single
+/// writer connection already serializes write transactions.
+pub async fn lock_repository(
+    conn: &mut DbConn,
+    backend: Backend,
+    repository_id: i64,
+) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM repositories WHERE id = $1 FOR UPDATE")
+            .bind(repository_id)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -73,8 +73,10 @@ pub async fn put_manifest(
     if matches!(reference, Reference::Digest(wanted) if *wanted != digest) {
         return Err(Error::DigestMismatch);
     }
-    let now = db::now_ms();
     let mut tx = app.db.begin().await?;
+    // Pushes to one repository take turns, so two retargets of a tag cannot both see it alive.
+    db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
+    let now = db::now_ms();
     let mut blob_ids = Vec::with_capacity(parsed.blobs.len());
     for blob in &parsed.blobs {
         let row =
@@ -216,8 +218,9 @@ pub async fn delete_manifest(
     repo: &Repository,
     reference: &Reference,
 ) -> Result<()> {
-    let now = db::now_ms();
     let mut tx = app.db.begin().await?;
+    db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
+    let now = db::now_ms();
     let (tags, digest) = match reference {
         Reference::Tag(tag) => {
             let manifest = db::registry::find_tagged_manifest(&mut tx, repo.id, tag, now)
