@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod logs;
 pub mod namespaces;
 pub mod registry;
+pub mod repositories;
 pub mod service_keys;
 pub mod settings;
 

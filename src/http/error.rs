@@ -307,3 +307,16 @@ impl From<crate::namespaces::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::repositories::management::Error> for ApiError {
+    fn from(err: crate::repositories::management::Error) -> Self {
+        use crate::repositories::management::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Unauthorized => ApiError::unauthorized(false),
+            E::InvalidRequest(message) => ApiError::invalid_request(message),
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::DataModel(other.to_string()),
+        }
+    }
+}

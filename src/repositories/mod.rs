@@ -2,6 +2,7 @@
 //! catalog (core-api.md §2.6), deleted with their namespace.
 
 pub mod access;
+pub mod management;
 pub mod names;
 pub mod permissions;
 
@@ -31,7 +32,7 @@ pub struct Repository {
 }
 
 impl Repository {
-    fn from_row(row: RepositoryRow, namespace: &str) -> Repository {
+    pub(crate) fn from_row(row: RepositoryRow, namespace: &str) -> Repository {
         Repository {
             id: row.id,
             namespace_id: row.namespace_id,

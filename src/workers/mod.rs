@@ -2,6 +2,7 @@
 //! `berth worker` (scale-out).
 
 mod purge_namespace;
+mod purge_repository;
 
 use std::time::Duration;
 
@@ -35,6 +36,16 @@ pub async fn enqueue_purge_namespace(conn: &mut DbConn, account_id: i64) -> db::
     enqueue(conn, &job, Some(&format!("purge_namespace:{account_id}"))).await
 }
 
+pub async fn enqueue_purge_repository(conn: &mut DbConn, repository_id: i64) -> db::Result<bool> {
+    let job = purge_repository::PurgeRepository { repository_id };
+    enqueue(
+        conn,
+        &job,
+        Some(&format!("purge_repository:{repository_id}")),
+    )
+    .await
+}
+
 async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<()> {
     async fn run<J: Job>(app: &AppState, payload: &str) -> anyhow::Result<()> {
         serde_json::from_str::<J>(payload)?.run(app).await
@@ -42,6 +53,9 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
     match kind {
         purge_namespace::PurgeNamespace::KIND => {
             run::<purge_namespace::PurgeNamespace>(app, payload).await
+        }
+        purge_repository::PurgeRepository::KIND => {
+            run::<purge_repository::PurgeRepository>(app, payload).await
         }
         other => anyhow::bail!("unknown job kind {other}"),
     }

@@ -309,34 +309,42 @@ async fn repository_selection(
     Ok(repo)
 }
 
-/// GET /api/v1/repository/{repository}/logs (listRepoLogs) and .../aggregatelogs
-/// (getAggregateRepoLogs) [repo:admin]
-pub async fn get_repository_logs(
+/// GET /api/v1/repository/{repository}/logs (listRepoLogs) [repo:admin]
+pub async fn list_repository_logs(
     State(app): State<AppState>,
     caller: Caller,
     path: RepositoryPath,
     query: QueryParams,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+) -> Result<Restful<LogListView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
     let repo = repository_selection(&app, &caller, &path).await?;
     let selection = LogSelection {
         repository_id: Some(repo.id),
         ..LogSelection::default()
     };
-    match path.resource.as_str() {
-        "logs" => Ok(Restful(
-            StatusCode::OK,
-            list_view(&app, &query, &selection, window, false).await?,
-        )
-        .into_response()),
-        "aggregatelogs" => Ok(Restful(
-            StatusCode::OK,
-            aggregate_view(&app, &selection, window).await?,
-        )
-        .into_response()),
-        _ => Err(ApiError::not_found()),
-    }
+    Ok(Restful(
+        StatusCode::OK,
+        list_view(&app, &query, &selection, window, false).await?,
+    ))
+}
+
+/// GET /api/v1/repository/{repository}/aggregatelogs (getAggregateRepoLogs) [repo:admin]
+pub async fn aggregate_repository_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    query: QueryParams,
+) -> Result<Restful<AggregatedLogsView>, ApiError> {
+    let window = read_window(&query)?.require_ordered()?;
+    let repo = repository_selection(&app, &caller, &path).await?;
+    let selection = LogSelection {
+        repository_id: Some(repo.id),
+        ..LogSelection::default()
+    };
+    Ok(Restful(
+        StatusCode::OK,
+        aggregate_view(&app, &selection, window).await?,
+    ))
 }
 
 /// POST /api/v1/repository/{repository}/exportlogs (exportRepoLogs) [repo:admin]
@@ -347,9 +355,6 @@ pub async fn export_repository_logs(
     query: QueryParams,
     QuayJson(body): QuayJson<ExportLogsBody>,
 ) -> Result<Restful<ExportView>, ApiError> {
-    if path.resource != "exportlogs" {
-        return Err(ApiError::not_found());
-    }
     let window = read_window(&query)?.require_ordered()?;
     let repo = repository_selection(&app, &caller, &path).await?;
     let target = ExportTarget::Repository {

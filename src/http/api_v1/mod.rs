@@ -3,9 +3,10 @@
 pub mod applications;
 pub mod logs;
 pub mod organization;
+pub mod repository;
 pub mod user;
 
-use axum::routing::{get, post};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 
 use crate::app::AppState;
@@ -31,8 +32,14 @@ pub fn routes() -> Router<AppState> {
             post(logs::export_organization_logs),
         )
         .route(
-            "/repository/{*path}",
-            get(logs::get_repository_logs).post(logs::export_repository_logs),
+            "/repository",
+            post(repository::create_repository).get(repository::list_repositories),
+        )
+        .route("/repository/{*path}", any(repository::dispatch))
+        .route("/user/starred", post(repository::star_repository))
+        .route(
+            "/user/starred/{*repository}",
+            delete(repository::unstar_repository),
         )
         .route("/user/logs", get(logs::list_user_logs))
         .route("/user/exportlogs", post(logs::export_user_logs))

@@ -10,7 +10,15 @@ use crate::http::error::ApiError;
 use crate::repositories::names::{NamingRules, RepoName};
 
 /// Sub-resources of a repository, as the first segment after its name.
-const RESOURCES: &[&str] = &["logs", "aggregatelogs", "exportlogs"];
+const RESOURCES: &[&str] = &[
+    "logs",
+    "aggregatelogs",
+    "exportlogs",
+    "changevisibility",
+    "permissions",
+    "tag",
+    "manifest",
+];
 
 pub struct RepositoryPath {
     pub repo: RepoName,
