@@ -2,7 +2,7 @@
 //! with the documented code, and the stored image is untouched afterwards.
 
 use crate::harness::fixtures::{
-    admin, assert_code, create_user, describe, image_digests, oci_manifest, registry_token,
+    admin, assert_code, assert_success, create_user, image_digests, oci_manifest, registry_token,
     sha256_digest, ImageDigests, Registry, Tools, User, OCI_MANIFEST,
 };
 use crate::harness::{backends, Backend, Berth, Client};
@@ -31,7 +31,7 @@ async fn assert_image_intact(
 ) {
     let into = format!("check-{check}");
     let out = tools.pull_image(berth, user, "newuser/app:1", &into).await;
-    assert!(out.status.success(), "after {check}: {}", describe(&out));
+    assert_success(&out, &format!("pull after {check}"));
     assert_eq!(
         &image_digests(&tools.path(&format!("images/{into}"))),
         pushed,

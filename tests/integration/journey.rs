@@ -2,27 +2,10 @@
 //! superuser, create a user with the superuser API, log in with podman, push and pull with
 //! skopeo, list users, delete the user, and see its access and repositories go.
 
-use std::process::Output;
-
-use crate::harness::fixtures::{self, describe, image_digests, Tools, User};
+use crate::harness::fixtures::{
+    self, assert_failure, assert_success, image_digests, usernames, Tools, User,
+};
 use crate::harness::{backends, Backend, Berth};
-
-async fn podman_login(tools: &Tools, berth: &Berth, username: &str, password: &str) -> Output {
-    tools
-        .run(
-            "podman",
-            &[
-                "login",
-                "--tls-verify=false",
-                "-u",
-                username,
-                "-p",
-                password,
-                &berth.addr,
-            ],
-        )
-        .await
-}
 
 /// Runs `curl` with `args` plus `-s -S`, returning (HTTP status, body).
 async fn curl(tools: &Tools, args: &[&str]) -> (u16, String) {
@@ -82,48 +65,29 @@ async fn docs_walkthrough(backend: Backend) {
     let password = created["password"].as_str().expect("password");
 
     // `podman login <quay-server.example.com>` with the generated password.
-    let login = podman_login(&tools, &berth, "newuser", password).await;
-    assert!(login.status.success(), "podman login: {}", describe(&login));
+    let login = tools.podman_login(&berth, "newuser", password).await;
+    assert_success(&login, "podman login");
 
-    // §6.17.1: list users.
-    let (status, body) = curl(
-        &tools,
-        &[
-            "-X",
-            "GET",
-            "-H",
-            &bearer,
-            &format!("{base}/api/v1/superuser/users/"),
-        ],
-    )
-    .await;
+    // §6.17.1: list users; §6.17.2: delete, then list again.
+    let list = [
+        "-X",
+        "GET",
+        "-H",
+        &bearer,
+        &format!("{base}/api/v1/superuser/users/"),
+    ];
+    let (status, body) = curl(&tools, &list).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"username\": \"newuser\""), "{body}");
-
-    // §6.17.2: delete, then list again.
-    let (status, body) = curl(
-        &tools,
-        &[
-            "-X",
-            "DELETE",
-            "-H",
-            &bearer,
-            &format!("{base}/api/v1/superuser/users/newuser"),
-        ],
-    )
-    .await;
-    assert_eq!((status, body.as_str()), (204, ""));
-    let (status, body) = curl(
-        &tools,
-        &[
-            "-X",
-            "GET",
-            "-H",
-            &bearer,
-            &format!("{base}/api/v1/superuser/users/"),
-        ],
-    )
-    .await;
+    let delete = [
+        "-X",
+        "DELETE",
+        "-H",
+        &bearer,
+        &format!("{base}/api/v1/superuser/users/newuser"),
+    ];
+    assert_eq!(curl(&tools, &delete).await, (204, String::new()));
+    let (status, body) = curl(&tools, &list).await;
     assert_eq!(status, 200, "{body}");
     assert!(!body.contains("newuser"), "{body}");
 }
@@ -135,8 +99,10 @@ async fn user_push_pull_delete(backend: Backend) {
     let admin = fixtures::admin(&berth).await;
     let newuser: User = fixtures::create_user(&admin, "newuser").await;
 
-    let login = podman_login(&tools, &berth, "newuser", &newuser.password).await;
-    assert!(login.status.success(), "podman login: {}", describe(&login));
+    let login = tools
+        .podman_login(&berth, "newuser", &newuser.password)
+        .await;
+    assert_success(&login, "podman login");
 
     let layout = tools.build_image("app", "hello from the journey\n").await;
     let pushed = image_digests(&layout);
@@ -147,7 +113,7 @@ async fn user_push_pull_delete(backend: Backend) {
     let pull = tools
         .pull_image(&berth, &newuser, "newuser/app:1", "pulled")
         .await;
-    assert!(pull.status.success(), "skopeo pull: {}", describe(&pull));
+    assert_success(&pull, "skopeo pull");
     assert_eq!(
         image_digests(&tools.path("images/pulled")),
         pushed,
@@ -173,7 +139,7 @@ async fn user_push_pull_delete(backend: Backend) {
     let pull = tools
         .pull_image(&berth, &auditor, "newuser/app:1", "by-auditor")
         .await;
-    assert!(pull.status.success(), "auditor pull: {}", describe(&pull));
+    assert_success(&pull, "auditor pull");
 
     let users = admin
         .get("/api/v1/superuser/users/")
@@ -181,12 +147,7 @@ async fn user_push_pull_delete(backend: Backend) {
         .await
         .expect_status(200)
         .json();
-    let names: Vec<_> = users["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].clone())
-        .collect();
+    let names = usernames(&users);
     assert_eq!(names, ["admin", "newuser", "auditor"]);
 
     admin
@@ -195,28 +156,18 @@ async fn user_push_pull_delete(backend: Backend) {
         .await
         .expect(204, "");
 
-    let login = podman_login(&tools, &berth, "newuser", &newuser.password).await;
-    assert!(
-        !login.status.success(),
-        "podman login after delete must fail: {}",
-        describe(&login)
-    );
+    let login = tools
+        .podman_login(&berth, "newuser", &newuser.password)
+        .await;
+    assert_failure(&login, "podman login after delete");
     let pull = tools
         .pull_image(&berth, &newuser, "newuser/app:1", "after-delete")
         .await;
-    assert!(
-        !pull.status.success(),
-        "pull after delete must fail: {}",
-        describe(&pull)
-    );
+    assert_failure(&pull, "pull after delete");
     let pull = tools
         .pull_image(&berth, &auditor, "newuser/app:1", "auditor-after-delete")
         .await;
-    assert!(
-        !pull.status.success(),
-        "newuser/app must be gone: {}",
-        describe(&pull)
-    );
+    assert_failure(&pull, "auditor pull once newuser/app is gone");
 }
 
 backends!(docs_walkthrough, user_push_pull_delete);

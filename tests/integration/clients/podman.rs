@@ -1,29 +1,9 @@
 //! podman against Berth: login with the generated or the encrypted password, pull, push.
 
-use crate::harness::fixtures::{admin, create_user, describe, Tools};
+use crate::harness::fixtures::{
+    admin, assert_failure, assert_success, create_user, describe, Tools,
+};
 use crate::harness::{backends, Backend, Berth};
-
-async fn login(
-    tools: &Tools,
-    berth: &Berth,
-    username: &str,
-    password: &str,
-) -> std::process::Output {
-    tools
-        .run(
-            "podman",
-            &[
-                "login",
-                "--tls-verify=false",
-                "-u",
-                username,
-                "-p",
-                password,
-                &berth.addr,
-            ],
-        )
-        .await
-}
 
 /// `podman login` accepts the generated and the encrypted password (§13), refuses a wrong one.
 async fn login_logout(backend: Backend) {
@@ -32,8 +12,8 @@ async fn login_logout(backend: Backend) {
     let user = create_user(&admin, "newuser").await;
     let tools = Tools::new();
 
-    let out = login(&tools, &berth, "newuser", &user.password).await;
-    assert!(out.status.success(), "login: {}", describe(&out));
+    let out = tools.podman_login(&berth, "newuser", &user.password).await;
+    assert_success(&out, "login");
     let out = tools
         .run("podman", &["login", "--get-login", &berth.addr])
         .await;
@@ -45,26 +25,18 @@ async fn login_logout(backend: Backend) {
     );
     tools.run_ok("podman", &["logout", &berth.addr]).await;
 
-    let out = login(&tools, &berth, "newuser", &user.encrypted_password).await;
-    assert!(
-        out.status.success(),
-        "login with encrypted_password: {}",
-        describe(&out)
-    );
+    let out = tools
+        .podman_login(&berth, "newuser", &user.encrypted_password)
+        .await;
+    assert_success(&out, "login with encrypted_password");
     tools.run_ok("podman", &["logout", &berth.addr]).await;
 
-    let out = login(&tools, &berth, "newuser", "WRONGPASSWORD").await;
-    assert!(
-        !out.status.success(),
-        "login with a wrong password: {}",
-        describe(&out)
-    );
-    let out = login(&tools, &berth, "nosuchuser", &user.password).await;
-    assert!(
-        !out.status.success(),
-        "login as an unknown user: {}",
-        describe(&out)
-    );
+    let out = tools.podman_login(&berth, "newuser", "WRONGPASSWORD").await;
+    assert_failure(&out, "login with a wrong password");
+    let out = tools
+        .podman_login(&berth, "nosuchuser", &user.password)
+        .await;
+    assert_failure(&out, "login as an unknown user");
 }
 
 /// Pull an image skopeo pushed, then push it under another name with podman.
@@ -78,8 +50,8 @@ async fn pull_and_push(backend: Backend) {
         .push_image(&berth, &user, &layout, "newuser/app:1")
         .await;
 
-    let out = login(&tools, &berth, "newuser", &user.password).await;
-    assert!(out.status.success(), "login: {}", describe(&out));
+    let out = tools.podman_login(&berth, "newuser", &user.password).await;
+    assert_success(&out, "login");
     let source = format!("{}/newuser/app:1", berth.addr);
     tools
         .run_ok("podman", &["pull", "--tls-verify=false", &source])

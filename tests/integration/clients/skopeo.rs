@@ -2,7 +2,7 @@
 //! the pushes it must refuse.
 
 use crate::harness::fixtures::{
-    admin, create_auditor, create_user, creds, describe, image_digests, Tools,
+    admin, assert_failure, assert_success, create_auditor, create_user, creds, image_digests, Tools,
 };
 use crate::harness::{backends, Backend, Berth};
 
@@ -50,7 +50,7 @@ async fn round_trip(backend: Backend) {
         let out = tools
             .pull_image(&berth, &user, &format!("newuser/app:{tag}"), &into)
             .await;
-        assert!(out.status.success(), "pull {tag}: {}", describe(&out));
+        assert_success(&out, &format!("pull {tag}"));
         assert_eq!(
             image_digests(&tools.path(&format!("images/{into}"))),
             pushed
@@ -66,7 +66,7 @@ async fn round_trip(backend: Backend) {
             &creds(&user),
         )
         .await;
-    assert!(out.status.success(), "pull by digest: {}", describe(&out));
+    assert_success(&out, "pull by digest");
     assert_eq!(image_digests(&tools.path("images/by-digest")), pushed);
 }
 
@@ -85,11 +85,11 @@ async fn copy_between_repositories(backend: Backend) {
     let src = format!("docker://{}/newuser/app:1", berth.addr);
     let dest = format!("docker://{}/newuser/copy:1", berth.addr);
     let out = tools.skopeo_copy(&src, &dest, &creds(&user)).await;
-    assert!(out.status.success(), "copy: {}", describe(&out));
+    assert_success(&out, "copy");
     let out = tools
         .pull_image(&berth, &user, "newuser/copy:1", "copy")
         .await;
-    assert!(out.status.success(), "pull copy: {}", describe(&out));
+    assert_success(&out, "pull copy");
     assert_eq!(image_digests(&tools.path("images/copy")), pushed);
 }
 
@@ -112,11 +112,7 @@ async fn refused_pushes(backend: Backend) {
             &wrong,
         )
         .await;
-    assert!(
-        !out.status.success(),
-        "push with a wrong password: {}",
-        describe(&out)
-    );
+    assert_failure(&out, "push with a wrong password");
 
     let out = tools
         .skopeo_copy(
@@ -125,20 +121,12 @@ async fn refused_pushes(backend: Backend) {
             &creds(&user),
         )
         .await;
-    assert!(
-        !out.status.success(),
-        "push into another user's namespace: {}",
-        describe(&out)
-    );
+    assert_failure(&out, "push into another user's namespace");
 
     // The auditor reads everything; neither repository has an image.
     for repo in ["newuser/app:1", "other/app:1"] {
         let out = tools.pull_image(&berth, &auditor, repo, "nothing").await;
-        assert!(
-            !out.status.success(),
-            "{repo} must not exist: {}",
-            describe(&out)
-        );
+        assert_failure(&out, &format!("pull of {repo}, which does not exist,"));
     }
     // The owner can still push normally afterwards.
     tools
@@ -147,7 +135,7 @@ async fn refused_pushes(backend: Backend) {
     let out = tools
         .pull_image(&berth, &auditor, "other/app:1", "other")
         .await;
-    assert!(out.status.success(), "auditor pull: {}", describe(&out));
+    assert_success(&out, "auditor pull");
 }
 
 backends!(round_trip, copy_between_repositories, refused_pushes);

@@ -330,12 +330,22 @@ impl Tools {
     /// Like `run`, but panics with the tool's stderr unless it exits 0.
     pub async fn run_ok(&self, program: &str, args: &[&str]) -> Output {
         let out = self.run(program, args).await;
-        assert!(
-            out.status.success(),
-            "{program} {args:?} failed: {}",
-            describe(&out)
-        );
+        assert_success(&out, &format!("{program} {args:?}"));
         out
+    }
+
+    /// `podman login --tls-verify=false -u <username> -p <password> <addr>`.
+    pub async fn podman_login(&self, berth: &Berth, username: &str, password: &str) -> Output {
+        let args = [
+            "login",
+            "--tls-verify=false",
+            "-u",
+            username,
+            "-p",
+            password,
+            &berth.addr,
+        ];
+        self.run("podman", &args).await
     }
 
     /// Builds an OCI layout `images/<name>` whose tag `v1` holds one layer with `/hello.txt`
@@ -385,11 +395,7 @@ impl Tools {
         let src = format!("oci:{}:v1", layout.display());
         let dest = format!("docker://{}/{repo_tag}", berth.addr);
         let out = self.skopeo_copy(&src, &dest, &creds(user)).await;
-        assert!(
-            out.status.success(),
-            "skopeo push to {dest} failed: {}",
-            describe(&out)
-        );
+        assert_success(&out, &format!("skopeo push to {dest}"));
     }
 
     /// Pulls `docker://<addr>/<repo_tag>` into a new layout `images/<into>` (tag v1).
@@ -412,6 +418,27 @@ impl Tools {
 
 pub fn creds(user: &User) -> String {
     format!("{}:{}", user.username, user.password)
+}
+
+/// The `username`s of a `{"users": [...]}` list, in order.
+pub fn usernames(list: &Value) -> Vec<String> {
+    let users = list["users"].as_array().expect("users");
+    users
+        .iter()
+        .map(|u| u["username"].as_str().expect("username").to_owned())
+        .collect()
+}
+
+/// Asserts that a tool exited 0, showing its output otherwise.
+#[track_caller]
+pub fn assert_success(out: &Output, what: &str) {
+    assert!(out.status.success(), "{what} failed: {}", describe(out));
+}
+
+/// Asserts that a tool failed, showing its output otherwise.
+#[track_caller]
+pub fn assert_failure(out: &Output, what: &str) {
+    assert!(!out.status.success(), "{what} must fail: {}", describe(out));
 }
 
 /// Exit status and both streams of a finished tool, for assertion messages.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use crate::harness::fixtures::{admin, create_user, registry_token};
+use crate::harness::fixtures::{admin, create_user, registry_token, usernames};
 use crate::harness::wire::{self, UserView};
 use crate::harness::{backends, Backend, Berth, Client, Options, Resp};
 
@@ -17,6 +17,14 @@ fn user_path(name: &str) -> String {
 
 async fn create(admin: &Client, body: Value) -> Resp {
     admin.post(USERS).json(&body).send().await
+}
+
+async fn get(admin: &Client, name: &str) -> Resp {
+    admin.get(&user_path(name)).send().await
+}
+
+async fn delete(admin: &Client, name: &str) -> Resp {
+    admin.delete(&user_path(name)).send().await
 }
 
 async fn put(admin: &Client, name: &str, body: Value) -> Resp {
@@ -112,7 +120,7 @@ async fn create_user_answers_like_quay(backend: Backend) {
     );
 
     // Without an e-mail (mailing off) a random UUID is stored, and the avatar hashes it.
-    let view = admin.get(&user_path("noemail")).send().await.json();
+    let view = get(&admin, "noemail").await.json();
     let stored = view["email"].as_str().expect("email");
     assert!(
         uuid::Uuid::parse_str(stored).is_ok(),
@@ -172,7 +180,7 @@ async fn get_user_with_quota_views(backend: Backend) {
     .await;
     let admin = admin(&berth).await;
     create_user(&admin, "newuser").await;
-    let resp = admin.get(&user_path("newuser")).send().await;
+    let resp = get(&admin, "newuser").await;
     resp.expect(
         200,
         "{\"kind\": \"user\", \"name\": \"newuser\", \"username\": \"newuser\", \"email\": \"newuser@example.com\", \
@@ -191,24 +199,12 @@ async fn get_user(backend: Backend) {
     let admin = admin(&berth).await;
     create_user(&admin, "newuser").await;
     let view = UserView::new("newuser", "newuser@example.com").body();
-    admin
-        .get(&user_path("newuser"))
-        .send()
-        .await
-        .expect(200, &view);
-    admin
-        .get(&user_path("newuser/"))
-        .send()
-        .await
-        .expect(200, &view);
-    admin
-        .get(&user_path("admin"))
-        .send()
+    get(&admin, "newuser").await.expect(200, &view);
+    get(&admin, "newuser/").await.expect(200, &view);
+    get(&admin, "admin")
         .await
         .expect(200, &UserView::new("admin", "admin@example.com").body());
-    admin
-        .get(&user_path("nosuchuser"))
-        .send()
+    get(&admin, "nosuchuser")
         .await
         .expect(404, &wire::not_found(&berth.addr));
     // An organization is not a user (transcript 48 for DELETE).
@@ -218,14 +214,10 @@ async fn get_user(backend: Backend) {
         .send()
         .await
         .expect_status(201);
-    admin
-        .get(&user_path("test"))
-        .send()
+    get(&admin, "test")
         .await
         .expect(404, &wire::not_found(&berth.addr));
-    admin
-        .delete(&user_path("test"))
-        .send()
+    delete(&admin, "test")
         .await
         .expect(404, &wire::not_found(&berth.addr));
 }
@@ -275,12 +267,7 @@ async fn list_users_pages(backend: Backend) {
 
     // The first page in id order: admin, newuser (transcript 7), and a Fernet token.
     let first = admin.get(&format!("{USERS}?limit=2")).send().await.json();
-    let names: Vec<_> = first["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].clone())
-        .collect();
+    let names = usernames(&first);
     assert_eq!(names, ["admin", "newuser"]);
     assert!(
         first["next_page"]
@@ -377,11 +364,7 @@ async fn update_user(backend: Backend) {
             .body(),
         );
     let after = UserView::new("newuser", "newuser2@example.com");
-    admin
-        .get(&user_path("newuser"))
-        .send()
-        .await
-        .expect(200, &after.body());
+    get(&admin, "newuser").await.expect(200, &after.body());
     assert_eq!(wire::avatar("newuser2@example.com").1, "#ad494a");
 
     // 14: password. The answer adds `encrypted_password`; only the new password logs in.
@@ -421,11 +404,7 @@ async fn update_user(backend: Backend) {
         enabled: false,
         ..after.clone()
     };
-    admin
-        .get(&user_path("newuser"))
-        .send()
-        .await
-        .expect(200, &disabled.body());
+    get(&admin, "newuser").await.expect(200, &disabled.body());
     put(&admin, "newuser", json!({"enabled": true}))
         .await
         .expect(200, &disabled.body());
@@ -434,11 +413,7 @@ async fn update_user(backend: Backend) {
     put(&admin, "newuser", json!({}))
         .await
         .expect(200, &after.body());
-    admin
-        .get(&user_path("newuser"))
-        .send()
-        .await
-        .expect(200, &after.body());
+    get(&admin, "newuser").await.expect(200, &after.body());
 
     // 19: password rules.
     let short = wire::data_model(
@@ -455,11 +430,7 @@ async fn update_user(backend: Backend) {
     put(&admin, "newuser", json!({"email": "admin@example.com"}))
         .await
         .expect(400, &wire::data_model("E-mail address already used"));
-    admin
-        .get(&user_path("newuser"))
-        .send()
-        .await
-        .expect(200, &after.body());
+    get(&admin, "newuser").await.expect(200, &after.body());
 
     // Types are checked by the schema before anything else.
     let resp = put(&admin, "newuser", json!({"enabled": "yes"})).await;
@@ -509,21 +480,17 @@ async fn superusers_are_protected(backend: Backend) {
             400,
             &wire::invalid_request(host, "Cannot update a superuser"),
         );
-    admin.delete(&user_path("admin")).send().await.expect(
+    delete(&admin, "admin").await.expect(
         400,
         &wire::invalid_request(host, "Cannot delete a superuser"),
     );
     put(&admin, "nosuchuser", json!({"email": "x@example.com"}))
         .await
         .expect(404, &wire::not_found(host));
-    admin
-        .delete(&user_path("nosuchuser"))
-        .send()
+    delete(&admin, "nosuchuser")
         .await
         .expect(404, &wire::not_found(host));
-    admin
-        .get(&user_path("admin"))
-        .send()
+    get(&admin, "admin")
         .await
         .expect(200, &UserView::new("admin", "admin@example.com").body());
 }
@@ -592,12 +559,7 @@ async fn create_user_rejects_bad_names(backend: Backend) {
 
     // Nothing above created a user.
     let list = admin.get(USERS).send().await.json();
-    let names: Vec<_> = list["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].clone())
-        .collect();
+    let names = usernames(&list);
     assert_eq!(names, ["admin", "newuser"]);
 }
 
@@ -638,16 +600,12 @@ async fn delete_user(backend: Backend) {
     let user = create_user(&admin, "newuser").await;
     create_user(&admin, "other").await;
 
-    let resp = admin.delete(&user_path("newuser")).send().await;
+    let resp = delete(&admin, "newuser").await;
     resp.expect(204, "");
-    admin
-        .get(&user_path("newuser"))
-        .send()
+    get(&admin, "newuser")
         .await
         .expect(404, &wire::not_found(&berth.addr));
-    admin
-        .delete(&user_path("newuser"))
-        .send()
+    delete(&admin, "newuser")
         .await
         .expect(404, &wire::not_found(&berth.addr));
     admin
