@@ -2,7 +2,7 @@
 //! nothing of the half push is visible, and the whole push then succeeds.
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use rand::{RngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
@@ -43,20 +43,32 @@ impl BigBlob {
         format!("sha256:{}", hex::encode(hasher.finalize()))
     }
 
-    /// The chunks as a request body; `reached` fires once `KILL_AFTER` chunks have gone out.
+    /// The chunks as a request body. With a `Pause`, the body stops after `KILL_AFTER`
+    /// chunks, says so, and goes on only when told: the server is killed in between, however
+    /// fast it reads.
     fn stream(
         &'static self,
-        mut reached: Option<oneshot::Sender<()>>,
+        pause: Option<Pause>,
     ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-        futures::stream::iter(0..CHUNKS).map(move |index| {
+        futures::stream::unfold((0, pause), move |(index, mut pause)| async move {
+            if index == CHUNKS {
+                return None;
+            }
             if index == KILL_AFTER {
-                if let Some(tx) = reached.take() {
-                    let _ = tx.send(());
+                if let Some(Pause { reached, resume }) = pause.take() {
+                    let _ = reached.send(());
+                    let _ = resume.await;
                 }
             }
-            Ok(self.chunk(index))
+            Some((Ok(self.chunk(index)), (index + 1, pause)))
         })
     }
+}
+
+/// The two signals of a paused upload body.
+struct Pause {
+    reached: oneshot::Sender<()>,
+    resume: oneshot::Receiver<()>,
 }
 
 /// PATCHes the whole blob to `location` in one streamed request.
@@ -64,14 +76,14 @@ async fn patch_stream(
     registry: &Registry,
     location: &str,
     blob: &'static BigBlob,
-    reached: Option<oneshot::Sender<()>>,
+    pause: Option<Pause>,
 ) -> Result<Resp, reqwest::Error> {
     registry
         .client()
         .patch(location)
         .body(
             Some("application/octet-stream"),
-            reqwest::Body::wrap_stream(blob.stream(reached)),
+            reqwest::Body::wrap_stream(blob.stream(pause)),
         )
         .try_send()
         .await
@@ -92,15 +104,20 @@ async fn kill_mid_upload_then_push_again(backend: Backend) {
     let registry = login(&berth, &user).await;
     let location = registry.start_upload().await;
     let (reached_tx, reached) = oneshot::channel();
+    let (resume, resume_rx) = oneshot::channel();
+    let pause = Pause {
+        reached: reached_tx,
+        resume: resume_rx,
+    };
     let upload = {
         let location = location.clone();
-        tokio::spawn(
-            async move { patch_stream(&registry, &location, blob, Some(reached_tx)).await },
-        )
+        tokio::spawn(async move { patch_stream(&registry, &location, blob, Some(pause)).await })
     };
     reached.await.expect("the upload got going");
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Let the server take in what was sent, then kill it and send the rest into the void.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     berth.kill9();
+    let _ = resume.send(());
     match upload.await.expect("upload task") {
         Err(_) => {}
         Ok(resp) => panic!(
