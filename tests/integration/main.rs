@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod api_v1;
 mod bad_input;
 mod clients;
 mod crash;

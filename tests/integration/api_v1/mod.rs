@@ -1,0 +1,3 @@
+//! `/api/v1` beyond the superuser panel, mirroring `src/http/api_v1/`.
+
+mod repositories;

@@ -1,0 +1,213 @@
+//! `/api/v1/repository` (core-api.md §3.3): create, read, list, change and delete repositories,
+//! with each caller's rights.
+
+use serde_json::json;
+
+use crate::harness::fixtures::{admin, create_user, mint_token, Registry};
+use crate::harness::wire;
+use crate::harness::{backends, Backend, Berth, Client};
+
+async fn create(client: &Client, body: serde_json::Value) -> crate::harness::Resp {
+    client.post("/api/v1/repository").json(&body).send().await
+}
+
+async fn lifecycle(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    create(
+        &admin,
+        json!({"repository": "web", "visibility": "private", "description": "the site"}),
+    )
+    .await
+    .expect(
+        201,
+        "{\"namespace\": \"admin\", \"name\": \"web\", \"kind\": \"image\"}\n",
+    );
+    create(
+        &admin,
+        json!({"repository": "web", "visibility": "private", "description": ""}),
+    )
+    .await
+    .expect(400, &wire::data_model("Repository already exists"));
+    let bad = create(
+        &admin,
+        json!({"repository": "web", "visibility": "secret", "description": ""}),
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.text());
+
+    let repo = admin.get("/api/v1/repository/admin/web").send().await;
+    repo.expect_status(200);
+    let body = repo.json();
+    assert_eq!(body["description"], "the site");
+    assert_eq!(body["is_public"], false);
+    assert_eq!(body["state"], "NORMAL");
+    assert_eq!(body["tags"], json!({}));
+    assert_eq!(
+        (body["can_write"].clone(), body["can_admin"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(body["tag_expiration_s"], 1_209_600);
+
+    admin
+        .put("/api/v1/repository/admin/web")
+        .json(&json!({"description": "new"}))
+        .send()
+        .await
+        .expect(200, "{\"success\": true}\n");
+    admin
+        .post("/api/v1/repository/admin/web/changevisibility")
+        .json(&json!({"visibility": "public"}))
+        .send()
+        .await
+        .expect(200, "{\"success\": true}\n");
+
+    // Anonymous callers see a public repository, and list it among public ones.
+    let anon = Client::anon(&berth);
+    let public = anon.get("/api/v1/repository/admin/web").send().await;
+    public.expect_status(200);
+    assert_eq!(public.json()["description"], "new");
+    assert_eq!(public.json()["can_write"], false);
+    let listed = anon.get("/api/v1/repository?public=true").send().await;
+    assert_eq!(listed.json()["repositories"][0]["name"], "web");
+    anon.get("/api/v1/repository").send().await.expect(
+        400,
+        &wire::invalid_request(
+            &berth.addr,
+            "Either the namespace, public or starred filter must be specified",
+        ),
+    );
+
+    // Stars.
+    admin
+        .post("/api/v1/user/starred")
+        .json(&json!({"namespace": "admin", "repository": "web"}))
+        .send()
+        .await
+        .expect_status(201);
+    let starred = admin.get("/api/v1/repository?starred=true").send().await;
+    assert_eq!(starred.json()["repositories"][0]["is_starred"], true);
+    admin
+        .delete("/api/v1/user/starred/admin/web")
+        .send()
+        .await
+        .expect(204, "");
+
+    // The log of the repository holds each change.
+    let logs = admin
+        .get("/api/v1/repository/admin/web/logs")
+        .send()
+        .await
+        .json();
+    let kinds: Vec<&str> = logs["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "change_repo_visibility",
+            "set_repo_description",
+            "create_repo"
+        ]
+    );
+
+    // Delete: the name is free at once and the repository is gone.
+    admin
+        .delete("/api/v1/repository/admin/web")
+        .send()
+        .await
+        .expect(204, "");
+    admin
+        .get("/api/v1/repository/admin/web")
+        .send()
+        .await
+        .expect(404, &wire::not_found(&berth.addr));
+    create(
+        &admin,
+        json!({"repository": "web", "visibility": "public", "description": ""}),
+    )
+    .await
+    .expect_status(201);
+}
+
+async fn rights_of_each_caller(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let alice = create_user(&admin, "alice").await;
+    let bob = create_user(&admin, "bob").await;
+    let alice_session = Client::session(&berth, "alice", &alice.password).await;
+    let bob_session = Client::session(&berth, "bob", &bob.password).await;
+    create(
+        &alice_session,
+        json!({"repository": "secret", "visibility": "private", "description": ""}),
+    )
+    .await
+    .expect_status(201);
+    let path = "/api/v1/repository/alice/secret";
+
+    // Outsiders cannot tell a private repository from a missing one.
+    Client::anon(&berth)
+        .get(path)
+        .send()
+        .await
+        .expect(401, &wire::requires_auth(&berth.addr));
+    bob_session
+        .get(path)
+        .send()
+        .await
+        .expect(403, &wire::insufficient_scope(&berth.addr));
+    bob_session
+        .get("/api/v1/repository/alice/nothing")
+        .send()
+        .await
+        .expect(403, &wire::insufficient_scope(&berth.addr));
+    // The namespace owner learns that a repository does not exist.
+    alice_session
+        .get("/api/v1/repository/alice/nothing")
+        .send()
+        .await
+        .expect(404, &wire::not_found(&berth.addr));
+    // Creating in someone else's namespace is refused.
+    create(
+        &bob_session,
+        json!({"repository": "x", "visibility": "public", "description": "", "namespace": "alice"}),
+    )
+    .await
+    .expect(403, &wire::insufficient_scope(&berth.addr));
+    // A repo:read token reads but cannot write or create.
+    let reader = mint_token(&alice_session, "aliceorg", "repo:read").await;
+    let reader = Client::with_token(&berth, &reader);
+    reader.get(path).send().await.expect_status(200);
+    reader
+        .put(path)
+        .json(&json!({"description": "x"}))
+        .send()
+        .await
+        .expect(403, &wire::insufficient_scope(&berth.addr));
+    create(
+        &reader,
+        json!({"repository": "y", "visibility": "public", "description": ""}),
+    )
+    .await
+    .expect(403, &wire::insufficient_scope(&berth.addr));
+    // The superuser without FULL_ACCESS has no rights on alice's repository.
+    admin
+        .delete(path)
+        .send()
+        .await
+        .expect(403, &wire::insufficient_scope(&berth.addr));
+    // The global read-only superuser reads everything.
+    let auditor = create_user(&admin, "auditor").await;
+    let auditor = Client::session(&berth, "auditor", &auditor.password).await;
+    auditor.get(path).send().await.expect_status(200);
+
+    // A repository created through the API is pushed to and pulled from by its creator.
+    let registry = Registry::login(&berth, "alice", &alice.password, "alice/secret").await;
+    let digest = registry.upload_blob(b"content").await;
+    registry.head_blob(&digest).await.expect_status(200);
+}
+
+backends!(lifecycle, rights_of_each_caller);
