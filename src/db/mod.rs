@@ -9,6 +9,7 @@ pub mod registry;
 pub mod repositories;
 pub mod service_keys;
 pub mod settings;
+pub mod tags;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -320,3 +320,14 @@ impl From<crate::repositories::management::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::repositories::tags::Error> for ApiError {
+    fn from(err: crate::repositories::tags::Error) -> Self {
+        use crate::repositories::tags::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::invalid_request(other.to_string()),
+        }
+    }
+}

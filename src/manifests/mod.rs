@@ -11,7 +11,7 @@ use crate::blobs::Digest;
 use crate::db::{self, registry::ManifestRow, DbConn};
 use crate::repositories::{record_registry_log, RegistryCaller, Repository};
 use parse::parse_manifest;
-pub use parse::{essence, parse_reference, ParseError, Reference, OCI_INDEX};
+pub use parse::{essence, parse_reference, ParseError, Reference, DOCKER_MANIFEST_LIST, OCI_INDEX};
 pub use referrers::{list_referrers, Referrer};
 
 /// Outcomes of manifest operations callers branch on.

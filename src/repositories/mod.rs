@@ -5,6 +5,7 @@ pub mod access;
 pub mod management;
 pub mod names;
 pub mod permissions;
+pub mod tags;
 
 use serde_json::{json, Map, Value};
 

@@ -4,6 +4,7 @@ pub mod applications;
 pub mod logs;
 pub mod organization;
 pub mod repository;
+pub mod tag;
 pub mod user;
 
 use axum::routing::{any, delete, get, post};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::logs;
+use super::{logs, tag};
 use crate::accounts::Scopes;
 use crate::app::AppState;
 use crate::http::error::ApiError;
@@ -101,6 +101,51 @@ pub async fn dispatch(
         (Method::POST, "exportlogs") => {
             let body = json_body(request, &app).await?;
             logs::export_repository_logs(state, caller, path, query, QuayJson(body))
+                .await?
+                .into_response()
+        }
+        (method, resource) if resource == "tag" || resource.starts_with("tag/") => {
+            dispatch_tag(&app, &caller, &path, &query, method, request).await?
+        }
+        _ => return Err(ApiError::not_found()),
+    };
+    Ok(response)
+}
+
+/// `tag/`, `tag/{tag}` and `tag/{tag}/restore`.
+async fn dispatch_tag(
+    app: &AppState,
+    caller: &Caller,
+    path: &RepositoryPath,
+    query: &QueryParams,
+    method: Method,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let rest = path
+        .resource
+        .trim_start_matches("tag")
+        .trim_start_matches('/');
+    let (name, action) = rest.split_once('/').unwrap_or((rest, ""));
+    let needed = if method == Method::GET {
+        Role::Read
+    } else {
+        Role::Write
+    };
+    let (repo, _) = resolve(app, caller, path, needed).await?;
+    let response = match (method, name, action) {
+        (Method::GET, "", "") => tag::list_tags(app, &repo, query).await?.into_response(),
+        (Method::PUT, name, "") if !name.is_empty() => {
+            let body = json_body(request, app).await?;
+            tag::change_tag(app, caller, &repo, name, body)
+                .await?
+                .into_response()
+        }
+        (Method::DELETE, name, "") if !name.is_empty() => tag::delete_tag(app, caller, &repo, name)
+            .await?
+            .into_response(),
+        (Method::POST, name, "restore") if !name.is_empty() => {
+            let body = json_body(request, app).await?;
+            tag::restore_tag(app, caller, &repo, name, body)
                 .await?
                 .into_response()
         }

@@ -1,3 +1,4 @@
 //! `/api/v1` beyond the superuser panel, mirroring `src/http/api_v1/`.
 
 mod repositories;
+mod tags;
