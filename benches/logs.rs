@@ -19,6 +19,10 @@ fn env_or(name: &str, default: &str) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // `cargo test --all-targets` runs bench targets too, without `--bench`: nothing to do then.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return Ok(());
+    }
     let uri = env_or("BERTH_BENCH_DB", "sqlite://target/bench-logs.db");
     let rows: i64 = env_or("BERTH_BENCH_ROWS", "10000000").parse()?;
     let db = Db::connect(&uri).await?;

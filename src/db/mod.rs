@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod jobs;
+pub mod labels;
 pub mod logs;
 pub mod namespaces;
 pub mod registry;

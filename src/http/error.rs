@@ -331,3 +331,14 @@ impl From<crate::repositories::tags::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::repositories::labels::Error> for ApiError {
+    fn from(err: crate::repositories::labels::Error) -> Self {
+        use crate::repositories::labels::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::DataModel(other.to_string()),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! catalog (core-api.md §2.6), deleted with their namespace.
 
 pub mod access;
+pub mod labels;
 pub mod management;
 pub mod names;
 pub mod permissions;

@@ -2,6 +2,7 @@
 
 pub mod applications;
 pub mod logs;
+pub mod manifest;
 pub mod organization;
 pub mod repository;
 pub mod tag;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{logs, tag};
+use super::{logs, manifest, tag};
 use crate::accounts::Scopes;
 use crate::app::AppState;
 use crate::http::error::ApiError;
@@ -104,8 +104,57 @@ pub async fn dispatch(
                 .await?
                 .into_response()
         }
+        (method, resource) if resource.starts_with("manifest/") => {
+            dispatch_manifest(&app, &caller, &path, &query, method, request).await?
+        }
         (method, resource) if resource == "tag" || resource.starts_with("tag/") => {
             dispatch_tag(&app, &caller, &path, &query, method, request).await?
+        }
+        _ => return Err(ApiError::not_found()),
+    };
+    Ok(response)
+}
+
+/// `manifest/{digest}`, `manifest/{digest}/labels` and `manifest/{digest}/labels/{id}`.
+async fn dispatch_manifest(
+    app: &AppState,
+    caller: &Caller,
+    path: &RepositoryPath,
+    query: &QueryParams,
+    method: Method,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let rest = path.resource.trim_start_matches("manifest/");
+    let mut parts = rest.splitn(3, '/');
+    let (digest, sub, id) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let needed = if method == Method::GET {
+        Role::Read
+    } else {
+        Role::Write
+    };
+    let (repo, _) = resolve(app, caller, path, needed).await?;
+    let response = match (method, sub, id) {
+        (Method::GET, "", "") => manifest::get_manifest(app, &repo, digest)
+            .await?
+            .into_response(),
+        (Method::GET, "labels", "") => manifest::list_labels(app, &repo, digest, query)
+            .await?
+            .into_response(),
+        (Method::GET, "labels", id) => manifest::get_label(app, &repo, digest, id)
+            .await?
+            .into_response(),
+        (Method::POST, "labels", "") => {
+            let body = json_body(request, app).await?;
+            manifest::add_label(app, caller, &repo, digest, body).await?
+        }
+        (Method::DELETE, "labels", id) if !id.is_empty() => {
+            manifest::delete_label(app, caller, &repo, digest, id)
+                .await?
+                .into_response()
         }
         _ => return Err(ApiError::not_found()),
     };

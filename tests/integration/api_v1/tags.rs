@@ -204,4 +204,91 @@ async fn rights(backend: Backend) {
         .expect(401, &wire::requires_auth(&berth.addr));
 }
 
-backends!(history_move_delete_restore, rights);
+async fn manifest_and_labels(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let registry = Registry::login(&berth, "admin", ADMIN_PASSWORD, "admin/app").await;
+    let digest = push(&registry, b"layer!", "1").await;
+    let base = format!("/api/v1/repository/admin/app/manifest/{digest}");
+
+    let manifest = admin.get(&base).send().await;
+    manifest.expect_status(200);
+    let body = manifest.json();
+    assert_eq!(body["digest"], digest);
+    assert_eq!(body["is_manifest_list"], false);
+    assert_eq!(body["layers_compressed_size"], 6);
+    assert_eq!(body["layers"][0]["compressed_size"], 6);
+    let data: Value = serde_json::from_str(body["manifest_data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["schemaVersion"], 2);
+
+    let labels = format!("{base}/labels");
+    let added = admin
+        .post(&labels)
+        .json(&json!({"key": "owner", "value": "team-a", "media_type": null}))
+        .send()
+        .await;
+    added.expect_status(201);
+    let label = added.json()["label"].clone();
+    assert_eq!(label["key"], "owner");
+    assert_eq!(label["source_type"], "api");
+    assert_eq!(label["media_type"], "text/plain");
+    let id = label["id"].as_str().unwrap().to_owned();
+    assert!(added
+        .header("Location")
+        .unwrap()
+        .ends_with(&format!("/labels/{id}")));
+    for (key, message) in [
+        (
+            "Bad Key",
+            "Invalid label format, must be a valid key: Bad Key",
+        ),
+        ("quay.thing", "Label has a reserved prefix: quay.thing"),
+    ] {
+        admin
+            .post(&labels)
+            .json(&json!({"key": key, "value": "x"}))
+            .send()
+            .await
+            .expect(400, &wire::data_model(message));
+    }
+    let listed = admin
+        .get(&format!("{labels}?filter=own"))
+        .send()
+        .await
+        .json();
+    assert_eq!(listed["labels"].as_array().unwrap().len(), 1);
+    admin
+        .get(&format!("{labels}/{id}"))
+        .send()
+        .await
+        .expect_status(200);
+    admin
+        .delete(&format!("{labels}/{id}"))
+        .send()
+        .await
+        .expect(204, "");
+    admin
+        .get(&format!("{labels}/{id}"))
+        .send()
+        .await
+        .expect(404, &wire::not_found(&berth.addr));
+    let logs = admin
+        .get("/api/v1/repository/admin/app/logs")
+        .send()
+        .await
+        .json();
+    let kinds: Vec<&str> = logs["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(&kinds[..2], ["manifest_label_delete", "manifest_label_add"]);
+    admin
+        .get("/api/v1/repository/admin/app/manifest/sha256:0000000000000000000000000000000000000000000000000000000000000000")
+        .send()
+        .await
+        .expect(404, &wire::not_found(&berth.addr));
+}
+
+backends!(history_move_delete_restore, rights, manifest_and_labels);
