@@ -90,3 +90,34 @@ mod tests {
         assert_eq!(log.unwrap().log_entry(), Some((1_795_793_702_123, 7)));
     }
 }
+
+/// Where an id-ordered page starts, read from an optional `next_page` token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IdCursor {
+    pub start_id: i64,
+    page_number: i64,
+}
+
+impl IdCursor {
+    pub fn from_token(fernet: &fernet::Fernet, token: Option<&str>) -> IdCursor {
+        let token = token.and_then(|t| decode(fernet, t));
+        IdCursor {
+            start_id: token.as_ref().and_then(PageToken::start_id).unwrap_or(0),
+            page_number: token.map_or(1, |t| t.page_number + 1),
+        }
+    }
+
+    /// The token of the page starting at id `next`, if there is one.
+    pub fn next_token(&self, fernet: &fernet::Fernet, next: Option<i64>) -> Option<String> {
+        next.map(|id| encode(fernet, &PageToken::for_id(id, self.page_number)))
+    }
+}
+
+/// Takes the extra row a page query fetched (`limit + 1` rows) off `rows` and returns its id:
+/// where the next page starts. None without a limit or when no row is left.
+pub fn split_next<T>(rows: &mut Vec<T>, limit: Option<i64>, id: impl Fn(&T) -> i64) -> Option<i64> {
+    match limit {
+        Some(limit) if rows.len() as i64 > limit => rows.pop().map(|row| id(&row)),
+        _ => None,
+    }
+}

@@ -371,9 +371,6 @@ pub async fn list_users(
 ) -> Result<(Vec<Account>, Option<i64>)> {
     let mut conn = app.db.reader().await?;
     let mut rows = db::accounts::list_users_page(&mut conn, enabled_only, start_id, limit).await?;
-    let next = match limit {
-        Some(limit) if rows.len() as i64 > limit => rows.pop().map(|r| r.id),
-        _ => None,
-    };
+    let next = crate::paging::split_next(&mut rows, limit, |r| r.id);
     Ok((rows.into_iter().map(Account::from).collect(), next))
 }

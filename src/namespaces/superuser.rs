@@ -18,10 +18,7 @@ pub async fn list_organizations(
 ) -> Result<(Vec<Account>, Option<i64>)> {
     let mut conn = app.db.reader().await?;
     let mut rows = db::accounts::list_organizations_page(&mut conn, name, start_id, limit).await?;
-    let next = match limit {
-        Some(limit) if rows.len() as i64 > limit => rows.pop().map(|r| r.id),
-        _ => None,
-    };
+    let next = crate::paging::split_next(&mut rows, limit, |r| r.id);
     Ok((rows.into_iter().map(Account::from).collect(), next))
 }
 

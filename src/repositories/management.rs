@@ -291,9 +291,7 @@ pub async fn list_repositories(
     let mut rows =
         db::repositories::list_repositories_page(&mut conn, &filter, start_id, LIST_PAGE_SIZE + 1)
             .await?;
-    let next = (rows.len() as i64 > LIST_PAGE_SIZE)
-        .then(|| rows.pop().map(|r| r.id))
-        .flatten();
+    let next = crate::paging::split_next(&mut rows, Some(LIST_PAGE_SIZE), |r| r.id);
     Ok((rows, next))
 }
 

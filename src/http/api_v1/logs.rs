@@ -17,8 +17,8 @@ use crate::logs::query::{self, LogCursor, SERVICE_KEY_KINDS};
 use crate::logs::window::{TimeWindow, WindowError};
 use crate::namespaces;
 use crate::paging::{self, PageToken};
-use crate::repositories::permissions::{self, Role};
-use crate::repositories::{self, Repository};
+use crate::repositories::permissions::Role;
+use crate::repositories::Repository;
 
 impl From<WindowError> for ApiError {
     fn from(err: WindowError) -> Self {
@@ -82,12 +82,14 @@ pub async fn aggregate_view(
     })
 }
 
-/// The entries of an organization, for its admins and the global read-only superusers.
+/// The entries of an organization (optionally by one performer), for its admins and the
+/// global read-only superusers.
 async fn organization_selection(
     app: &AppState,
     caller: &Caller,
     org: &str,
-) -> Result<i64, ApiError> {
+    query: &QueryParams,
+) -> Result<LogSelection<'static>, ApiError> {
     let identity = caller.require_identity()?;
     let organization = namespaces::get_organization(app, org).await?;
     let allowed = identity.account.is_global_readonly_superuser(&app.config)
@@ -95,7 +97,11 @@ async fn organization_selection(
     if !allowed {
         return Err(caller.unauthorized());
     }
-    Ok(organization.id)
+    Ok(LogSelection {
+        account_id: Some(organization.id),
+        performer_id: performer_id(app, query).await?,
+        ..LogSelection::default()
+    })
 }
 
 /// `performer=<username>`: entries by that account only (none when it does not exist).
@@ -118,12 +124,7 @@ pub async fn list_organization_logs(
     query: QueryParams,
 ) -> Result<Restful<LogListView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let account_id = organization_selection(&app, &caller, &org).await?;
-    let selection = LogSelection {
-        account_id: Some(account_id),
-        performer_id: performer_id(&app, &query).await?,
-        ..LogSelection::default()
-    };
+    let selection = organization_selection(&app, &caller, &org, &query).await?;
     Ok(Restful(
         StatusCode::OK,
         list_view(&app, &query, &selection, window, false).await?,
@@ -138,26 +139,30 @@ pub async fn aggregate_organization_logs(
     query: QueryParams,
 ) -> Result<Restful<AggregatedLogsView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let account_id = organization_selection(&app, &caller, &org).await?;
-    let selection = LogSelection {
-        account_id: Some(account_id),
-        performer_id: performer_id(&app, &query).await?,
-        ..LogSelection::default()
-    };
+    let selection = organization_selection(&app, &caller, &org, &query).await?;
     Ok(Restful(
         StatusCode::OK,
         aggregate_view(&app, &selection, window).await?,
     ))
 }
 
-/// The caller's own entries, without service-key events; needs `user:admin`.
-fn user_selection(caller: &Caller) -> Result<i64, ApiError> {
-    match &caller.identity {
-        Some(id) if id.account.is_plain_user() && id.scopes.contains_user_admin() => {
-            Ok(id.account.id)
-        }
-        _ => Err(caller.unauthorized()),
-    }
+/// The caller's own entries (optionally by one performer), without service-key events;
+/// needs `user:admin`.
+async fn user_selection(
+    app: &AppState,
+    caller: &Caller,
+    query: &QueryParams,
+) -> Result<LogSelection<'static>, ApiError> {
+    let account_id = match &caller.identity {
+        Some(id) if id.account.is_plain_user() && id.scopes.contains_user_admin() => id.account.id,
+        _ => return Err(caller.unauthorized()),
+    };
+    Ok(LogSelection {
+        account_id: Some(account_id),
+        performer_id: performer_id(app, query).await?,
+        excluded_kinds: SERVICE_KEY_KINDS,
+        ..LogSelection::default()
+    })
 }
 
 /// GET /api/v1/user/logs (listUserLogs) [user:admin]
@@ -167,12 +172,7 @@ pub async fn list_user_logs(
     query: QueryParams,
 ) -> Result<Restful<LogListView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let selection = LogSelection {
-        account_id: Some(user_selection(&caller)?),
-        performer_id: performer_id(&app, &query).await?,
-        excluded_kinds: SERVICE_KEY_KINDS,
-        ..LogSelection::default()
-    };
+    let selection = user_selection(&app, &caller, &query).await?;
     Ok(Restful(
         StatusCode::OK,
         list_view(&app, &query, &selection, window, false).await?,
@@ -186,12 +186,7 @@ pub async fn aggregate_user_logs(
     query: QueryParams,
 ) -> Result<Restful<AggregatedLogsView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let selection = LogSelection {
-        account_id: Some(user_selection(&caller)?),
-        performer_id: performer_id(&app, &query).await?,
-        excluded_kinds: SERVICE_KEY_KINDS,
-        ..LogSelection::default()
-    };
+    let selection = user_selection(&app, &caller, &query).await?;
     Ok(Restful(
         StatusCode::OK,
         aggregate_view(&app, &selection, window).await?,
@@ -261,15 +256,9 @@ pub async fn export_organization_logs(
     QuayJson(body): QuayJson<ExportLogsBody>,
 ) -> Result<Restful<ExportView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let account_id = organization_selection(&app, &caller, &org).await?;
-    export_view(
-        &app,
-        &caller,
-        body,
-        ExportTarget::Organization(account_id),
-        window,
-    )
-    .await
+    let selection = organization_selection(&app, &caller, &org, &query).await?;
+    let target = ExportTarget::Organization(selection.account_id.unwrap_or_default());
+    export_view(&app, &caller, body, target, window).await
 }
 
 /// POST /api/v1/user/exportlogs (exportUserLogs) [user:admin]
@@ -280,8 +269,9 @@ pub async fn export_user_logs(
     QuayJson(body): QuayJson<ExportLogsBody>,
 ) -> Result<Restful<ExportView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let account_id = user_selection(&caller)?;
-    export_view(&app, &caller, body, ExportTarget::User(account_id), window).await
+    let selection = user_selection(&app, &caller, &query).await?;
+    let target = ExportTarget::User(selection.account_id.unwrap_or_default());
+    export_view(&app, &caller, body, target, window).await
 }
 
 /// The repository of the path, for its admins and the global read-only superusers.
@@ -291,21 +281,12 @@ async fn repository_selection(
     path: &RepositoryPath,
 ) -> Result<Repository, ApiError> {
     let identity = caller.require_identity()?;
-    let repo = repositories::find_repository(app, &path.repo)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let mut conn = app.db.reader().await?;
-    let role = permissions::effective_role(
-        &mut conn,
-        &app.config,
-        Some(&identity.account),
-        identity.scopes,
-        &repo,
-    )
-    .await?;
-    if role != Some(Role::Admin) && !identity.account.is_global_readonly_superuser(&app.config) {
-        return Err(caller.unauthorized());
-    }
+    let needed = if identity.account.is_global_readonly_superuser(&app.config) {
+        Role::Read
+    } else {
+        Role::Admin
+    };
+    let (repo, _) = super::repository::resolve(app, caller, path, needed).await?;
     Ok(repo)
 }
 

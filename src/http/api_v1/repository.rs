@@ -18,7 +18,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, QuayJson, QueryParams, RepositoryPath};
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
-use crate::paging::{self, PageToken};
+use crate::paging::IdCursor;
 use crate::repositories::management::{self, ListRequest, NewRepository, Requester};
 use crate::repositories::{Repository, Role};
 
@@ -42,7 +42,7 @@ fn resolve_error(caller: &Caller, err: management::Error) -> ApiError {
     }
 }
 
-async fn resolve(
+pub(crate) async fn resolve(
     app: &AppState,
     caller: &Caller,
     path: &RepositoryPath,
@@ -450,11 +450,8 @@ pub async fn list_repositories(
     caller: Caller,
     query: QueryParams,
 ) -> Result<Restful<RepositoryListView>, ApiError> {
-    let token = query
-        .string("next_page")
-        .and_then(|t| paging::decode(&app.secrets.page_tokens, t));
-    let start_id = token.as_ref().and_then(PageToken::start_id).unwrap_or(0);
-    let page_number = token.map_or(1, |t| t.page_number + 1);
+    let cursor = IdCursor::from_token(&app.secrets.page_tokens, query.string("next_page"));
+    let start_id = cursor.start_id;
     let request = ListRequest {
         namespace: query.string("namespace"),
         public: query.truthy("public", false),
@@ -483,12 +480,7 @@ pub async fn list_repositories(
                     popularity: with_popularity.then_some(0.0),
                 })
                 .collect(),
-            next_page: next.map(|id| {
-                paging::encode(
-                    &app.secrets.page_tokens,
-                    &PageToken::for_id(id, page_number),
-                )
-            }),
+            next_page: cursor.next_token(&app.secrets.page_tokens, next),
         },
     ))
 }

@@ -11,7 +11,7 @@ use crate::http::json::{Jsonify, Restful};
 use crate::http::superuser::users::page_limit;
 use crate::http::views::SuperuserOrganizationView;
 use crate::namespaces::superuser::{self, OrganizationChanges};
-use crate::paging::{self, PageToken};
+use crate::paging::IdCursor;
 
 #[derive(Debug, Serialize)]
 pub struct OrganizationListView {
@@ -28,11 +28,8 @@ pub async fn list_organizations(
 ) -> Result<Restful<OrganizationListView>, ApiError> {
     let limit = page_limit(&query)?;
     caller.require_any_superuser(&app.config)?;
-    let token = query
-        .string("next_page")
-        .and_then(|t| paging::decode(&app.secrets.page_tokens, t));
-    let start_id = token.as_ref().and_then(PageToken::start_id).unwrap_or(0);
-    let page_number = token.map_or(1, |t| t.page_number + 1);
+    let cursor = IdCursor::from_token(&app.secrets.page_tokens, query.string("next_page"));
+    let start_id = cursor.start_id;
     let (orgs, next) =
         superuser::list_organizations(&app, query.string("name"), start_id, limit).await?;
     Ok(Restful(
@@ -42,12 +39,7 @@ pub async fn list_organizations(
                 .iter()
                 .map(|o| SuperuserOrganizationView::new(o, &app.config))
                 .collect(),
-            next_page: next.map(|id| {
-                paging::encode(
-                    &app.secrets.page_tokens,
-                    &PageToken::for_id(id, page_number),
-                )
-            }),
+            next_page: cursor.next_token(&app.secrets.page_tokens, next),
         },
     ))
 }

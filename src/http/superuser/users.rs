@@ -10,7 +10,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{FreshCaller, QuayJson, QueryParams};
 use crate::http::json::{python_truthy, Restful};
 use crate::http::views::{CreatedUserView, UserView};
-use crate::paging::{self, PageToken};
+use crate::paging::IdCursor;
 
 const LIMIT_HELP: &str = "Limit to the number of results to return per page. Max 100.";
 
@@ -29,11 +29,8 @@ pub async fn list_users(
 ) -> Result<Restful<UserListView>, ApiError> {
     let limit = page_limit(&query)?;
     caller.require_any_superuser(&app.config)?;
-    let token = query
-        .string("next_page")
-        .and_then(|t| paging::decode(&app.secrets.page_tokens, t));
-    let start_id = token.as_ref().and_then(PageToken::start_id).unwrap_or(0);
-    let page_number = token.map_or(1, |t| t.page_number + 1);
+    let cursor = IdCursor::from_token(&app.secrets.page_tokens, query.string("next_page"));
+    let start_id = cursor.start_id;
     let enabled_only = !query.truthy("disabled", true);
     let (users, next) = accounts::list_users(&app, enabled_only, start_id, limit).await?;
     Ok(Restful(
@@ -43,12 +40,7 @@ pub async fn list_users(
                 .iter()
                 .map(|u| UserView::new(u, &app.config))
                 .collect(),
-            next_page: next.map(|id| {
-                paging::encode(
-                    &app.secrets.page_tokens,
-                    &PageToken::for_id(id, page_number),
-                )
-            }),
+            next_page: cursor.next_token(&app.secrets.page_tokens, next),
         },
     ))
 }
