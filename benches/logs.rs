@@ -120,7 +120,7 @@ async fn fill(db: &Db, rows: i64) -> anyhow::Result<()> {
     let started = Instant::now();
     let series = |n: i64| {
         match db.backend() {
-        Backend::Postgres => format!("SELECT generate_series(1, {n}) AS i"),
+        Backend::Postgres => format!("SELECT generate_series(1, {n})::bigint AS i"),
         Backend::Sqlite => format!("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT i FROM s"),
     }
     };
