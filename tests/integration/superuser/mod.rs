@@ -2,4 +2,5 @@
 
 mod logs;
 mod organizations;
+mod roles;
 mod users;
