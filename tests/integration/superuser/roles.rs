@@ -89,7 +89,6 @@ async fn setup(backend: Backend) -> (Berth, Client) {
 
 /// Asserts every endpoint's status for `client`, then that `target` is unchanged.
 async fn assert_row(
-    berth: &Berth,
     admin: &Client,
     who: &str,
     client: &Client,
@@ -125,16 +124,9 @@ async fn callers_without_rights(backend: Backend) {
             (403, wire::abort(wire::CSRF_INVALID))
         }
     };
-    assert_row(
-        &berth,
-        &admin,
-        "anonymous",
-        &Client::anon(&berth),
-        anonymous,
-    )
-    .await;
+    assert_row(&admin, "anonymous", &Client::anon(&berth), anonymous).await;
     let forged = Client::with_token(&berth, "ABCDEFGHIJKLMNOPQRST0123456789ABCDEFGHIJ");
-    assert_row(&berth, &admin, "an invalid token", &forged, anonymous).await;
+    assert_row(&admin, "an invalid token", &forged, anonymous).await;
 
     let forbidden = |_: Op| (403, wire::insufficient_scope(&host));
     let user = create_user(&admin, "plain").await;
@@ -142,22 +134,14 @@ async fn callers_without_rights(backend: Backend) {
         &berth,
         &user_token(&berth, &user, "org:admin repo:read user:read").await,
     );
-    assert_row(&berth, &admin, "a normal user", &user_client, forbidden).await;
+    assert_row(&admin, "a normal user", &user_client, forbidden).await;
     let session = Client::session(&berth, "plain", &user.password).await;
-    assert_row(
-        &berth,
-        &admin,
-        "a normal user's session",
-        &session,
-        forbidden,
-    )
-    .await;
+    assert_row(&admin, "a normal user's session", &session, forbidden).await;
     let narrow = Client::with_token(
         &berth,
         &mint_token(&admin, "adminorg", "repo:read user:read").await,
     );
     assert_row(
-        &berth,
         &admin,
         "a superuser token without super:user",
         &narrow,
@@ -190,7 +174,7 @@ async fn callers_without_rights(backend: Backend) {
 }
 
 async fn superuser_may_do_everything(backend: Backend) {
-    let (berth, admin) = setup(backend).await;
+    let (_berth, admin) = setup(backend).await;
     for op in OPS {
         let resp = op.call(&admin).await;
         assert_eq!(
