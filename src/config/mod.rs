@@ -74,6 +74,9 @@ pub struct Config {
     pub push_temp_tag_expiration_s: i64,
     /// `CREATE_PRIVATE_REPO_ON_PUSH`, default true.
     pub create_private_repo_on_push: bool,
+    /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth
+    /// and no CSRF token.
+    pub direct_oauth_clientid_whitelist: Vec<String>,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
     pub first_user_is_superuser: bool,
     /// Keys Berth does not know; reported as warnings at start-up.

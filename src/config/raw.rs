@@ -48,6 +48,7 @@ pub(super) struct RawConfig {
     pub maximum_layer_size: Option<String>,
     pub push_temp_tag_expiration_sec: Option<i64>,
     pub create_private_repo_on_push: Option<bool>,
+    pub direct_oauth_clientid_whitelist: Vec<String>,
     pub unknown_keys: Vec<String>,
 }
 
@@ -94,6 +95,9 @@ impl RawConfig {
                 "MAXIMUM_LAYER_SIZE" => raw.maximum_layer_size = Some(secret(key, v)?),
                 "PUSH_TEMP_TAG_EXPIRATION_SEC" => {
                     raw.push_temp_tag_expiration_sec = Some(value(key, v)?)
+                }
+                "DIRECT_OAUTH_CLIENTID_WHITELIST" => {
+                    raw.direct_oauth_clientid_whitelist = value(key, v)?
                 }
                 "CREATE_PRIVATE_REPO_ON_PUSH" => {
                     raw.create_private_repo_on_push = Some(value(key, v)?)
@@ -172,6 +176,7 @@ impl RawConfig {
             maximum_layer_size,
             push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
+            direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
             first_user_is_superuser: false,
             unknown_keys: self.unknown_keys,
         })

@@ -516,3 +516,34 @@ pub async fn convert_to_organization(conn: &mut DbConn, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+pub async fn find_application_by_client_id(
+    conn: &mut DbConn,
+    client_id: &str,
+) -> Result<Option<ApplicationRow>> {
+    Ok(sqlx::query_as::<_, ApplicationRow>(
+        "SELECT id, client_id, client_secret, owner_id, name, description, application_uri, redirect_uri, \
+         avatar_email FROM oauth_applications WHERE client_id = $1",
+    )
+    .bind(client_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The scope strings of `user`'s unexpired tokens issued through `application_id`.
+pub async fn list_token_scopes(
+    conn: &mut DbConn,
+    application_id: i64,
+    user_id: i64,
+    now_ms: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT scope FROM oauth_access_tokens WHERE application_id = $1 AND authorized_user_id = $2 \
+         AND expires_ms > $3",
+    )
+    .bind(application_id)
+    .bind(user_id)
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await?)
+}

@@ -6,6 +6,7 @@ pub mod exported_logs;
 pub mod extract;
 pub mod health;
 pub mod json;
+pub mod oauth;
 pub mod pipeline;
 pub mod session;
 pub mod superuser;
@@ -42,6 +43,10 @@ pub fn router(app: AppState) -> Router {
         // The web blueprint serves initialize: no CSRF, no API pipeline.
         .route("/api/v1/user/initialize", post(api_v1::user::initialize))
         .route("/csrf_token", get(session::csrf_token))
+        .route("/oauth/authorize", get(oauth::authorize))
+        .route("/oauth/authorizeapp", post(oauth::authorize_app))
+        .route("/oauth/denyapp", post(oauth::deny_app))
+        .route("/oauth/localapp", get(oauth::local_app))
         .route(
             "/exportedlogs/{export_id}",
             get(exported_logs::download_export),

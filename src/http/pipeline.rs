@@ -77,9 +77,12 @@ async fn check(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
 
 /// The session in the request's cookie, if it carries a valid one.
 pub fn request_session(app: &App, request: &Request) -> Option<Session> {
+    session_from_headers(app, request.headers())
+}
+
+pub fn session_from_headers(app: &App, headers: &axum::http::HeaderMap) -> Option<Session> {
     let now = db::now_ms();
-    request
-        .headers()
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -2,6 +2,7 @@
 //! through those applications.
 
 pub mod applications;
+pub mod oauth;
 pub mod superuser;
 
 use serde_json::json;
