@@ -2,11 +2,13 @@
 //! Timestamps are integer milliseconds and booleans integers so that both engines map alike.
 
 pub mod accounts;
+pub mod grants;
 pub mod jobs;
 pub mod logs;
 pub mod namespaces;
 pub mod registry;
 pub mod repositories;
+pub mod robots;
 pub mod service_keys;
 pub mod settings;
 

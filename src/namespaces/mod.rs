@@ -2,7 +2,9 @@
 //! through those applications.
 
 pub mod applications;
+pub mod prototypes;
 pub mod superuser;
+pub mod teams;
 
 use serde_json::json;
 
@@ -69,6 +71,14 @@ impl TeamRole {
             "creator" => Some(TeamRole::Creator),
             "admin" => Some(TeamRole::Admin),
             _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamRole::Member => "member",
+            TeamRole::Creator => "creator",
+            TeamRole::Admin => "admin",
         }
     }
 }

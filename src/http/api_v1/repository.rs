@@ -104,6 +104,9 @@ pub async fn dispatch(
                 .await?
                 .into_response()
         }
+        (_, r) if r.starts_with("permissions") => {
+            super::permission::dispatch(&app, &caller, &path, request).await?
+        }
         _ => return Err(ApiError::not_found()),
     };
     Ok(response)
