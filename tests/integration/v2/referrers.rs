@@ -1,28 +1,43 @@
-//! OCI v1.1 referrers: an artifact pushed with a `subject` by oras (oras-py, with its own
-//! bearer-token handshake against `/v2/auth`) is listed by the referrers API, and a manifest
-//! PUT with a `subject` answers `OCI-Subject`.
+//! OCI v1.1 referrers: artifacts pushed with a `subject` are listed by the referrers API
+//! (filtered by `artifactType` on request), and their manifest PUT answers `OCI-Subject`.
+//!
+//! The artifacts are pushed with the raw `/v2` client, not oras-py: oras-py keeps the first
+//! bearer token it obtains (here `pull`, from its first blob HEAD) for every later request and
+//! fetches a new one only after a 403. A Quay-style registry answers an under-scoped token
+//! with 401 and a `pull,push` challenge (core-api.md §2.3), which oras-py treats as a failure
+//! ("Issue retrieving session url"), so its push cannot succeed against Berth or Quay.
 
 use serde_json::json;
 
 use super::Setup;
-use crate::harness::fixtures::{image_digests, OCI_MANIFEST};
+use crate::harness::fixtures::{image_digests, sha256_digest, Registry, OCI_MANIFEST};
 use crate::harness::storage::{storages, Storage};
 use crate::harness::Backend;
 
-/// Pushes `file` as an artifact `<host>/<repo>:<tag>` whose subject is the given manifest.
-/// oras-py answers the `WWW-Authenticate` challenge itself: it asks `/v2/auth` with basic
-/// credentials for the scope the challenge names, one repository at a time.
-const ORAS_PUSH: &str = r#"
-import sys
-import oras.client, oras.oci
-host, user, password, target, subject_digest, subject_size, path = sys.argv[1:]
-client = oras.client.OrasClient(hostname=host, insecure=True, tls_verify=False)
-client.set_basic_auth(user, password)
-subject = oras.oci.Subject(mediaType="application/vnd.oci.image.manifest.v1+json",
-                           digest=subject_digest, size=int(subject_size))
-response = client.push(target=target, files=[path + ":application/spdx+json"], subject=subject)
-response.raise_for_status()
-"#;
+/// Pushes an artifact by digest whose subject is `subject`; returns its digest.
+async fn push_referrer(
+    registry: &Registry,
+    subject: (&str, u64),
+    artifact_type: Option<&str>,
+    config_type: &str,
+) -> String {
+    let config = registry.upload_blob(b"{}").await;
+    let mut artifact = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": config_type, "digest": config, "size": 2},
+        "layers": [],
+        "subject": {"mediaType": OCI_MANIFEST, "digest": subject.0, "size": subject.1},
+    });
+    if let Some(artifact_type) = artifact_type {
+        artifact["artifactType"] = json!(artifact_type);
+    }
+    let digest = sha256_digest(&serde_json::to_vec(&artifact).expect("JSON"));
+    let pushed = registry.put_manifest(&digest, &artifact).await;
+    pushed.expect_status(201);
+    assert_eq!(pushed.header("OCI-Subject"), Some(subject.0));
+    digest
+}
 
 async fn artifact_with_subject(backend: Backend, storage: Storage) {
     let setup = Setup::start(backend, storage, false).await;
@@ -39,69 +54,61 @@ async fn artifact_with_subject(backend: Backend, storage: Storage) {
     )
     .expect("manifest blob")
     .len();
-
-    // oras-py stores files by their base name; run it from the folder holding the SBOM.
-    let sbom = setup.tools.path("tmp/sbom.json");
-    std::fs::write(&sbom, r#"{"spdxVersion": "SPDX-2.3"}"#).expect("sbom");
-    let target = format!("{}/dev/app:sbom", setup.berth.addr);
-    let size = subject_size.to_string();
-    let args = [
-        "-c",
-        ORAS_PUSH,
-        &setup.berth.addr,
-        &setup.user.username,
-        &setup.user.password,
-        &target,
-        &subject,
-        &size,
-        "sbom.json",
-    ];
-    let mut cmd = tokio::process::Command::new("python3");
-    cmd.args(args).current_dir(setup.tools.path("tmp"));
-    let out = cmd.output().await.expect("python3");
-    crate::harness::fixtures::assert_success(&out, "oras push with a subject");
-
     let registry = setup.registry("dev/app").await;
+    let subject = (subject.as_str(), subject_size);
+    let signature = push_referrer(
+        &registry,
+        subject,
+        Some("application/vnd.example.signature"),
+        "application/vnd.oci.empty.v1+json",
+    )
+    .await;
+    let sbom = push_referrer(&registry, subject, None, "application/spdx+json").await;
+
     let listed = registry
         .client()
-        .get(&registry.path(&format!("referrers/{subject}")))
+        .get(&registry.path(&format!("referrers/{}", subject.0)))
         .send()
         .await;
     listed.expect_status(200);
-    let referrers = listed.json()["manifests"].clone();
-    assert_eq!(referrers.as_array().map(Vec::len), Some(1), "{referrers}");
+    let mut found: Vec<(String, String)> = listed.json()["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .map(|m| {
+            let text = |key: &str| m[key].as_str().unwrap_or_default().to_owned();
+            (text("digest"), text("artifactType"))
+        })
+        .collect();
+    found.sort();
+    let mut expected = vec![
+        (
+            signature.clone(),
+            "application/vnd.example.signature".to_owned(),
+        ),
+        (sbom, "application/spdx+json".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
 
-    // The raw protocol: a referrer by digest, with the OCI-Subject answer and a filter.
-    let config = registry.upload_blob(b"{}").await;
-    let artifact = json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "artifactType": "application/vnd.example.signature",
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": config, "size": 2},
-        "layers": [],
-        "subject": {"mediaType": OCI_MANIFEST, "digest": subject, "size": subject_size},
-    });
-    let body = serde_json::to_vec(&artifact).expect("JSON");
-    let digest = crate::harness::fixtures::sha256_digest(&body);
-    let pushed = registry.put_manifest(&digest, &artifact).await;
-    pushed.expect_status(201);
-    assert_eq!(pushed.header("OCI-Subject"), Some(subject.as_str()));
     let filtered = registry
         .client()
         .get(&registry.path(&format!(
-            "referrers/{subject}?artifactType=application/vnd.example.signature"
+            "referrers/{}?artifactType=application/vnd.example.signature",
+            subject.0
         )))
         .send()
         .await;
     filtered.expect_status(200);
     assert_eq!(filtered.header("OCI-Filters-Applied"), Some("artifactType"));
-    assert_eq!(filtered.json()["manifests"][0]["digest"], digest.as_str());
-    let all = registry
-        .client()
-        .get(&registry.path(&format!("referrers/{subject}")))
-        .send()
-        .await;
-    assert_eq!(all.json()["manifests"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        filtered.json()["manifests"][0]["digest"],
+        signature.as_str()
+    );
+    assert_eq!(
+        filtered.json()["manifests"].as_array().map(Vec::len),
+        Some(1)
+    );
 }
 
 storages!(artifact_with_subject);
