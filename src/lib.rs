@@ -5,6 +5,7 @@ pub mod app;
 pub mod blobs;
 pub mod config;
 pub mod db;
+pub mod gc;
 pub mod http;
 pub mod logs;
 pub mod manifests;

@@ -1,6 +1,7 @@
-//! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords and `$oauthtoken`.
+//! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords, `$oauthtoken` and robot
+//! tokens.
 
-use super::{passwords, tokens, Account, Scopes};
+use super::{passwords, robots, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db;
 use crate::logs::{self, Actor, OAuthUse};
@@ -10,6 +11,10 @@ use crate::logs::{self, Actor, OAuthUse};
 pub enum CredentialKind {
     Password,
     OAuthToken,
+    /// A robot's token; its usage logs go to the owner namespace.
+    Robot {
+        owner_id: i64,
+    },
 }
 
 /// A successful login.
@@ -54,7 +59,16 @@ pub async fn authenticate_basic(
                 oauth: Some(grant.oauth),
             })
         }
-        name if name.contains('+') => Err(LoginError::UnknownRobot(name.to_owned())),
+        name if name.contains('+') => match robots::authenticate(app, name, password).await? {
+            Some((account, owner_id)) => Ok(Login {
+                account,
+                // A robot holds exactly its own grants; the scopes cap nothing further.
+                scopes: Scopes::DIRECT_LOGIN,
+                kind: CredentialKind::Robot { owner_id },
+                oauth: None,
+            }),
+            None => Err(LoginError::UnknownRobot(name.to_owned())),
+        },
         name => authenticate_password(app, name, password).await,
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod login;
 pub mod passwords;
+pub mod robots;
 pub mod scopes;
 pub mod sessions;
 pub mod tokens;

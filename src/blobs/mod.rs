@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::db;
 use crate::repositories::{self, RegistryCaller, RepoName, Repository};
 use crate::storage::ByteReader;
-pub use digest::{Digest, DigestError};
+pub use digest::{Algorithm, Digest, DigestError, Hasher};
 pub use uploads::{
     cancel_upload, complete_upload, start_upload, upload_chunk, upload_monolithic, upload_status,
     UploadProgress,
@@ -68,7 +68,7 @@ pub async fn find_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<
 /// `length` bytes of a blob from `offset` on, streamed from storage.
 pub async fn read_blob(app: &App, blob: &BlobInfo, offset: u64, length: u64) -> Result<ByteReader> {
     app.storage
-        .read_blob(blob.digest.hex(), offset, length)
+        .read_blob(&blob.digest.to_string(), offset, length)
         .await
         .map_err(Error::Storage)
 }
@@ -88,19 +88,40 @@ pub async fn mount_blob(
     if !caller.can_read(app, &source).await? {
         return Ok(false);
     }
-    let blob = match find_blob(app, &source, digest).await {
-        Ok(blob) => blob,
-        Err(Error::BlobUnknown) => return Ok(false),
-        Err(err) => return Err(err),
-    };
     let mut tx = app.db.begin().await?;
+    // Checked again under the digest's lock: the collector cannot take the blob in between.
+    let text = digest.to_string();
+    db::registry::lock_digest(&mut tx, app.db.backend(), &text).await?;
+    let found = db::registry::find_repository_blob(&mut tx, source.id, &text, db::now_ms()).await?;
+    let Some(row) = found else {
+        return Ok(false);
+    };
+    let blob = BlobInfo {
+        digest: digest.clone(),
+        size: u64::try_from(row.size).unwrap_or(0),
+    };
     link_blob(app, &mut tx, target, &blob).await?;
     db::commit(tx).await?;
     Ok(true)
 }
 
+/// `DELETE /v2/<name>/blobs/<digest>`: unlinks an uploaded or mounted blob from `repo`. The
+/// bytes stay while any repository still uses them; the garbage collector removes the rest.
+pub async fn delete_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    let row =
+        db::registry::find_repository_blob(&mut tx, repo.id, &digest.to_string(), db::now_ms())
+            .await?
+            .ok_or(Error::BlobUnknown)?;
+    db::registry::delete_uploaded_blob(&mut tx, repo.id, row.id).await?;
+    db::commit(tx).await?;
+    tracing::info!(repo.name = %repo.full_name(), digest = %digest, "blob unlinked");
+    Ok(())
+}
+
 /// Records a stored blob and links it to `repo` for `PUSH_TEMP_TAG_EXPIRATION_SEC`, long
-/// enough for the manifest that uses it to arrive.
+/// enough for the manifest that uses it to arrive. Takes the digest's lock, so the garbage
+/// collector either sees the new row or has finished removing the old bytes.
 async fn link_blob(
     app: &App,
     conn: &mut db::DbConn,
@@ -109,7 +130,9 @@ async fn link_blob(
 ) -> Result<()> {
     let now = db::now_ms();
     let size = i64::try_from(blob.size).unwrap_or(i64::MAX);
-    let row = db::registry::upsert_blob(conn, &blob.digest.to_string(), size, now).await?;
+    let digest = blob.digest.to_string();
+    db::registry::lock_digest(conn, app.db.backend(), &digest).await?;
+    let row = db::registry::upsert_blob(conn, &digest, size, now).await?;
     let expires = now + app.config.push_temp_tag_expiration_s * 1000;
     db::registry::upsert_uploaded_blob(conn, repo.id, row.id, expires).await?;
     Ok(())

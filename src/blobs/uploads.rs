@@ -1,10 +1,10 @@
 //! Blob upload sessions (core-api.md §2.9): start, append chunks, status, cancel, commit.
 //!
-//! Bytes go to the upload's own file and are fsynced before the session's byte count moves;
-//! the SHA-256 is computed while they stream. A blob becomes visible (its `blobs` row and the
-//! repository link) only after its digest was verified and the file was renamed durably into
-//! place, so a crash at any moment leaves nothing half-written where readers look, and the
-//! client can simply push again.
+//! Bytes go to the upload's own storage and are durable before the session's byte count
+//! moves; the SHA-256 is computed while they stream (other algorithms re-read the upload at
+//! commit). A blob becomes visible (its `blobs` row and the repository link) only after its
+//! digest was verified and its bytes are durably in place, so a crash at any moment leaves
+//! nothing half-written where readers look, and the client can simply push again.
 
 use std::collections::HashMap;
 use std::io;
@@ -12,10 +12,9 @@ use std::sync::{LazyLock, Mutex};
 
 use bytes::Bytes;
 use futures::StreamExt;
-use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncReadExt;
 
-use super::{link_blob, BlobInfo, Digest, Error, Result};
+use super::{link_blob, Algorithm, BlobInfo, Digest, Error, Hasher, Result};
 use crate::app::App;
 use crate::db::{self, registry::UploadRow};
 use crate::repositories::Repository;
@@ -32,12 +31,12 @@ pub struct UploadProgress {
 /// Running hashes of open uploads, keyed by upload uuid and valid at the byte offset stored
 /// with them. Uploads ids are random uuids, so one map serves every server in the process.
 /// A missing entry (restart, another node took the chunk) means: re-hash the file on commit.
-static OPEN_HASHES: LazyLock<Mutex<HashMap<String, (u64, Sha256)>>> =
+static OPEN_HASHES: LazyLock<Mutex<HashMap<String, (u64, Hasher)>>> =
     LazyLock::new(Default::default);
 /// Abandoned sessions must not grow the map without bound; losing entries only costs a re-hash.
 const MAX_OPEN_HASHES: usize = 4096;
 
-fn take_hash(uuid: &str, offset: u64) -> Option<Sha256> {
+fn take_hash(uuid: &str, offset: u64) -> Option<Hasher> {
     let mut hashes = OPEN_HASHES.lock().ok()?;
     match hashes.remove(uuid) {
         Some((at, hasher)) if at == offset => Some(hasher),
@@ -45,7 +44,7 @@ fn take_hash(uuid: &str, offset: u64) -> Option<Sha256> {
     }
 }
 
-fn keep_hash(uuid: &str, offset: u64, hasher: Sha256) {
+fn keep_hash(uuid: &str, offset: u64, hasher: Hasher) {
     if let Ok(mut hashes) = OPEN_HASHES.lock() {
         if hashes.len() >= MAX_OPEN_HASHES {
             hashes.clear();
@@ -64,7 +63,7 @@ pub async fn start_upload(app: &App, repo: &Repository) -> Result<UploadProgress
     let mut tx = app.db.begin().await?;
     db::registry::insert_upload(&mut tx, &uuid, repo.id, db::now_ms()).await?;
     db::commit(tx).await?;
-    keep_hash(&uuid, 0, Sha256::new());
+    keep_hash(&uuid, 0, Hasher::new(Algorithm::Sha256));
     Ok(UploadProgress { uuid, received: 0 })
 }
 
@@ -140,34 +139,52 @@ pub async fn complete_upload(
         ),
     };
     let hasher = match hasher {
-        Some(hasher) => hasher,
-        None => rehash_upload(app, uuid, received).await?,
+        Some(hasher) if hasher.algorithm() == digest.algorithm() => hasher,
+        _ => rehash_upload(app, uuid, received, digest.algorithm()).await?,
     };
-    let actual = Digest::from_hasher(hasher);
+    let actual = hasher.finish();
     if actual != *digest {
+        // Complete bytes under the wrong digest cannot be resumed into anything: drop them.
+        if let Err(err) = cancel_upload(app, repo, uuid).await {
+            tracing::warn!(error = %err, upload = %uuid, "could not remove a mismatched upload");
+        }
         return Err(Error::DigestMismatch {
             expected: digest.clone(),
             actual,
         });
     }
+    let text = digest.to_string();
     // Durable in its final place first; only then does a row make it visible.
     app.storage
-        .commit_upload(uuid, digest.hex())
+        .commit_upload(uuid, received, &text)
         .await
         .map_err(Error::Storage)?;
     let mut tx = app.db.begin().await?;
-    link_blob(
-        app,
-        &mut tx,
-        repo,
-        &BlobInfo {
-            digest: digest.clone(),
-            size: received,
-        },
-    )
-    .await?;
+    let blob = BlobInfo {
+        digest: digest.clone(),
+        size: received,
+    };
+    link_blob(app, &mut tx, repo, &blob).await?;
     db::registry::delete_upload(&mut tx, uuid).await?;
     db::commit(tx).await?;
+    // The collector may have removed the bytes of an unreferenced blob of the same digest
+    // between the commit above and the row: then they are put back from this upload.
+    if app
+        .storage
+        .blob_size(&text)
+        .await
+        .map_err(Error::Storage)?
+        .is_none()
+    {
+        app.storage
+            .commit_upload(uuid, received, &text)
+            .await
+            .map_err(Error::Storage)?;
+    }
+    if let Err(err) = app.storage.delete_upload(uuid).await {
+        // Only leftovers: the collector sweeps upload files that have no session.
+        tracing::warn!(error = %err, upload = %uuid, "could not remove a committed upload");
+    }
     tracing::info!(repo.name = %repo.full_name(), digest = %digest, size_bytes = received, "blob uploaded");
     Ok(())
 }
@@ -181,8 +198,9 @@ pub async fn upload_monolithic(
 ) -> Result<()> {
     let upload = start_upload(app, repo).await?;
     let outcome = complete_upload(app, repo, &upload.uuid, None, Some(body), digest).await;
-    if outcome.is_err() {
-        // Nobody knows this session's id: nothing could resume it.
+    if matches!(&outcome, Err(err) if !matches!(err, Error::DigestMismatch { .. })) {
+        // Nobody knows this session's id: nothing could resume it (a digest mismatch has
+        // removed it already).
         if let Err(err) = cancel_upload(app, repo, &upload.uuid).await {
             tracing::warn!(error = %err, upload = %upload.uuid, "could not remove a failed monolithic upload");
         }
@@ -192,7 +210,7 @@ pub async fn upload_monolithic(
 
 /// Counts, limits and hashes the bytes of a chunk on their way to storage.
 struct Meter<'h> {
-    hasher: Option<&'h mut Sha256>,
+    hasher: Option<&'h mut Hasher>,
     /// Leading bytes already stored (an overlapping re-send), dropped.
     skip: u64,
     total: u64,
@@ -230,15 +248,15 @@ async fn write_chunk(
     upload: &UploadRow,
     start: Option<u64>,
     body: ByteStream<'_>,
-) -> Result<(u64, Option<Sha256>)> {
+) -> Result<(u64, Option<Hasher>)> {
     let received = stored_bytes(upload);
     let skip = match start {
         Some(start) if start > received => return Err(Error::RangeNotSatisfiable { received }),
         Some(start) => received - start,
         None => 0,
     };
-    let mut hasher =
-        take_hash(&upload.uuid, received).or_else(|| (received == 0).then(Sha256::new));
+    let mut hasher = take_hash(&upload.uuid, received)
+        .or_else(|| (received == 0).then(|| Hasher::new(Algorithm::Sha256)));
     let limit = app.config.maximum_layer_size;
     let mut meter = Meter {
         hasher: hasher.as_mut(),
@@ -281,8 +299,9 @@ async fn write_chunk(
     Ok((now_received, hasher))
 }
 
-/// Hashes the first `length` stored bytes of an upload whose running hash is not in memory.
-async fn rehash_upload(app: &App, uuid: &str, length: u64) -> Result<Sha256> {
+/// Hashes the first `length` stored bytes of an upload with `algorithm` (its running hash is
+/// not in memory, or is of another algorithm).
+async fn rehash_upload(app: &App, uuid: &str, length: u64, algorithm: Algorithm) -> Result<Hasher> {
     let mut reader =
         app.storage
             .read_upload(uuid, length)
@@ -291,7 +310,7 @@ async fn rehash_upload(app: &App, uuid: &str, length: u64) -> Result<Sha256> {
                 io::ErrorKind::NotFound => Error::UploadUnknown,
                 _ => Error::Storage(err),
             })?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Hasher::new(algorithm);
     let mut buffer = vec![0u8; 1 << 16];
     loop {
         let n = reader.read(&mut buffer).await.map_err(Error::Storage)?;
@@ -309,7 +328,7 @@ mod tests {
 
     #[test]
     fn meter_skips_limits_and_hashes() {
-        let mut hasher = Sha256::new();
+        let mut hasher = Hasher::new(Algorithm::Sha256);
         let mut meter = Meter {
             hasher: Some(&mut hasher),
             skip: 3,
@@ -331,16 +350,14 @@ mod tests {
         assert!(meter.too_large);
         assert!(meter.feed(Err(io::Error::other("reset"))).is_err());
         assert!(meter.body_failed);
-        let mut expected = Sha256::new();
-        expected.update(b"def");
-        assert_eq!(hasher.finalize(), expected.finalize());
+        assert_eq!(hasher.finish(), Digest::of_bytes(b"def"));
     }
 
     #[test]
     fn hash_cache_is_keyed_by_offset() {
-        keep_hash("test-upload", 5, Sha256::new());
+        keep_hash("test-upload", 5, Hasher::new(Algorithm::Sha256));
         assert!(take_hash("test-upload", 4).is_none());
-        keep_hash("test-upload", 5, Sha256::new());
+        keep_hash("test-upload", 5, Hasher::new(Algorithm::Sha256));
         assert!(take_hash("test-upload", 5).is_some());
         assert!(take_hash("test-upload", 5).is_none());
     }

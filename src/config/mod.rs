@@ -72,6 +72,9 @@ pub struct Config {
     pub maximum_layer_size: u64,
     /// `PUSH_TEMP_TAG_EXPIRATION_SEC`, default 3600.
     pub push_temp_tag_expiration_s: i64,
+    /// How often the garbage collector runs: `GARBAGE_COLLECTION_FREQUENCY` seconds (default
+    /// 30); None when `FEATURE_GARBAGE_COLLECTION` is false.
+    pub garbage_collection_frequency: Option<std::time::Duration>,
     /// `CREATE_PRIVATE_REPO_ON_PUSH`, default true.
     pub create_private_repo_on_push: bool,
     /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth

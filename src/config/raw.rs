@@ -47,6 +47,7 @@ pub(super) struct RawConfig {
     pub default_tag_expiration: Option<String>,
     pub maximum_layer_size: Option<String>,
     pub push_temp_tag_expiration_sec: Option<i64>,
+    pub garbage_collection_frequency: Option<f64>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
     pub unknown_keys: Vec<String>,
@@ -99,6 +100,9 @@ impl RawConfig {
                 "DIRECT_OAUTH_CLIENTID_WHITELIST" => {
                     raw.direct_oauth_clientid_whitelist = value(key, v)?
                 }
+                "GARBAGE_COLLECTION_FREQUENCY" => {
+                    raw.garbage_collection_frequency = Some(value(key, v)?)
+                }
                 "CREATE_PRIVATE_REPO_ON_PUSH" => {
                     raw.create_private_repo_on_push = Some(value(key, v)?)
                 }
@@ -149,6 +153,18 @@ impl RawConfig {
             })?,
             None => 20 << 30,
         };
+        let gc_seconds = self.garbage_collection_frequency.unwrap_or(30.0);
+        if !(gc_seconds.is_finite() && gc_seconds > 0.0) {
+            return Err(bad(
+                "GARBAGE_COLLECTION_FREQUENCY",
+                "must be a positive number of seconds",
+            ));
+        }
+        let garbage_collection_frequency = features
+            .other
+            .get("FEATURE_GARBAGE_COLLECTION")
+            .is_none_or(|on| *on)
+            .then(|| std::time::Duration::from_secs_f64(gc_seconds));
         if let Some(key) = &self.page_token_key {
             fernet::Fernet::new(key).ok_or_else(|| {
                 bad(
@@ -175,6 +191,7 @@ impl RawConfig {
             default_tag_expiration_s,
             maximum_layer_size,
             push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
+            garbage_collection_frequency,
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
             first_user_is_superuser: false,

@@ -2,12 +2,14 @@
 //! Timestamps are integer milliseconds and booleans integers so that both engines map alike.
 
 pub mod accounts;
+pub mod grants;
 pub mod jobs;
 pub mod labels;
 pub mod logs;
 pub mod namespaces;
 pub mod registry;
 pub mod repositories;
+pub mod robots;
 pub mod service_keys;
 pub mod settings;
 pub mod tags;

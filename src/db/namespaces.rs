@@ -1,4 +1,6 @@
-//! SQL for organizations: teams and their members.
+//! SQL for organizations: teams, their members and default permissions (prototypes).
+
+use sqlx::FromRow;
 
 use super::{DbConn, Result};
 
@@ -56,5 +58,248 @@ pub async fn find_team_id(
     .bind(organization_id)
     .bind(name)
     .fetch_optional(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TeamRow {
+    pub id: i64,
+    pub organization_id: i64,
+    pub name: String,
+    pub role: String,
+    pub description: String,
+}
+
+const TEAM_COLUMNS: &str = "t.id, t.organization_id, t.name, t.role, t.description";
+
+pub async fn find_team(
+    conn: &mut DbConn,
+    organization_id: i64,
+    name: &str,
+) -> Result<Option<TeamRow>> {
+    let sql =
+        format!("SELECT {TEAM_COLUMNS} FROM teams t WHERE t.organization_id = $1 AND t.name = $2");
+    Ok(sqlx::query_as::<_, TeamRow>(&sql)
+        .bind(organization_id)
+        .bind(name)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The teams of the organization that `account_id` belongs to.
+pub async fn list_teams_of_member(
+    conn: &mut DbConn,
+    organization_id: i64,
+    account_id: i64,
+) -> Result<Vec<TeamRow>> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t JOIN team_members m ON m.team_id = t.id \
+         WHERE t.organization_id = $1 AND m.account_id = $2 ORDER BY t.name"
+    );
+    Ok(sqlx::query_as::<_, TeamRow>(&sql)
+        .bind(organization_id)
+        .bind(account_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn update_team(conn: &mut DbConn, id: i64, role: &str, description: &str) -> Result<()> {
+    sqlx::query("UPDATE teams SET role = $1, description = $2 WHERE id = $3")
+        .bind(role)
+        .bind(description)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a team; its members, repository grants and prototypes go with it (foreign keys).
+pub async fn delete_team(conn: &mut DbConn, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM teams WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What member lists and permission views show of an account.
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub robot: i64,
+}
+
+pub async fn list_team_members(conn: &mut DbConn, team_id: i64) -> Result<Vec<MemberRow>> {
+    Ok(sqlx::query_as::<_, MemberRow>(
+        "SELECT a.id, a.username, a.email, a.robot FROM accounts a \
+         JOIN team_members m ON m.account_id = a.id WHERE m.team_id = $1 ORDER BY a.username",
+    )
+    .bind(team_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn is_team_member(conn: &mut DbConn, team_id: i64, account_id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM team_members WHERE team_id = $1 AND account_id = $2",
+    )
+    .bind(team_id)
+    .bind(account_id)
+    .fetch_one(conn)
+    .await?
+        > 0)
+}
+
+/// Removes a membership; false when there was none.
+pub async fn delete_team_member(conn: &mut DbConn, team_id: i64, account_id: i64) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND account_id = $2")
+        .bind(team_id)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The ids of every account in at least one team of the organization.
+pub async fn list_organization_member_ids(
+    conn: &mut DbConn,
+    organization_id: i64,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT DISTINCT m.account_id FROM team_members m JOIN teams t ON t.id = m.team_id \
+         WHERE t.organization_id = $1",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+// ---- permission prototypes -----------------------------------------------------------------
+
+pub struct NewPrototype<'a> {
+    pub uuid: &'a str,
+    pub organization_id: i64,
+    pub activating_user_id: Option<i64>,
+    pub delegate_user_id: Option<i64>,
+    pub delegate_team_id: Option<i64>,
+    pub role: &'a str,
+}
+
+pub async fn insert_prototype(conn: &mut DbConn, new: &NewPrototype<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO permission_prototypes (uuid, organization_id, activating_user_id, \
+         delegate_user_id, delegate_team_id, role) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new.uuid)
+    .bind(new.organization_id)
+    .bind(new.activating_user_id)
+    .bind(new.delegate_user_id)
+    .bind(new.delegate_team_id)
+    .bind(new.role)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A prototype with the names its view and log entries show.
+#[derive(Debug, Clone, FromRow)]
+pub struct PrototypeRow {
+    pub uuid: String,
+    pub role: String,
+    pub activating_id: Option<i64>,
+    pub activating_name: Option<String>,
+    pub activating_email: Option<String>,
+    pub activating_robot: Option<i64>,
+    pub delegate_user_id: Option<i64>,
+    pub delegate_user_name: Option<String>,
+    pub delegate_user_email: Option<String>,
+    pub delegate_user_robot: Option<i64>,
+    pub delegate_team_name: Option<String>,
+}
+
+const PROTOTYPE_SELECT: &str = "SELECT p.uuid, p.role, \
+    au.id AS activating_id, au.username AS activating_name, au.email AS activating_email, \
+    au.robot AS activating_robot, du.id AS delegate_user_id, du.username AS delegate_user_name, \
+    du.email AS delegate_user_email, du.robot AS delegate_user_robot, \
+    dt.name AS delegate_team_name \
+    FROM permission_prototypes p \
+    LEFT JOIN accounts au ON au.id = p.activating_user_id \
+    LEFT JOIN accounts du ON du.id = p.delegate_user_id \
+    LEFT JOIN teams dt ON dt.id = p.delegate_team_id \
+    WHERE p.organization_id = $1";
+
+pub async fn list_prototypes(conn: &mut DbConn, organization_id: i64) -> Result<Vec<PrototypeRow>> {
+    let sql = format!("{PROTOTYPE_SELECT} ORDER BY p.id");
+    Ok(sqlx::query_as::<_, PrototypeRow>(&sql)
+        .bind(organization_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn find_prototype(
+    conn: &mut DbConn,
+    organization_id: i64,
+    uuid: &str,
+) -> Result<Option<PrototypeRow>> {
+    let sql = format!("{PROTOTYPE_SELECT} AND p.uuid = $2");
+    Ok(sqlx::query_as::<_, PrototypeRow>(&sql)
+        .bind(organization_id)
+        .bind(uuid)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn update_prototype_role(
+    conn: &mut DbConn,
+    organization_id: i64,
+    uuid: &str,
+    role: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE permission_prototypes SET role = $1 WHERE organization_id = $2 AND uuid = $3",
+    )
+    .bind(role)
+    .bind(organization_id)
+    .bind(uuid)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_prototype(conn: &mut DbConn, organization_id: i64, uuid: &str) -> Result<()> {
+    sqlx::query("DELETE FROM permission_prototypes WHERE organization_id = $1 AND uuid = $2")
+        .bind(organization_id)
+        .bind(uuid)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A prototype as repository creation applies it.
+#[derive(Debug, Clone, FromRow)]
+pub struct PrototypeRuleRow {
+    pub activating_user_id: Option<i64>,
+    pub delegate_user_id: Option<i64>,
+    pub delegate_team_id: Option<i64>,
+    pub role: String,
+}
+
+/// The prototypes of the organization that apply to repositories `creator_id` creates: those
+/// for that creator and those for anyone.
+pub async fn list_prototype_rules(
+    conn: &mut DbConn,
+    organization_id: i64,
+    creator_id: i64,
+) -> Result<Vec<PrototypeRuleRow>> {
+    Ok(sqlx::query_as::<_, PrototypeRuleRow>(
+        "SELECT activating_user_id, delegate_user_id, delegate_team_id, role \
+         FROM permission_prototypes WHERE organization_id = $1 \
+         AND (activating_user_id IS NULL OR activating_user_id = $2) ORDER BY id",
+    )
+    .bind(organization_id)
+    .bind(creator_id)
+    .fetch_all(conn)
     .await?)
 }

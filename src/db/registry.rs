@@ -262,25 +262,63 @@ pub async fn upsert_uploaded_blob(
 }
 
 /// The blob `digest` if it is linked to the repository: by an unexpired upload or mount, or
-/// by one of the repository's manifests.
+/// by one of the repository's reachable manifests (a deleted manifest no longer shows its
+/// blobs, though garbage collection may not have removed it yet).
 pub async fn find_repository_blob(
     conn: &mut DbConn,
     repository_id: i64,
     digest: &str,
     now_ms: i64,
 ) -> Result<Option<BlobRow>> {
-    Ok(sqlx::query_as::<_, BlobRow>(
+    let sql = format!(
         "SELECT b.id, b.digest, b.size FROM blobs b WHERE b.digest = $1 AND ( \
            EXISTS (SELECT 1 FROM uploaded_blobs u WHERE u.blob_id = b.id AND u.repository_id = $2 \
                    AND u.expires_ms > $3) \
            OR EXISTS (SELECT 1 FROM manifest_blobs mb JOIN manifests m ON m.id = mb.manifest_id \
-                      WHERE mb.blob_id = b.id AND m.repository_id = $2))",
-    )
-    .bind(digest)
-    .bind(repository_id)
-    .bind(now_ms)
-    .fetch_optional(conn)
-    .await?)
+                      WHERE mb.blob_id = b.id AND m.repository_id = $2 AND {REACHABLE}))"
+    );
+    Ok(sqlx::query_as::<_, BlobRow>(&sql)
+        .bind(digest)
+        .bind(repository_id)
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Ends the upload or mount link of blob `blob_id` in the repository; false when none was.
+pub async fn delete_uploaded_blob(
+    conn: &mut DbConn,
+    repository_id: i64,
+    blob_id: i64,
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM uploaded_blobs WHERE repository_id = $1 AND blob_id = $2")
+        .bind(repository_id)
+        .bind(blob_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Serializes, until the transaction ends, everything that creates or removes the blob row of
+/// `digest` with the garbage collector's removal of its bytes. SQLite needs nothing: its single
+/// writer connection already serializes write transactions.
+pub async fn lock_digest(conn: &mut DbConn, backend: Backend, digest: &str) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(digest)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// True when a blob row for `digest` exists.
+pub async fn blob_exists(conn: &mut DbConn, digest: &str) -> Result<bool> {
+    let found = sqlx::query_scalar::<_, i64>("SELECT id FROM blobs WHERE digest = $1")
+        .bind(digest)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
 }
 
 // ---- manifests -----------------------------------------------------------------------------
@@ -294,6 +332,14 @@ pub struct ManifestRow {
 }
 
 const MANIFEST_COLUMNS: &str = "m.id, m.digest, m.media_type, m.content";
+
+/// SQL condition: manifest `m` is held by an alive tag (hidden ones count), or is a child of
+/// a manifest list that is; `$3` is now.
+const REACHABLE: &str = "(EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id \
+       AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)) \
+     OR EXISTS (SELECT 1 FROM manifest_children c JOIN tags t ON t.manifest_id = c.manifest_id \
+       WHERE c.child_manifest_id = m.id \
+       AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)))";
 
 pub struct NewManifest<'a> {
     pub repository_id: i64,
@@ -379,12 +425,8 @@ pub async fn find_reachable_manifest(
     now_ms: i64,
 ) -> Result<Option<ManifestRow>> {
     let sql = format!(
-        "SELECT {MANIFEST_COLUMNS} FROM manifests m WHERE m.repository_id = $1 AND m.digest = $2 AND ( \
-           EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id \
-                   AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)) \
-           OR EXISTS (SELECT 1 FROM manifest_children c JOIN tags t ON t.manifest_id = c.manifest_id \
-                      WHERE c.child_manifest_id = m.id \
-                      AND (t.lifetime_end_ms IS NULL OR t.lifetime_end_ms > $3)))"
+        "SELECT {MANIFEST_COLUMNS} FROM manifests m WHERE m.repository_id = $1 AND m.digest = $2 \
+         AND {REACHABLE}"
     );
     Ok(sqlx::query_as::<_, ManifestRow>(&sql)
         .bind(repository_id)
@@ -565,4 +607,107 @@ pub async fn lock_repository(
             .await?;
     }
     Ok(())
+}
+
+// ---- garbage collection (core-api.md §6.5) ---------------------------------------------------
+
+/// Deletes the tag rows nothing can restore any more: hidden ones once ended, visible ones
+/// once their namespace's time-machine window (`tag_expiration_s`) has passed. Returns how
+/// many went.
+pub async fn delete_expired_tags(conn: &mut DbConn, now_ms: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM tags WHERE lifetime_end_ms IS NOT NULL AND lifetime_end_ms <= $1 AND ( \
+           hidden = 1 OR lifetime_end_ms + 1000 * (SELECT a.tag_expiration_s FROM repositories r \
+             JOIN accounts a ON a.id = r.namespace_id WHERE r.id = tags.repository_id) <= $1)",
+    )
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes upload and mount links that have expired.
+pub async fn delete_expired_uploaded_blobs(conn: &mut DbConn, now_ms: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM uploaded_blobs WHERE expires_ms <= $1")
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// SQL condition: manifest `m` is garbage: no tag row of any state holds it, no manifest list
+/// has it as a child and no manifest of its repository names it as `subject`.
+const UNREFERENCED_MANIFEST: &str = "NOT EXISTS (SELECT 1 FROM tags t WHERE t.manifest_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.child_manifest_id = m.id) \
+     AND NOT EXISTS (SELECT 1 FROM manifests r WHERE r.repository_id = m.repository_id \
+                     AND r.subject_digest = m.digest)";
+
+/// Repositories that hold garbage manifests.
+pub async fn list_repositories_with_garbage_manifests(conn: &mut DbConn) -> Result<Vec<i64>> {
+    let sql =
+        format!("SELECT DISTINCT m.repository_id FROM manifests m WHERE {UNREFERENCED_MANIFEST}");
+    Ok(sqlx::query_scalar::<_, i64>(&sql).fetch_all(conn).await?)
+}
+
+/// Deletes the repository's garbage manifests with their blob and child links; returns how
+/// many went. Children of a deleted list become garbage for the next call.
+pub async fn delete_garbage_manifests(conn: &mut DbConn, repository_id: i64) -> Result<u64> {
+    let sql = format!(
+        "SELECT m.id FROM manifests m WHERE m.repository_id = $1 AND {UNREFERENCED_MANIFEST}"
+    );
+    let ids = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(repository_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in &ids {
+        for sql in [
+            "DELETE FROM manifest_blobs WHERE manifest_id = $1",
+            "DELETE FROM manifest_children WHERE manifest_id = $1",
+            "DELETE FROM manifests WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+        }
+    }
+    Ok(ids.len() as u64)
+}
+
+/// SQL condition: blob `b` is used by no manifest and linked to no repository.
+const UNREFERENCED_BLOB: &str =
+    "NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_id = b.id) \
+     AND NOT EXISTS (SELECT 1 FROM uploaded_blobs u WHERE u.blob_id = b.id)";
+
+/// Digests of up to `limit` blobs nothing references.
+pub async fn list_garbage_blobs(conn: &mut DbConn, limit: i64) -> Result<Vec<String>> {
+    let sql = format!("SELECT b.digest FROM blobs b WHERE {UNREFERENCED_BLOB} LIMIT $1");
+    Ok(sqlx::query_scalar::<_, String>(&sql)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Deletes the blob row of `digest` if nothing references it (checked again here, under the
+/// digest's lock); false when it is in use again.
+pub async fn delete_garbage_blob(conn: &mut DbConn, digest: &str) -> Result<bool> {
+    let sql = format!("DELETE FROM blobs WHERE digest = $1 AND id IN (SELECT b.id FROM blobs b WHERE {UNREFERENCED_BLOB})");
+    let done = sqlx::query(&sql).bind(digest).execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes the upload sessions untouched since `before_ms`; returns their uuids.
+pub async fn delete_stale_uploads(conn: &mut DbConn, before_ms: i64) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar::<_, String>("DELETE FROM uploads WHERE updated_ms < $1 RETURNING uuid")
+            .bind(before_ms)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// True when upload session `uuid` exists.
+pub async fn upload_exists(conn: &mut DbConn, uuid: &str) -> Result<bool> {
+    let found = sqlx::query_scalar::<_, String>("SELECT uuid FROM uploads WHERE uuid = $1")
+        .bind(uuid)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
 }

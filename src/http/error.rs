@@ -342,3 +342,44 @@ impl From<crate::repositories::labels::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::namespaces::teams::Error> for ApiError {
+    fn from(err: crate::namespaces::teams::Error) -> Self {
+        use crate::namespaces::teams::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Unauthorized => ApiError::unauthorized(false),
+            // Quay's `request_error`s; the other refusals are data-model errors.
+            E::UnknownUser | E::UnknownActivatingUser | E::MissingDelegate => {
+                ApiError::invalid_request(err.to_string())
+            }
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::DataModel(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::accounts::robots::Error> for ApiError {
+    fn from(err: crate::accounts::robots::Error) -> Self {
+        use crate::accounts::robots::Error as E;
+        match err {
+            E::InvalidName { .. } | E::Exists(_) => ApiError::invalid_request(err.to_string()),
+            E::NotFound(_) => ApiError::DataModel(err.to_string()),
+            E::Owner(e) => e.into(),
+            E::Db(e) => ApiError::Internal(e.into()),
+            E::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<crate::repositories::grants::Error> for ApiError {
+    fn from(err: crate::repositories::grants::Error) -> Self {
+        use crate::repositories::grants::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Unauthorized => ApiError::unauthorized(false),
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::invalid_request(other.to_string()),
+        }
+    }
+}

@@ -7,7 +7,7 @@ mod referrers;
 use serde_json::json;
 
 use crate::app::App;
-use crate::blobs::Digest;
+use crate::blobs::{Algorithm, Digest};
 use crate::db::{self, registry::ManifestRow, DbConn};
 use crate::repositories::{record_registry_log, RegistryCaller, Repository};
 use parse::parse_manifest;
@@ -23,6 +23,12 @@ pub enum Error {
     DigestMismatch,
     #[error("Unknown blob `{0}`")]
     BlobUnknown(Digest),
+    #[error("blob `{digest}` has {stored} bytes, not {declared}")]
+    BlobSizeMismatch {
+        digest: Digest,
+        declared: i64,
+        stored: i64,
+    },
     #[error("Unknown manifest `{0}`")]
     ChildUnknown(Digest),
     #[error("manifest unknown")]
@@ -53,6 +59,13 @@ impl From<ManifestRow> for StoredManifest {
     }
 }
 
+/// A stored manifest push: its digest and the manifest it refers to, if any.
+#[derive(Debug, Clone)]
+pub struct Pushed {
+    pub digest: Digest,
+    pub subject: Option<Digest>,
+}
+
 /// Hidden tags that keep digest pushes alive are named `$temp-<uuid>` (never a valid tag).
 const TEMP_TAG_PREFIX: &str = "$temp-";
 
@@ -66,10 +79,15 @@ pub async fn put_manifest(
     reference: &Reference,
     content_type: &str,
     bytes: &[u8],
-) -> Result<Digest> {
+) -> Result<Pushed> {
     let parsed = parse_manifest(content_type, bytes)?;
     let content = std::str::from_utf8(bytes).map_err(|e| ParseError::Invalid(e.to_string()))?;
-    let digest = Digest::of_bytes(bytes);
+    // A push by digest is addressed by the algorithm the client chose.
+    let algorithm = match reference {
+        Reference::Digest(wanted) => wanted.algorithm(),
+        Reference::Tag(_) => Algorithm::Sha256,
+    };
+    let digest = Digest::of_bytes_with(algorithm, bytes);
     if matches!(reference, Reference::Digest(wanted) if *wanted != digest) {
         return Err(Error::DigestMismatch);
     }
@@ -78,10 +96,18 @@ pub async fn put_manifest(
     db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
     let now = db::now_ms();
     let mut blob_ids = Vec::with_capacity(parsed.blobs.len());
-    for blob in &parsed.blobs {
-        let row =
-            db::registry::find_repository_blob(&mut tx, repo.id, &blob.to_string(), now).await?;
-        blob_ids.push(row.ok_or_else(|| Error::BlobUnknown(blob.clone()))?.id);
+    for (blob, declared) in &parsed.blobs {
+        let row = db::registry::find_repository_blob(&mut tx, repo.id, &blob.to_string(), now)
+            .await?
+            .ok_or_else(|| Error::BlobUnknown(blob.clone()))?;
+        if row.size != *declared {
+            return Err(Error::BlobSizeMismatch {
+                digest: blob.clone(),
+                declared: *declared,
+                stored: row.size,
+            });
+        }
+        blob_ids.push(row.id);
     }
     let mut child_ids = Vec::with_capacity(parsed.children.len());
     for child in &parsed.children {
@@ -127,7 +153,10 @@ pub async fn put_manifest(
     }
     db::commit(tx).await?;
     tracing::info!(repo.name = %repo.full_name(), digest = %digest, "manifest pushed");
-    Ok(digest)
+    Ok(Pushed {
+        digest,
+        subject: parsed.subject,
+    })
 }
 
 /// Ends the tag's alive row and starts one on `manifest_id`, unless it already points there.

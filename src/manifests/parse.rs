@@ -36,8 +36,8 @@ pub fn essence(media_type: &str) -> &str {
 pub struct ParsedManifest {
     pub media_type: &'static str,
     /// Config and layers that must be stored in the repository (foreign layers with `urls`
-    /// excluded).
-    pub blobs: Vec<Digest>,
+    /// excluded), with the sizes the manifest declares for them.
+    pub blobs: Vec<(Digest, i64)>,
     pub children: Vec<Digest>,
     pub subject: Option<Digest>,
     pub artifact_type: Option<String>,
@@ -140,11 +140,11 @@ pub fn parse_manifest(content_type: &str, bytes: &[u8]) -> Result<ParsedManifest
                 .layers
                 .as_ref()
                 .ok_or_else(|| invalid("missing layers"))?;
-            let mut blobs = vec![config.digest()?];
+            let mut blobs = vec![(config.digest()?, config.size)];
             for layer in layers {
                 let digest = layer.digest()?;
                 if layer.urls.is_empty() {
-                    blobs.push(digest);
+                    blobs.push((digest, layer.size));
                 }
             }
             (blobs, Vec::new())
@@ -211,7 +211,10 @@ mod tests {
         let parsed = parse_manifest(OCI_MANIFEST, image("").as_bytes()).unwrap();
         assert_eq!(
             parsed.blobs,
-            vec![Digest::parse(D1).unwrap(), Digest::parse(D2).unwrap()]
+            vec![
+                (Digest::parse(D1).unwrap(), 2),
+                (Digest::parse(D2).unwrap(), 3)
+            ]
         );
         assert!(parsed.children.is_empty() && parsed.subject.is_none());
         let with_subject = image(&format!(

@@ -3,7 +3,9 @@
 
 pub mod applications;
 pub mod oauth;
+pub mod prototypes;
 pub mod superuser;
+pub mod teams;
 
 use serde_json::json;
 
@@ -70,6 +72,14 @@ impl TeamRole {
             "creator" => Some(TeamRole::Creator),
             "admin" => Some(TeamRole::Admin),
             _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamRole::Member => "member",
+            TeamRole::Creator => "creator",
+            TeamRole::Admin => "admin",
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::db;
 use crate::logs::{self, OAuthUse};
+use crate::namespaces::prototypes;
 use crate::service_keys::registry_token::{self, AccessEntry, RegistryClaims};
 
 const ANONYMOUS_SUBJECT: &str = "(anonymous)";
@@ -183,13 +184,20 @@ async fn record_login(
         ip: request.ip.clone(),
         oauth: login.oauth.clone(),
     };
-    let metadata = json!({ "type": "v2auth", "kind": "user", "useragent": request.user_agent });
+    let mut metadata = json!({ "type": "v2auth", "kind": "user", "useragent": request.user_agent });
+    let mut namespace_id = login.account.id;
+    if let CredentialKind::Robot { owner_id } = login.kind {
+        // A robot's login is the owner namespace's event.
+        namespace_id = owner_id;
+        metadata["kind"] = json!("robot");
+        metadata["robot"] = json!(login.account.username);
+    }
     let mut tx = app.db.begin().await?;
     logs::record(
         &mut tx,
         &actor,
         "login_success",
-        logs::Scope::namespace(login.account.id),
+        logs::Scope::namespace(namespace_id),
         metadata,
     )
     .await?;
@@ -205,6 +213,13 @@ fn token_context(login: Option<&Login>, names: &[&str]) -> Value {
             "oauthtoken",
             "oauth",
             Value::Null,
+            json!(l.account.username),
+        ),
+        // Robots are referred to by name, and keep Quay's legacy `kind: user`.
+        Some(l) if matches!(l.kind, CredentialKind::Robot { .. }) => (
+            "robot",
+            "user",
+            json!(l.account.username),
             json!(l.account.username),
         ),
         Some(l) => (
@@ -332,8 +347,9 @@ fn dedup(actions: &[Action]) -> Vec<Action> {
     unique
 }
 
-/// Creates the repository a push names (private unless `CREATE_PRIVATE_REPO_ON_PUSH` is false)
-/// and makes its creator admin. Quay writes no `create_repo` log for these.
+/// Creates the repository a push names (private unless `CREATE_PRIVATE_REPO_ON_PUSH` is false),
+/// makes its creator admin and applies the organization's default permissions. Quay writes no
+/// `create_repo` log for these.
 async fn create_repository_on_push(
     app: &App,
     namespace: &Account,
@@ -360,6 +376,7 @@ async fn create_repository_on_push(
                     Role::Admin.as_str(),
                 )
                 .await?;
+                prototypes::apply(&mut tx, namespace, creator, row.id).await?;
             }
             row
         }

@@ -2,6 +2,7 @@
 //! catalog (core-api.md §2.6), deleted with their namespace.
 
 pub mod access;
+pub mod grants;
 pub mod labels;
 pub mod management;
 pub mod names;
@@ -133,6 +134,9 @@ pub async fn record_registry_log(
     metadata.insert("user-agent".into(), json!(caller.user_agent));
     if let Some(performer) = &performer {
         metadata.insert("username".into(), json!(performer.username));
+        if performer.robot != 0 {
+            metadata.insert("is_robot".into(), json!(true));
+        }
     }
     if let Value::Object(extra) = extra {
         metadata.extend(extra);
@@ -153,10 +157,11 @@ pub async fn record_registry_log(
     .await
 }
 
-/// Removes every repository of a deleted namespace, then the account itself. Blob bytes no
-/// longer referenced are left to the blob collector.
+/// Removes the robots and every repository of a deleted namespace, then the account itself.
+/// Blob bytes no longer referenced are left to the blob collector.
 pub async fn purge_namespace(app: &App, account_id: i64) -> anyhow::Result<()> {
     let mut tx = app.db.begin().await?;
+    db::robots::delete_robots_of_owner(&mut tx, account_id).await?;
     db::registry::delete_repositories_of_namespace(&mut tx, account_id).await?;
     db::accounts::delete_account(&mut tx, account_id).await?;
     tx.commit().await?;

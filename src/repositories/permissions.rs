@@ -1,5 +1,5 @@
 //! What an account may do on a repository (core-api.md §1.3). One decision, `effective_role`,
-//! grows as teams' repository grants and robots arrive.
+//! for users and robots alike: own and team grants, namespace and organization rights.
 
 use super::Repository;
 use crate::accounts::{Account, Scopes};
@@ -24,7 +24,7 @@ impl Role {
         }
     }
 
-    fn parse(text: &str) -> Option<Role> {
+    pub fn parse(text: &str) -> Option<Role> {
         match text {
             "read" => Some(Role::Read),
             "write" => Some(Role::Write),
@@ -47,9 +47,17 @@ impl Role {
     }
 }
 
+/// Quay's `allow_if_superuser`: with `FEATURE_SUPERUSERS_FULL_ACCESS`, a superuser whose
+/// credential allows `super:user` passes every namespace and repository check.
+pub fn superuser_override(config: &Config, account: &Account, scopes: Scopes) -> bool {
+    config.features.superusers_full_access
+        && account.is_superuser(config)
+        && scopes.allows_superuser()
+}
+
 /// The role `account` (None: anonymous) holds on `repo` through a credential with `scopes`:
-/// namespace owner, organization admin, full-access superuser, explicit grant, global
-/// read-only superuser, or a public repository's read; then capped by the scopes.
+/// namespace owner, organization admin, full-access superuser, its own or its teams' grants,
+/// global read-only superuser, or a public repository's read; then capped by the scopes.
 pub async fn effective_role(
     conn: &mut DbConn,
     config: &Config,
@@ -62,20 +70,21 @@ pub async fn effective_role(
         return Ok(public_read);
     };
     let owned = account.id == repo.namespace_id;
-    let superuser = config.features.superusers_full_access
-        && account.is_superuser(config)
-        && scopes.allows_superuser();
     let held = if owned
-        || superuser
+        || superuser_override(config, account, scopes)
         || org_role(conn, repo.namespace_id, account).await? == Some(TeamRole::Admin)
     {
         Some(Role::Admin)
     } else {
-        let granted = db::registry::find_repository_role(conn, repo.id, account.id).await?;
+        let granted = db::grants::list_account_roles(conn, repo.id, account.id).await?;
         let global_read = account
             .is_global_readonly_superuser(config)
             .then_some(Role::Read);
-        granted.as_deref().and_then(Role::parse).max(global_read)
+        granted
+            .iter()
+            .filter_map(|r| Role::parse(r))
+            .max()
+            .max(global_read)
     };
     // A public repository stays readable whatever the token's scopes.
     Ok(held.min(Role::cap(scopes)).max(public_read))

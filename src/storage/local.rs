@@ -1,5 +1,5 @@
 //! `LocalStorage`: blobs in a local folder (core-api.md §6.3 layout). Every write is fsynced,
-//! and a blob reaches its content-addressed path only by an atomic rename of a complete,
+//! and a blob reaches its content-addressed path only by an atomic hard link to a complete,
 //! fsynced upload, so a crash never leaves a partial blob where readers look.
 
 use std::io::{self, SeekFrom};
@@ -9,10 +9,12 @@ use futures::StreamExt;
 use tokio::fs::{self, File, OpenOptions};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
-use super::{BlobStore, ByteReader, ByteStream};
+use super::{blob_key, check_upload_id, BlobStore, ByteReader, ByteStream, StoredUpload};
 
 /// Upload bytes are gathered into writes of this size: fewer system calls, bounded memory.
 const WRITE_BUFFER_BYTES: usize = 1 << 20;
+/// Upload ids never contain a dot, so this suffix cannot clash with an id.
+const SEALED_SUFFIX: &str = ".sealed";
 
 pub struct LocalStore {
     root: PathBuf,
@@ -28,40 +30,25 @@ impl LocalStore {
     }
 
     fn upload_path(&self, upload_id: &str) -> io::Result<PathBuf> {
-        // Ids are generated uuids; anything else must not become a path.
-        if upload_id.is_empty()
-            || !upload_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "malformed upload id",
-            ));
-        }
+        check_upload_id(upload_id)?;
         Ok(self.root.join("uploads").join(upload_id))
     }
 
-    fn blob_path(&self, sha256_hex: &str) -> io::Result<PathBuf> {
-        let valid = sha256_hex.len() == 64
-            && sha256_hex
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if !valid {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "malformed sha256 digest",
-            ));
-        }
+    /// Where a committed upload waits for `delete_upload`: out of reach of `write_upload`.
+    fn sealed_path(&self, upload_id: &str) -> io::Result<PathBuf> {
+        check_upload_id(upload_id)?;
         Ok(self
             .root
-            .join("sha256")
-            .join(&sha256_hex[..2])
-            .join(sha256_hex))
+            .join("uploads")
+            .join(format!("{upload_id}{SEALED_SUFFIX}")))
+    }
+
+    fn blob_path(&self, digest: &str) -> io::Result<PathBuf> {
+        Ok(self.root.join(blob_key(digest)?))
     }
 }
 
-/// Makes a directory entry (a created or renamed file) durable.
+/// Makes a directory entry (a created or linked file) durable.
 async fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir).await?.sync_all().await
 }
@@ -73,6 +60,13 @@ async fn read_range(path: &Path, offset: u64, length: u64) -> io::Result<ByteRea
         file.seek(SeekFrom::Start(offset)).await?;
     }
     Ok(Box::pin(file.take(length)))
+}
+
+fn ignore_missing(outcome: io::Result<()>) -> io::Result<()> {
+    match outcome {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
 }
 
 #[async_trait::async_trait]
@@ -125,40 +119,70 @@ impl BlobStore for LocalStore {
     }
 
     async fn delete_upload(&self, upload_id: &str) -> io::Result<()> {
-        match fs::remove_file(self.upload_path(upload_id)?).await {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other,
-        }
+        ignore_missing(fs::remove_file(self.upload_path(upload_id)?).await)?;
+        ignore_missing(fs::remove_file(self.sealed_path(upload_id)?).await)
     }
 
-    async fn commit_upload(&self, upload_id: &str, sha256_hex: &str) -> io::Result<()> {
-        let upload = self.upload_path(upload_id)?;
-        let target = self.blob_path(sha256_hex)?;
-        if fs::try_exists(&target).await? {
-            // Only verified, complete files are ever renamed there: the stored copy is good.
-            return self.delete_upload(upload_id).await;
+    async fn list_uploads(&self) -> io::Result<Vec<StoredUpload>> {
+        let mut entries = fs::read_dir(self.root.join("uploads")).await?;
+        let mut uploads = Vec::new();
+        while let Some(entry) = entries.next_entry().await? {
+            let modified = entry.metadata().await?.modified()?;
+            let modified_ms = chrono::DateTime::<chrono::Utc>::from(modified).timestamp_millis();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            uploads.push(StoredUpload {
+                upload_id: name.trim_end_matches(SEALED_SUFFIX).to_owned(),
+                modified_ms,
+            });
         }
+        Ok(uploads)
+    }
+
+    async fn commit_upload(&self, upload_id: &str, length: u64, digest: &str) -> io::Result<()> {
+        let sealed = self.sealed_path(upload_id)?;
+        // Sealing first takes the file away from any late chunk of the same session: the
+        // blob shares its inode and must never change again.
+        ignore_missing(fs::rename(self.upload_path(upload_id)?, &sealed).await)?;
+        let target = self.blob_path(digest)?;
+        if fs::try_exists(&target).await? {
+            // Only verified, complete files are ever linked there: the stored copy is good.
+            return Ok(());
+        }
+        // Bytes past `length` were never acknowledged; they must not become part of the blob.
+        let file = OpenOptions::new().write(true).open(&sealed).await?;
+        file.set_len(length).await?;
+        file.sync_all().await?;
         let dir = target.parent().unwrap_or(&self.root).to_owned();
         fs::create_dir_all(&dir).await?;
-        fs::rename(&upload, &target).await?;
+        match fs::hard_link(&sealed, &target).await {
+            // Another commit of the same content won the race: equally good.
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+            other => other?,
+        }
         sync_dir(&dir).await?;
-        sync_dir(&self.root.join("sha256")).await
+        sync_dir(dir.parent().unwrap_or(&self.root)).await
     }
 
-    async fn blob_size(&self, sha256_hex: &str) -> io::Result<Option<u64>> {
-        match fs::metadata(self.blob_path(sha256_hex)?).await {
+    async fn blob_size(&self, digest: &str) -> io::Result<Option<u64>> {
+        match fs::metadata(self.blob_path(digest)?).await {
             Ok(meta) => Ok(Some(meta.len())),
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(err),
         }
     }
 
-    async fn read_blob(
-        &self,
-        sha256_hex: &str,
-        offset: u64,
-        length: u64,
-    ) -> io::Result<ByteReader> {
-        read_range(&self.blob_path(sha256_hex)?, offset, length).await
+    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<ByteReader> {
+        read_range(&self.blob_path(digest)?, offset, length).await
+    }
+
+    async fn delete_blob(&self, digest: &str) -> io::Result<()> {
+        let path = self.blob_path(digest)?;
+        ignore_missing(fs::remove_file(&path).await)?;
+        sync_dir(path.parent().unwrap_or(&self.root))
+            .await
+            .or_else(|err| {
+                // The folder may be gone too; nothing is left to make durable then.
+                ignore_missing(Err(err))
+            })
     }
 }

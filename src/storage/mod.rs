@@ -1,8 +1,10 @@
 //! The storage seam (core-api.md §6.3): blob bytes live behind `BlobStore`, chosen by
-//! configuration. Blobs are content-addressed by their SHA-256 (`sha256/<2 hex>/<hex>`);
-//! uploads in progress are files of their own (`uploads/<uuid>`) until they are committed.
+//! configuration. Blobs are content-addressed by their digest (`<algorithm>/<2 hex>/<hex>`,
+//! `sha256/ab/ab12…`); uploads in progress are stored apart (`uploads/<uuid>…`) until they
+//! are committed.
 
 mod local;
+mod s3;
 
 use std::io;
 use std::pin::Pin;
@@ -15,6 +17,7 @@ use tokio::io::AsyncRead;
 use crate::config::StorageConfig;
 
 pub use local::LocalStore;
+pub use s3::S3Store;
 
 /// Request bytes on their way into storage.
 pub type ByteStream<'a> = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 'a>>;
@@ -22,12 +25,19 @@ pub type ByteStream<'a> = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 
 /// Stored bytes on their way out.
 pub type ByteReader = Pin<Box<dyn AsyncRead + Send>>;
 
+/// An upload whose bytes are in storage, and when they last changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUpload {
+    pub upload_id: String,
+    pub modified_ms: i64,
+}
+
 #[async_trait::async_trait]
 pub trait BlobStore: Send + Sync {
     /// A short description for logs ("local /var/lib/berth/blobs").
     fn describe(&self) -> String;
 
-    /// Creates the empty, durable file of upload `upload_id`.
+    /// Prepares upload `upload_id` (a durable empty file where the store needs one).
     async fn create_upload(&self, upload_id: &str) -> io::Result<()>;
 
     /// Writes `body` into upload `upload_id` from byte `offset` on, first cutting off anything
@@ -46,21 +56,106 @@ pub trait BlobStore: Send + Sync {
     /// Removes upload `upload_id`; a missing upload is not an error.
     async fn delete_upload(&self, upload_id: &str) -> io::Result<()>;
 
-    /// Moves verified upload `upload_id` durably to the place of blob `sha256_hex`. When that
-    /// blob is already stored the upload is discarded instead.
-    async fn commit_upload(&self, upload_id: &str, sha256_hex: &str) -> io::Result<()>;
+    /// Every upload with bytes in storage, for sweeping the ones nobody finished.
+    async fn list_uploads(&self) -> io::Result<Vec<StoredUpload>>;
 
-    /// The size of blob `sha256_hex`, or None when it is not stored.
-    async fn blob_size(&self, sha256_hex: &str) -> io::Result<Option<u64>>;
+    /// Makes the first `length` bytes of verified upload `upload_id` durable at the place of
+    /// blob `digest` (`<algorithm>:<hex>`), unless that blob is already stored. The upload
+    /// itself stays until `delete_upload`, so a commit can be repeated.
+    async fn commit_upload(&self, upload_id: &str, length: u64, digest: &str) -> io::Result<()>;
 
-    /// `length` bytes of blob `sha256_hex` from byte `offset` on.
-    async fn read_blob(&self, sha256_hex: &str, offset: u64, length: u64)
-        -> io::Result<ByteReader>;
+    /// The size of blob `digest`, or None when it is not stored.
+    async fn blob_size(&self, digest: &str) -> io::Result<Option<u64>>;
+
+    /// `length` bytes of blob `digest` from byte `offset` on.
+    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<ByteReader>;
+
+    /// Removes blob `digest`; a missing blob is not an error.
+    async fn delete_blob(&self, digest: &str) -> io::Result<()>;
 }
 
 pub async fn open(config: &StorageConfig) -> anyhow::Result<Arc<dyn BlobStore>> {
     match config {
         StorageConfig::Local { path } => Ok(Arc::new(LocalStore::open(path).await?)),
-        StorageConfig::S3 { .. } => anyhow::bail!("S3Storage is not available yet"),
+        StorageConfig::S3 {
+            bucket,
+            root,
+            endpoint,
+            region,
+            access_key,
+            secret_key,
+        } => Ok(Arc::new(S3Store::open(&s3::S3Settings {
+            bucket,
+            root,
+            endpoint: endpoint.as_deref(),
+            region: region.as_deref(),
+            access_key: access_key.as_deref(),
+            secret_key: secret_key.as_deref(),
+        })?)),
+    }
+}
+
+/// The place of blob `digest` below the storage root: `<algorithm>/<2 hex>/<hex>`. Only
+/// well-formed SHA-256 and SHA-512 digests become paths.
+fn blob_key(digest: &str) -> io::Result<String> {
+    let malformed = || io::Error::new(io::ErrorKind::InvalidInput, "malformed digest");
+    let (algorithm, hex) = digest.split_once(':').ok_or_else(malformed)?;
+    let length = match algorithm {
+        "sha256" => 64,
+        "sha512" => 128,
+        _ => return Err(malformed()),
+    };
+    let valid = hex.len() == length && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if !valid {
+        return Err(malformed());
+    }
+    Ok(format!("{algorithm}/{}/{hex}", &hex[..2]))
+}
+
+/// Upload ids are generated uuids; anything else must not become a path.
+fn check_upload_id(upload_id: &str) -> io::Result<()> {
+    let valid = !upload_id.is_empty()
+        && upload_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "malformed upload id",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_keys() {
+        let hex = "ab".repeat(32);
+        assert_eq!(
+            blob_key(&format!("sha256:{hex}")).unwrap(),
+            format!("sha256/ab/{hex}")
+        );
+        let long = "cd".repeat(64);
+        assert_eq!(
+            blob_key(&format!("sha512:{long}")).unwrap(),
+            format!("sha512/cd/{long}")
+        );
+        for bad in [
+            "sha256:ab",
+            "md5:abcd",
+            "sha256",
+            &format!("sha256:{}", "AB".repeat(32)),
+            &format!("sha512:{hex}"),
+            &format!("sha256:../{}", "a".repeat(61)),
+        ] {
+            assert!(blob_key(bad).is_err(), "{bad}");
+        }
+        assert!(check_upload_id("0f2c-11").is_ok());
+        assert!(check_upload_id("../x").is_err());
+        assert!(check_upload_id("").is_err());
     }
 }

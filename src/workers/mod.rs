@@ -1,10 +1,11 @@
 //! Background work: a queue of jobs claimed by any node, run by `berth serve` (embedded) or
 //! `berth worker` (scale-out).
 
+mod gc;
 mod purge_namespace;
 mod purge_repository;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -57,6 +58,7 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
         purge_repository::PurgeRepository::KIND => {
             run::<purge_repository::PurgeRepository>(app, payload).await
         }
+        gc::CollectGarbage::KIND => run::<gc::CollectGarbage>(app, payload).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -89,9 +91,31 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Queues a garbage collection when `GARBAGE_COLLECTION_FREQUENCY` has passed since `due`
+/// was last set; returns when the next one is due.
+async fn schedule_gc(app: &AppState, due: Instant) -> Instant {
+    let Some(every) = app.config.garbage_collection_frequency else {
+        return due;
+    };
+    if Instant::now() < due {
+        return due;
+    }
+    let queued = async {
+        let mut tx = app.db.begin().await?;
+        gc::enqueue_collect_garbage(&mut tx).await?;
+        db::commit(tx).await
+    };
+    if let Err(err) = queued.await {
+        tracing::warn!(error = ?err, "could not queue garbage collection");
+    }
+    Instant::now() + every
+}
+
 /// Runs jobs until the task is dropped.
 pub async fn run_forever(app: AppState) {
+    let mut gc_due = Instant::now();
     loop {
+        gc_due = schedule_gc(&app, gc_due).await;
         match run_once(&app).await {
             Ok(true) => continue,
             Ok(false) => {}

@@ -11,3 +11,4 @@ mod crash;
 mod journey;
 mod roles;
 mod superuser;
+mod v2;

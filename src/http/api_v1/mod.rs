@@ -4,11 +4,15 @@ pub mod applications;
 pub mod logs;
 pub mod manifest;
 pub mod organization;
+pub mod permission;
+pub mod prototype;
 pub mod repository;
+pub mod robot;
 pub mod tag;
+pub mod team;
 pub mod user;
 
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, delete, get, post, put};
 use axum::Router;
 
 use crate::app::AppState;
@@ -46,6 +50,63 @@ pub fn routes() -> Router<AppState> {
         .route("/user/logs", get(logs::list_user_logs))
         .route("/user/exportlogs", post(logs::export_user_logs))
         .route("/user/aggregatelogs", get(logs::aggregate_user_logs))
+        .route(
+            "/organization/{orgname}/team/{teamname}",
+            put(team::update_team).delete(team::delete_team),
+        )
+        .route(
+            "/organization/{orgname}/team/{teamname}/members",
+            get(team::list_team_members),
+        )
+        .route(
+            "/organization/{orgname}/team/{teamname}/members/{membername}",
+            put(team::add_team_member).delete(team::remove_team_member),
+        )
+        .route(
+            "/organization/{orgname}/team/{teamname}/permissions",
+            get(team::list_team_permissions),
+        )
+        .route("/user/robots", get(robot::list_user_robots))
+        .route(
+            "/user/robots/{robot_shortname}",
+            get(robot::get_user_robot)
+                .put(robot::create_user_robot)
+                .delete(robot::delete_user_robot),
+        )
+        .route(
+            "/user/robots/{robot_shortname}/regenerate",
+            post(robot::regenerate_user_robot),
+        )
+        .route(
+            "/user/robots/{robot_shortname}/permissions",
+            get(robot::get_user_robot_permissions),
+        )
+        .route(
+            "/organization/{orgname}/robots",
+            get(robot::list_org_robots),
+        )
+        .route(
+            "/organization/{orgname}/robots/{robot_shortname}",
+            get(robot::get_org_robot)
+                .put(robot::create_org_robot)
+                .delete(robot::delete_org_robot),
+        )
+        .route(
+            "/organization/{orgname}/robots/{robot_shortname}/regenerate",
+            post(robot::regenerate_org_robot),
+        )
+        .route(
+            "/organization/{orgname}/robots/{robot_shortname}/permissions",
+            get(robot::get_org_robot_permissions),
+        )
+        .route(
+            "/organization/{orgname}/prototypes",
+            get(prototype::list_prototypes).post(prototype::create_prototype),
+        )
+        .route(
+            "/organization/{orgname}/prototypes/{prototypeid}",
+            put(prototype::update_prototype).delete(prototype::delete_prototype),
+        )
         .route(
             "/organization/{orgname}/applications",
             post(applications::create_application),

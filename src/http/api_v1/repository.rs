@@ -110,6 +110,9 @@ pub async fn dispatch(
         (method, resource) if resource == "tag" || resource.starts_with("tag/") => {
             dispatch_tag(&app, &caller, &path, &query, method, request).await?
         }
+        (_, resource) if resource.starts_with("permissions") => {
+            super::permission::dispatch(&app, &caller, &path, request).await?
+        }
         _ => return Err(ApiError::not_found()),
     };
     Ok(response)

@@ -133,6 +133,25 @@ pub mod fields {
     ) -> Result<Option<bool>, D::Error> {
         typed(d, name, "boolean", |v| v.as_bool())
     }
+
+    /// A string from a schema `enum`, refused in jsonschema's words.
+    pub fn one_of<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+        allowed: &[&str],
+    ) -> Result<Option<String>, D::Error> {
+        match string(d, name)? {
+            Some(value) if !allowed.contains(&value.as_str()) => {
+                let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+                Err(serde::de::Error::custom(format!(
+                    "{} is not one of [{}]",
+                    crate::http::json::python_repr(&Value::String(value)),
+                    quoted.join(", ")
+                )))
+            }
+            other => Ok(other),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `/v2/<name>/blobs/<digest>` (core-api.md §2.9): HEAD and GET, streamed from storage, with
-//! single byte ranges (206 / 416) as the OCI conformance suite expects.
+//! single byte ranges (206 / 416) as the OCI conformance suite expects; DELETE unlinks the
+//! blob from the repository (OCI v1.1, where Quay answers 405).
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -98,6 +99,18 @@ pub async fn get_blob(
         ));
     }
     Ok(with_headers(sized_response(status, length, body), &pairs))
+}
+
+/// DELETE /v2/<name>/blobs/<digest> — 202 once the repository's upload or mount link is gone.
+pub async fn delete_blob(
+    request: RepoRequest<'_>,
+    digest: &str,
+) -> Result<Response, RegistryError> {
+    let RepoRequest { app, caller, name } = request;
+    let repo = authorize(app, caller, name, Need::Push).await?;
+    let digest = Digest::parse(digest).map_err(blobs::Error::from)?;
+    blobs::delete_blob(app, &repo, &digest).await?;
+    Ok(sized_response(StatusCode::ACCEPTED, 0, Body::empty()))
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@ impl From<manifests::Error> for RegistryError {
             E::Parse(ParseError::Invalid(_))
             | E::DigestMismatch
             | E::BlobUnknown(_)
+            | E::BlobSizeMismatch { .. }
             | E::ChildUnknown(_) => error(
                 StatusCode::BAD_REQUEST,
                 "MANIFEST_INVALID",

@@ -4,14 +4,19 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
 
 use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
 use crate::http::error::RegistryError;
 use crate::manifests::{self, essence, parse_reference};
 
-/// Manifests larger than this are refused without being read further (the OCI spec asks
-/// registries to accept at least 4 MiB).
+/// Manifests larger than this are refused (the OCI spec asks registries to accept at least
+/// 4 MiB).
 const MAX_MANIFEST_BYTES: usize = 4 << 20;
+/// How much of a too-large manifest is read and dropped before answering, so that a client
+/// still sending gets the 413 rather than a connection closed under it.
+const MAX_DRAINED_BYTES: usize = 4 * MAX_MANIFEST_BYTES;
 
 /// GET|HEAD /v2/<name>/manifests/<reference> — the stored bytes with their media type and
 /// digest; HEAD sends the headers only.
@@ -75,28 +80,56 @@ pub async fn put_manifest(
         )
     })?;
     let content_type = header_text(headers, header::CONTENT_TYPE).unwrap_or("");
-    let bytes = axum::body::to_bytes(body, MAX_MANIFEST_BYTES)
-        .await
-        .map_err(|_| {
+    let bytes = read_manifest(body).await?;
+    let pushed =
+        manifests::put_manifest(app, caller, &repo, &reference, content_type, &bytes).await?;
+    let digest = pushed.digest;
+    let mut headers = vec![
+        (
+            "Location",
+            format!("/v2/{}/manifests/{digest}", repo.full_name()),
+        ),
+        ("Docker-Content-Digest", digest.to_string()),
+    ];
+    // OCI v1.1: tells clients the registry indexed the referrer, so they need no fallback tag.
+    if let Some(subject) = pushed.subject {
+        headers.push(("OCI-Subject", subject.to_string()));
+    }
+    let response = (StatusCode::CREATED, "OK").into_response();
+    Ok(with_headers(response, &headers))
+}
+
+/// The request body if it is at most `MAX_MANIFEST_BYTES`; a larger one is 413.
+async fn read_manifest(body: Body) -> Result<Bytes, RegistryError> {
+    let too_large = || {
+        RegistryError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "MANIFEST_INVALID",
+            format!("manifest larger than {MAX_MANIFEST_BYTES} bytes"),
+        )
+    };
+    let mut stream = body.into_data_stream();
+    let mut kept = BytesMut::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
             RegistryError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
+                StatusCode::BAD_REQUEST,
                 "MANIFEST_INVALID",
-                "manifest too large or unreadable",
+                "manifest body unreadable",
             )
         })?;
-    let digest =
-        manifests::put_manifest(app, caller, &repo, &reference, content_type, &bytes).await?;
-    let response = (StatusCode::CREATED, "OK").into_response();
-    Ok(with_headers(
-        response,
-        &[
-            (
-                "Location",
-                format!("/v2/{}/manifests/{digest}", repo.full_name()),
-            ),
-            ("Docker-Content-Digest", digest.to_string()),
-        ],
-    ))
+        total += chunk.len();
+        if total <= MAX_MANIFEST_BYTES {
+            kept.extend_from_slice(&chunk);
+        } else if total > MAX_DRAINED_BYTES {
+            return Err(too_large());
+        }
+    }
+    if total > MAX_MANIFEST_BYTES {
+        return Err(too_large());
+    }
+    Ok(kept.freeze())
 }
 
 /// DELETE /v2/<name>/manifests/<reference> — 202 once the tag (or every tag on the digest) is

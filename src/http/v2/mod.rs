@@ -104,6 +104,7 @@ async fn route(
         (Method::GET | Method::HEAD, ResourceKind::Blob(digest)) => {
             blobs::get_blob(request, &digest, headers, head).await
         }
+        (Method::DELETE, ResourceKind::Blob(digest)) => blobs::delete_blob(request, &digest).await,
         (Method::POST, ResourceKind::Uploads) => uploads::start_upload(request, &query, body).await,
         (Method::PATCH, ResourceKind::Upload(uuid)) => {
             uploads::patch_upload(request, &uuid, headers, body).await

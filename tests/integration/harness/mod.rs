@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod client;
 pub mod fixtures;
+pub mod storage;
 pub mod wire;
 
 use std::fs::File;
@@ -18,6 +19,7 @@ use tempfile::TempDir;
 
 pub use backend::Backend;
 pub use client::{Client, Resp};
+use storage::Bucket;
 
 /// Expands each named `async fn name(backend: Backend)` into the tests `name_sqlite` and
 /// `name_postgres`. Without a reachable PostgreSQL the second one says so and passes, unless
@@ -48,13 +50,22 @@ pub struct Options {
     pub xhr_only: bool,
     /// `FEATURE_QUOTA_MANAGEMENT`, which adds `quotas` and `quota_report` to user views.
     pub quota_management: bool,
+    /// Blobs in a bucket of their own on the shared S3 server instead of a local folder.
+    pub s3: bool,
+    /// Garbage collection within seconds: no time machine (`DEFAULT_TAG_EXPIRATION: 0s`),
+    /// upload links and sessions kept `GC_UPLOAD_WINDOW_S`, a collection every second.
+    pub fast_gc: bool,
 }
+
+/// `PUSH_TEMP_TAG_EXPIRATION_SEC` with `Options::fast_gc`: long enough for a push to finish.
+pub const GC_UPLOAD_WINDOW_S: u64 = 6;
 
 /// A running `berth serve`.
 pub struct Berth {
     backend: Backend,
     options: Options,
     data_dir: TempDir,
+    bucket: Option<Bucket>,
     child: Option<Child>,
     /// `127.0.0.1:<port>`: also the Host (and so SERVER_HOSTNAME) clients use.
     pub addr: String,
@@ -70,10 +81,16 @@ impl Berth {
             .prefix("berth-data-")
             .tempdir()
             .expect("temp dir");
+        let bucket = if options.s3 {
+            Some(Bucket::create().await)
+        } else {
+            None
+        };
         let mut berth = Berth {
             backend,
             options,
             data_dir,
+            bucket,
             child: None,
             addr: String::new(),
         };
@@ -108,8 +125,37 @@ impl Berth {
         self.data_dir.path().join("berth.log")
     }
 
+    /// Blobs in storage (files under the storage folder or objects in the bucket).
+    pub async fn stored_blobs(&self) -> usize {
+        self.stored_under("sha256").await + self.stored_under("sha512").await
+    }
+
+    /// Upload files or chunk objects in storage.
+    pub async fn stored_uploads(&self) -> usize {
+        self.stored_under("uploads").await
+    }
+
+    async fn stored_under(&self, prefix: &str) -> usize {
+        match &self.bucket {
+            Some(bucket) => bucket.count_objects(&format!("{prefix}/")).await,
+            None => storage::count_files(&self.data_dir.path().join("blobs").join(prefix)),
+        }
+    }
+
     fn write_config(&self) {
         let blobs = self.data_dir.path().join("blobs");
+        let storage = match &self.bucket {
+            Some(bucket) => bucket.config_entry(),
+            None => format!("[LocalStorage, {{storage_path: {}}}]", blobs.display()),
+        };
+        let mut extra = String::new();
+        if self.options.fast_gc {
+            extra = format!(
+                "DEFAULT_TAG_EXPIRATION: 0s\n\
+                 PUSH_TEMP_TAG_EXPIRATION_SEC: {GC_UPLOAD_WINDOW_S}\n\
+                 GARBAGE_COLLECTION_FREQUENCY: 1\n"
+            );
+        }
         let yaml = format!(
             "SUPER_USERS: [admin]\n\
              GLOBAL_READONLY_SUPER_USERS: [auditor]\n\
@@ -118,12 +164,11 @@ impl Berth {
              FEATURE_QUOTA_MANAGEMENT: {quota}\n\
              BROWSER_API_CALLS_XHR_ONLY: {xhr}\n\
              DB_URI: {db}\n\
-             DISTRIBUTED_STORAGE_CONFIG:\n  default: [LocalStorage, {{storage_path: {blobs}}}]\n\
-             DISTRIBUTED_STORAGE_PREFERENCE: [default]\n",
+             DISTRIBUTED_STORAGE_CONFIG:\n  default: {storage}\n\
+             DISTRIBUTED_STORAGE_PREFERENCE: [default]\n{extra}",
             quota = self.options.quota_management,
             xhr = self.options.xhr_only,
             db = self.backend.db_uri(),
-            blobs = blobs.display(),
         );
         std::fs::write(self.config_path(), yaml).expect("writing config.yaml");
     }

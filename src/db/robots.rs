@@ -1,0 +1,154 @@
+//! SQL for robot accounts (core-api.md §1.11): the `accounts` row holds the name, `robots`
+//! the owner, the encrypted token and the description.
+
+use sqlx::FromRow;
+
+use super::{DbConn, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RobotRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub enabled: i64,
+    pub created_ms: i64,
+    pub owner_id: i64,
+    pub token: String,
+    pub description: String,
+    pub unstructured_metadata: String,
+}
+
+const ROBOT_SELECT: &str = "SELECT a.id, a.username, a.email, a.enabled, a.created_ms, \
+    r.owner_id, r.token, r.description, r.unstructured_metadata \
+    FROM accounts a JOIN robots r ON r.account_id = a.id";
+
+pub struct NewRobot<'a> {
+    pub account_id: i64,
+    pub owner_id: i64,
+    pub token: &'a str,
+    pub description: &'a str,
+    pub unstructured_metadata: &'a str,
+}
+
+pub async fn insert_robot(conn: &mut DbConn, new: &NewRobot<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO robots (account_id, owner_id, token, description, unstructured_metadata) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(new.account_id)
+    .bind(new.owner_id)
+    .bind(new.token)
+    .bind(new.description)
+    .bind(new.unstructured_metadata)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A robot by its full name (`owner+short`).
+pub async fn find_robot(conn: &mut DbConn, username: &str) -> Result<Option<RobotRow>> {
+    let sql = format!("{ROBOT_SELECT} WHERE a.username = $1");
+    Ok(sqlx::query_as::<_, RobotRow>(&sql)
+        .bind(username)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The robots of a namespace by name, at most `limit`.
+pub async fn list_robots(conn: &mut DbConn, owner_id: i64, limit: i64) -> Result<Vec<RobotRow>> {
+    let sql = format!("{ROBOT_SELECT} WHERE r.owner_id = $1 ORDER BY a.username LIMIT $2");
+    Ok(sqlx::query_as::<_, RobotRow>(&sql)
+        .bind(owner_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn update_robot_token(conn: &mut DbConn, account_id: i64, token: &str) -> Result<()> {
+    sqlx::query("UPDATE robots SET token = $1 WHERE account_id = $2")
+        .bind(token)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A robot's name with the owner it was made for; also matches the account a robot left
+/// behind when its owner was deleted (then `owner_id` is None or another namespace's).
+#[derive(Debug, Clone, FromRow)]
+pub struct RobotNameRow {
+    pub id: i64,
+    pub owner_id: Option<i64>,
+}
+
+pub async fn find_robot_name(conn: &mut DbConn, username: &str) -> Result<Option<RobotNameRow>> {
+    Ok(sqlx::query_as::<_, RobotNameRow>(
+        "SELECT a.id, r.owner_id FROM accounts a LEFT JOIN robots r ON r.account_id = a.id \
+         WHERE a.username = $1 AND a.robot = 1",
+    )
+    .bind(username)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Deletes a robot account; its robot row, team memberships, repository grants and prototypes
+/// go with it (foreign keys), and its log entries lose their performer.
+pub async fn delete_robot(conn: &mut DbConn, account_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM accounts WHERE id = $1 AND robot = 1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes every robot of a namespace being purged.
+pub async fn delete_robots_of_owner(conn: &mut DbConn, owner_id: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM accounts WHERE robot = 1 \
+         AND id IN (SELECT account_id FROM robots WHERE owner_id = $1)",
+    )
+    .bind(owner_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A team a robot of `owner_id` belongs to.
+#[derive(Debug, Clone, FromRow)]
+pub struct RobotTeamRow {
+    pub robot_id: i64,
+    pub team_name: String,
+}
+
+pub async fn list_robot_teams(conn: &mut DbConn, owner_id: i64) -> Result<Vec<RobotTeamRow>> {
+    Ok(sqlx::query_as::<_, RobotTeamRow>(
+        "SELECT m.account_id AS robot_id, t.name AS team_name FROM team_members m \
+         JOIN teams t ON t.id = m.team_id JOIN robots r ON r.account_id = m.account_id \
+         WHERE r.owner_id = $1 ORDER BY t.name",
+    )
+    .bind(owner_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A repository a robot of `owner_id` holds a direct grant on.
+#[derive(Debug, Clone, FromRow)]
+pub struct RobotRepositoryRow {
+    pub robot_id: i64,
+    pub repository_name: String,
+}
+
+pub async fn list_robot_repositories(
+    conn: &mut DbConn,
+    owner_id: i64,
+) -> Result<Vec<RobotRepositoryRow>> {
+    Ok(sqlx::query_as::<_, RobotRepositoryRow>(
+        "SELECT p.account_id AS robot_id, g.name AS repository_name \
+         FROM repository_permissions p JOIN repositories g ON g.id = p.repository_id \
+         JOIN robots r ON r.account_id = p.account_id \
+         WHERE r.owner_id = $1 AND g.state <> 'marked_for_deletion' ORDER BY g.name",
+    )
+    .bind(owner_id)
+    .fetch_all(conn)
+    .await?)
+}

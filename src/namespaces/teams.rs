@@ -1,0 +1,449 @@
+//! Teams of an organization and their members (core-api.md §3.6), and the organization-level
+//! checks that teams, default permissions and organization robots share (§1.3).
+
+use serde_json::json;
+
+use super::TeamRole;
+use crate::accounts::{robots, Account, Scopes};
+use crate::app::App;
+use crate::config::Config;
+use crate::db::DbConn;
+use crate::db::{self, grants::RepositoryGrantRow, namespaces::MemberRow, namespaces::TeamRow};
+use crate::logs::{self, Actor};
+use crate::repositories::permissions::superuser_override;
+
+/// Outcomes of team and prototype operations; the texts are Quay's.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    InvalidTeamName(String),
+    #[error("Team '{team}' is not a team in org '{org}'")]
+    UnknownTeam { team: String, org: String },
+    #[error("Cannot remove admin from team '{team}' because calling user would no longer have admin on org '{org}'")]
+    LastAdminRole { team: String, org: String },
+    #[error("Deleting team '{team}' would remove admin ability for user '{user}' in organization '{org}'")]
+    LastAdminTeam {
+        team: String,
+        user: String,
+        org: String,
+    },
+    #[error("User cannot remove themselves from their only admin team.")]
+    LastAdminMembership,
+    #[error("Unknown user")]
+    UnknownUser,
+    #[error(
+        "Cannot add the specified robot to this team, as it is not a member of the organization"
+    )]
+    ForeignRobot,
+    #[error("User {user} is already a member of team {team}")]
+    AlreadyMember { user: String, team: String },
+    #[error("User {user} does not belong to team {team}")]
+    NotMember { user: String, team: String },
+    #[error("Unknown activating user")]
+    UnknownActivatingUser,
+    #[error("Missing delegate user or team")]
+    MissingDelegate,
+    #[error("Not Found")]
+    NotFound,
+    #[error("Unauthorized")]
+    Unauthorized,
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a caller may do in an organization, its credential's scopes applied.
+pub struct OrgAccess {
+    organization: Option<Account>,
+    /// A team with the admin role, with `org:admin` (or a direct login).
+    admin: bool,
+    /// A full-access superuser, who passes every check.
+    superuser: bool,
+    /// A global read-only superuser, who passes the reading checks.
+    reader: bool,
+    /// The caller's teams there, when its credential allows `org:admin`.
+    teams: Vec<TeamRow>,
+}
+
+impl OrgAccess {
+    pub async fn load(
+        conn: &mut DbConn,
+        config: &Config,
+        caller: &Account,
+        scopes: Scopes,
+        org_name: &str,
+    ) -> db::Result<OrgAccess> {
+        let organization = db::accounts::find_account_by_name(conn, org_name)
+            .await?
+            .map(Account::from)
+            .filter(|a| a.organization);
+        let scoped = scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN);
+        let teams = match &organization {
+            Some(org) if scoped => {
+                db::namespaces::list_teams_of_member(conn, org.id, caller.id).await?
+            }
+            _ => Vec::new(),
+        };
+        Ok(OrgAccess {
+            admin: teams.iter().any(|t| t.role == TeamRole::Admin.as_str()),
+            superuser: superuser_override(config, caller, scopes),
+            reader: caller.is_global_readonly_superuser(config),
+            organization,
+            teams,
+        })
+    }
+
+    /// Whether the caller administers the organization (or passes as a superuser).
+    pub fn is_admin(&self) -> bool {
+        self.admin || self.superuser
+    }
+
+    pub fn is_team_member(&self, team_id: i64) -> bool {
+        self.teams.iter().any(|t| t.id == team_id)
+    }
+
+    /// The caller's admin teams there.
+    fn admin_teams(&self) -> Vec<&str> {
+        self.teams
+            .iter()
+            .filter(|t| t.role == TeamRole::Admin.as_str())
+            .map(|t| t.name.as_str())
+            .collect()
+    }
+
+    /// The organization when `allowed`; a missing one is 404 only for callers who could see
+    /// it (Quay checks the permission first, so everyone else gets 403).
+    fn gate(&self, allowed: bool, reading: bool) -> Result<&Account> {
+        let privileged = self.superuser || (reading && self.reader);
+        match &self.organization {
+            Some(org) if allowed || privileged => Ok(org),
+            None if privileged => Err(Error::NotFound),
+            _ => Err(Error::Unauthorized),
+        }
+    }
+
+    /// For changes: organization admins and full-access superusers.
+    pub fn administer(&self) -> Result<&Account> {
+        self.gate(self.admin, false)
+    }
+
+    /// For reads of admin-only data: also global read-only superusers.
+    pub fn read(&self) -> Result<&Account> {
+        self.gate(self.admin, true)
+    }
+
+    /// For reads open to every member (robot lists): any team of the organization.
+    pub fn read_as_member(&self) -> Result<&Account> {
+        self.gate(self.admin || !self.teams.is_empty(), true)
+    }
+}
+
+async fn org_access(app: &App, caller: &Account, scopes: Scopes, org: &str) -> Result<OrgAccess> {
+    let mut conn = app.db.reader().await?;
+    Ok(OrgAccess::load(&mut conn, &app.config, caller, scopes, org).await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub role: TeamRole,
+}
+
+impl From<TeamRow> for Team {
+    fn from(row: TeamRow) -> Self {
+        Team {
+            id: row.id,
+            role: TeamRole::parse(&row.role).unwrap_or(TeamRole::Member),
+            name: row.name,
+            description: row.description,
+        }
+    }
+}
+
+/// A team after `PUT`: whether it was created, and whether the caller may view it now.
+pub struct SavedTeam {
+    pub team: Team,
+    pub created: bool,
+    pub can_view: bool,
+}
+
+/// Creates the team, or changes its role and description (core-api.md §3.6). Demoting the
+/// caller's only admin team is refused, so an organization never loses its last admin.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_team(
+    app: &App,
+    actor: &Actor,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    team_name: &str,
+    role: TeamRole,
+    description: Option<String>,
+) -> Result<SavedTeam> {
+    let access = org_access(app, caller, scopes, org_name).await?;
+    let org = access.administer()?;
+    let scope = logs::Scope::namespace(org.id);
+    let mut tx = app.db.begin().await?;
+    let existing = db::namespaces::find_team(&mut tx, org.id, team_name).await?;
+    let created = existing.is_none();
+    let team = match existing {
+        None => {
+            if let Some(problem) = robots::name_problem(team_name) {
+                return Err(Error::InvalidTeamName(problem));
+            }
+            let description = description.unwrap_or_default();
+            let id = db::namespaces::insert_team(&mut tx, org.id, team_name, role.as_str()).await?;
+            db::namespaces::update_team(&mut tx, id, role.as_str(), &description).await?;
+            let metadata = json!({ "team": team_name });
+            logs::record(&mut tx, actor, "org_create_team", scope, metadata).await?;
+            Team {
+                id,
+                name: team_name.to_owned(),
+                description,
+                role,
+            }
+        }
+        Some(row) => {
+            let mut team = Team::from(row);
+            if let Some(description) = description.filter(|d| *d != team.description) {
+                let metadata = json!({ "team": team_name, "description": description });
+                logs::record(&mut tx, actor, "org_set_team_description", scope, metadata).await?;
+                team.description = description;
+            }
+            if role != team.role {
+                if team.role == TeamRole::Admin && access.admin_teams() == [team_name] {
+                    return Err(Error::LastAdminRole {
+                        team: team_name.to_owned(),
+                        org: org.username.clone(),
+                    });
+                }
+                let metadata = json!({ "team": team_name, "role": role.as_str() });
+                logs::record(&mut tx, actor, "org_set_team_role", scope, metadata).await?;
+                team.role = role;
+            }
+            db::namespaces::update_team(&mut tx, team.id, team.role.as_str(), &team.description)
+                .await?;
+            team
+        }
+    };
+    let can_view = is_org_admin_after_change(&mut tx, org, caller, scopes).await?
+        || db::namespaces::is_team_member(&mut tx, team.id, caller.id).await?;
+    db::commit(tx).await?;
+    Ok(SavedTeam {
+        team,
+        created,
+        can_view,
+    })
+}
+
+/// Quay's `ViewTeamPermission` after the change: admin through a team, not as a superuser.
+async fn is_org_admin_after_change(
+    conn: &mut DbConn,
+    org: &Account,
+    caller: &Account,
+    scopes: Scopes,
+) -> db::Result<bool> {
+    let scoped = scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN);
+    Ok(scoped && super::team_role(conn, org, caller).await? == Some(TeamRole::Admin))
+}
+
+/// Deletes a team with its memberships, grants and prototypes. The caller's only admin team
+/// cannot go.
+pub async fn delete_team(
+    app: &App,
+    actor: &Actor,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    team_name: &str,
+) -> Result<()> {
+    let access = org_access(app, caller, scopes, org_name).await?;
+    let org = access.administer()?;
+    let mut tx = app.db.begin().await?;
+    let team = db::namespaces::find_team(&mut tx, org.id, team_name)
+        .await?
+        .map(Team::from)
+        .ok_or_else(|| Error::UnknownTeam {
+            team: team_name.to_owned(),
+            org: org.username.clone(),
+        })?;
+    if team.role == TeamRole::Admin && access.admin_teams() == [team_name] {
+        return Err(Error::LastAdminTeam {
+            team: team_name.to_owned(),
+            user: caller.username.clone(),
+            org: org.username.clone(),
+        });
+    }
+    db::namespaces::delete_team(&mut tx, team.id).await?;
+    let metadata = json!({ "team": team_name });
+    logs::record(
+        &mut tx,
+        actor,
+        "org_delete_team",
+        logs::Scope::namespace(org.id),
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// A team's members, and whether the caller may change them.
+pub struct TeamMembers {
+    pub members: Vec<MemberRow>,
+    pub can_edit: bool,
+}
+
+/// The team for its members, organization admins and read-only superusers; 404 only for
+/// those who could see it.
+async fn viewable_team(
+    conn: &mut DbConn,
+    access: &OrgAccess,
+    team_name: &str,
+) -> Result<(Account, Team)> {
+    let org = access.read_as_member()?.clone();
+    let team = db::namespaces::find_team(conn, org.id, team_name)
+        .await?
+        .map(Team::from);
+    match team {
+        Some(team) if access.read().is_ok() || access.is_team_member(team.id) => Ok((org, team)),
+        None if access.read().is_ok() => Err(Error::NotFound),
+        _ => Err(Error::Unauthorized),
+    }
+}
+
+pub async fn list_team_members(
+    app: &App,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    team_name: &str,
+) -> Result<TeamMembers> {
+    let mut conn = app.db.reader().await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, org_name).await?;
+    let (_, team) = viewable_team(&mut conn, &access, team_name).await?;
+    Ok(TeamMembers {
+        members: db::namespaces::list_team_members(&mut conn, team.id).await?,
+        can_edit: access.is_admin(),
+    })
+}
+
+/// The team of an organization the caller administers; 404 when it does not exist.
+async fn administered_team(
+    conn: &mut DbConn,
+    access: &OrgAccess,
+    team_name: &str,
+) -> Result<(Account, Team)> {
+    let org = access.administer()?.clone();
+    let team = db::namespaces::find_team(conn, org.id, team_name)
+        .await?
+        .map(Team::from)
+        .ok_or(Error::NotFound)?;
+    Ok((org, team))
+}
+
+/// Adds a user or one of the organization's robots to a team. Berth runs without mail, so
+/// the member is added at once (Quay's behaviour without `FEATURE_MAILING`).
+pub async fn add_team_member(
+    app: &App,
+    actor: &Actor,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    team_name: &str,
+    member_name: &str,
+) -> Result<MemberRow> {
+    let mut tx = app.db.begin().await?;
+    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+    let (org, team) = administered_team(&mut tx, &access, team_name).await?;
+    let member = db::accounts::find_account_by_name(&mut tx, member_name)
+        .await?
+        .map(Account::from)
+        .filter(|a| !a.organization)
+        .ok_or(Error::UnknownUser)?;
+    if member.robot && robots::owner_name(&member.username) != Some(org.username.as_str()) {
+        return Err(Error::ForeignRobot);
+    }
+    if db::namespaces::is_team_member(&mut tx, team.id, member.id).await? {
+        return Err(Error::AlreadyMember {
+            user: member.username,
+            team: team.name,
+        });
+    }
+    db::namespaces::insert_team_member(&mut tx, team.id, member.id).await?;
+    let metadata = json!({ "member": member_name, "team": team_name });
+    logs::record(
+        &mut tx,
+        actor,
+        "org_add_team_member",
+        logs::Scope::namespace(org.id),
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    Ok(MemberRow {
+        id: member.id,
+        username: member.username,
+        email: member.email,
+        robot: member.robot as i64,
+    })
+}
+
+/// Removes a member; callers cannot leave their only admin team.
+pub async fn remove_team_member(
+    app: &App,
+    actor: &Actor,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    team_name: &str,
+    member_name: &str,
+) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+    let (org, team) = administered_team(&mut tx, &access, team_name).await?;
+    let member = db::accounts::find_account_by_name(&mut tx, member_name)
+        .await?
+        .filter(|a| a.organization == 0)
+        .ok_or(Error::NotFound)?;
+    if member.id == caller.id && access.admin_teams() == [team_name] {
+        return Err(Error::LastAdminMembership);
+    }
+    if !db::namespaces::delete_team_member(&mut tx, team.id, member.id).await? {
+        return Err(Error::NotMember {
+            user: member.username,
+            team: team.name,
+        });
+    }
+    let metadata = json!({ "member": member_name, "team": team_name });
+    logs::record(
+        &mut tx,
+        actor,
+        "org_remove_team_member",
+        logs::Scope::namespace(org.id),
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    Ok(())
+}
+
+/// The repositories a team holds roles on, for organization admins and read-only superusers.
+pub async fn list_team_permissions(
+    app: &App,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    team_name: &str,
+) -> Result<Vec<RepositoryGrantRow>> {
+    let mut conn = app.db.reader().await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, org_name).await?;
+    let org = access.read()?;
+    let team = db::namespaces::find_team(&mut conn, org.id, team_name)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(db::grants::list_team_grants(&mut conn, team.id).await?)
+}

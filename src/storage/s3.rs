@@ -1,0 +1,321 @@
+//! `S3Storage` and `RadosGWStorage`: blobs as objects in an S3-compatible bucket, addressed
+//! path-style at a configurable endpoint (core-api.md §6.3 layout under `storage_path`).
+//!
+//! Uploads are stateless across nodes: every chunk (`PATCH`) becomes its own object
+//! `uploads/<uuid>/<first byte, 20 digits>`, streamed in multipart parts, so any node can
+//! append the next chunk or commit. A commit copies a single-chunk upload server-side, or
+//! streams the chunks in order into one multipart upload at the blob's place. Objects and
+//! completed multipart uploads appear atomically, so readers never see a partial blob; a
+//! failed multipart upload is aborted. Memory stays bounded by a few parts per request.
+
+use std::io;
+use std::sync::Arc;
+
+use futures::{StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3Builder;
+use object_store::buffered::BufWriter;
+use object_store::path::Path as ObjectPath;
+use object_store::{GetOptions, GetRange, ObjectStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::io::StreamReader;
+
+use super::{blob_key, check_upload_id, BlobStore, ByteReader, ByteStream, StoredUpload};
+
+/// Multipart part size: above S3's 5 MiB minimum; at most two parts are in flight.
+const PART_BYTES: usize = 8 << 20;
+const PARTS_IN_FLIGHT: usize = 2;
+/// The largest object S3 copies in one request; bigger single-chunk uploads are streamed.
+const MAX_COPY_BYTES: u64 = 5 << 30;
+/// Quay's default region for S3 drivers.
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// The `S3Storage` parameters Berth uses.
+pub struct S3Settings<'a> {
+    pub bucket: &'a str,
+    pub root: &'a str,
+    pub endpoint: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub access_key: Option<&'a str>,
+    pub secret_key: Option<&'a str>,
+}
+
+pub struct S3Store {
+    store: Arc<dyn ObjectStore>,
+    root: String,
+    description: String,
+}
+
+/// One chunk object of an upload.
+struct Part {
+    location: ObjectPath,
+    start: u64,
+    size: u64,
+}
+
+fn io_error(err: object_store::Error) -> io::Error {
+    match err {
+        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, err),
+        other => io::Error::other(other),
+    }
+}
+
+impl S3Store {
+    pub fn open(settings: &S3Settings<'_>) -> anyhow::Result<S3Store> {
+        let region = settings.region.unwrap_or(DEFAULT_REGION);
+        let mut builder = AmazonS3Builder::new()
+            .with_bucket_name(settings.bucket)
+            .with_region(region)
+            .with_virtual_hosted_style_request(false);
+        if let Some(endpoint) = settings.endpoint {
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"));
+        }
+        if let (Some(access_key), Some(secret_key)) = (settings.access_key, settings.secret_key) {
+            builder = builder
+                .with_access_key_id(access_key)
+                .with_secret_access_key(secret_key);
+        }
+        let root = settings.root.trim_matches('/').to_owned();
+        Ok(S3Store {
+            store: Arc::new(builder.build()?),
+            description: format!(
+                "s3 bucket {} at {} under /{root}",
+                settings.bucket,
+                settings.endpoint.unwrap_or("AWS"),
+            ),
+            root,
+        })
+    }
+
+    fn path(&self, key: &str) -> ObjectPath {
+        ObjectPath::from(format!("{}/{key}", self.root))
+    }
+
+    fn uploads_prefix(&self) -> ObjectPath {
+        self.path("uploads")
+    }
+
+    fn upload_prefix(&self, upload_id: &str) -> io::Result<ObjectPath> {
+        check_upload_id(upload_id)?;
+        Ok(self.path(&format!("uploads/{upload_id}")))
+    }
+
+    fn blob_path(&self, digest: &str) -> io::Result<ObjectPath> {
+        Ok(self.path(&blob_key(digest)?))
+    }
+
+    /// The chunk objects of an upload, by first byte.
+    async fn parts(&self, upload_id: &str) -> io::Result<Vec<Part>> {
+        let prefix = self.upload_prefix(upload_id)?;
+        let mut parts: Vec<Part> = self
+            .store
+            .list(Some(&prefix))
+            .map_err(io_error)
+            .try_filter_map(|meta| async move {
+                let start = meta.location.filename().and_then(|n| n.parse::<u64>().ok());
+                Ok(start.map(|start| Part {
+                    location: meta.location,
+                    start,
+                    size: meta.size,
+                }))
+            })
+            .try_collect()
+            .await?;
+        parts.sort_by_key(|p| p.start);
+        Ok(parts)
+    }
+
+    /// Streams `body` into the object at `path` (one PUT when small, multipart otherwise);
+    /// returns the byte count. A failed multipart upload is aborted, not left behind.
+    async fn write_object(&self, path: ObjectPath, mut body: ByteStream<'_>) -> io::Result<u64> {
+        let mut writer = BufWriter::with_capacity(self.store.clone(), path, PART_BYTES)
+            .with_max_concurrency(PARTS_IN_FLIGHT);
+        let mut written = 0u64;
+        let outcome = async {
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk?;
+                written += chunk.len() as u64;
+                writer.put(chunk).await.map_err(io_error)?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(err) = outcome {
+            if let Err(abort) = writer.abort().await {
+                tracing::warn!(error = %abort, "could not abort an S3 multipart upload");
+            }
+            return Err(err);
+        }
+        writer.shutdown().await?;
+        Ok(written)
+    }
+
+    /// A reader over byte range `from..to` of the object at `path`.
+    fn read_range(&self, path: ObjectPath, from: u64, to: u64) -> ByteReader {
+        if from >= to {
+            // S3 refuses empty ranges; an empty read needs no request.
+            return Box::pin(tokio::io::empty());
+        }
+        let store = self.store.clone();
+        let stream = futures::stream::once(async move {
+            let options = GetOptions {
+                range: Some(GetRange::Bounded(from..to)),
+                ..GetOptions::default()
+            };
+            store
+                .get_opts(&path, options)
+                .await
+                .map(|result| result.into_stream().map_err(io_error))
+                .map_err(io_error)
+        })
+        .try_flatten();
+        Box::pin(StreamReader::new(stream))
+    }
+}
+
+#[async_trait::async_trait]
+impl BlobStore for S3Store {
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    async fn create_upload(&self, upload_id: &str) -> io::Result<()> {
+        // Nothing to prepare: the first chunk creates the first object.
+        check_upload_id(upload_id)
+    }
+
+    async fn write_upload(
+        &self,
+        upload_id: &str,
+        offset: u64,
+        body: ByteStream<'_>,
+    ) -> io::Result<u64> {
+        for part in self.parts(upload_id).await? {
+            if part.start >= offset {
+                // Written by a request that was never acknowledged: this chunk replaces it.
+                self.store.delete(&part.location).await.map_err(io_error)?;
+            }
+        }
+        let path = self.path(&format!("uploads/{upload_id}/{offset:020}"));
+        self.write_object(path, body).await
+    }
+
+    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<ByteReader> {
+        let mut readers = Vec::new();
+        let mut position = 0u64;
+        for part in self.parts(upload_id).await? {
+            if position >= length {
+                break;
+            }
+            if part.start > position {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "upload chunks have a gap",
+                ));
+            }
+            let end = (part.start + part.size).min(length);
+            if end > position {
+                readers.push(self.read_range(
+                    part.location,
+                    position - part.start,
+                    end - part.start,
+                ));
+                position = end;
+            }
+        }
+        if position < length {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "upload shorter than recorded",
+            ));
+        }
+        let chained = readers
+            .into_iter()
+            .fold(Box::pin(tokio::io::empty()) as ByteReader, |all, next| {
+                Box::pin(all.chain(next))
+            });
+        Ok(chained)
+    }
+
+    async fn delete_upload(&self, upload_id: &str) -> io::Result<()> {
+        for part in self.parts(upload_id).await? {
+            self.store.delete(&part.location).await.map_err(io_error)?;
+        }
+        Ok(())
+    }
+
+    async fn list_uploads(&self) -> io::Result<Vec<StoredUpload>> {
+        let prefix = self.uploads_prefix();
+        let objects: Vec<_> = self
+            .store
+            .list(Some(&prefix))
+            .map_err(io_error)
+            .try_collect()
+            .await?;
+        let mut uploads: Vec<StoredUpload> = Vec::new();
+        for meta in objects {
+            let Some(upload_id) = meta
+                .location
+                .prefix_match(&prefix)
+                .and_then(|mut rest| rest.next())
+                .map(|part| part.as_ref().to_owned())
+            else {
+                continue;
+            };
+            let modified_ms = meta.last_modified.timestamp_millis();
+            match uploads.iter_mut().find(|u| u.upload_id == upload_id) {
+                Some(known) => known.modified_ms = known.modified_ms.max(modified_ms),
+                None => uploads.push(StoredUpload {
+                    upload_id,
+                    modified_ms,
+                }),
+            }
+        }
+        Ok(uploads)
+    }
+
+    async fn commit_upload(&self, upload_id: &str, length: u64, digest: &str) -> io::Result<()> {
+        let target = self.blob_path(digest)?;
+        if self.blob_size(digest).await?.is_some() {
+            return Ok(());
+        }
+        let parts = self.parts(upload_id).await?;
+        match parts.as_slice() {
+            [only] if only.start == 0 && only.size == length && length <= MAX_COPY_BYTES => self
+                .store
+                .copy(&only.location, &target)
+                .await
+                .map_err(io_error),
+            _ => {
+                let reader = self.read_upload(upload_id, length).await?;
+                let body = tokio_util::io::ReaderStream::with_capacity(reader, PART_BYTES);
+                let written = self.write_object(target, Box::pin(body)).await?;
+                if written == length {
+                    Ok(())
+                } else {
+                    Err(io::Error::other("upload changed while it was committed"))
+                }
+            }
+        }
+    }
+
+    async fn blob_size(&self, digest: &str) -> io::Result<Option<u64>> {
+        match self.store.head(&self.blob_path(digest)?).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(io_error(err)),
+        }
+    }
+
+    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<ByteReader> {
+        Ok(self.read_range(self.blob_path(digest)?, offset, offset + length))
+    }
+
+    async fn delete_blob(&self, digest: &str) -> io::Result<()> {
+        match self.store.delete(&self.blob_path(digest)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(io_error(err)),
+        }
+    }
+}

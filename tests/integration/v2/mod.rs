@@ -1,0 +1,42 @@
+//! The registry protocol (core-api.md §2) end to end with real clients, on LocalStorage and on
+//! S3 (a moto server), each on SQLite and PostgreSQL: images and indexes, mounts, chunked
+//! uploads, referrers, garbage collection, and bad input that must change nothing.
+
+mod gc;
+mod images;
+mod referrers;
+mod rejects;
+
+use crate::harness::fixtures::{admin, create_user, Registry, Tools, User};
+use crate::harness::storage::Storage;
+use crate::harness::{Backend, Berth, Options};
+
+/// A server on `storage` with user `dev`, and tools with private state.
+pub struct Setup {
+    pub berth: Berth,
+    pub user: User,
+    pub tools: Tools,
+}
+
+impl Setup {
+    pub async fn start(backend: Backend, storage: Storage, fast_gc: bool) -> Setup {
+        let options = Options {
+            s3: storage == Storage::S3,
+            fast_gc,
+            ..Options::default()
+        };
+        let berth = Berth::start_with(backend, options).await;
+        let admin = admin(&berth).await;
+        let user = create_user(&admin, "dev").await;
+        Setup {
+            berth,
+            user,
+            tools: Tools::new(),
+        }
+    }
+
+    /// The raw `/v2` client of `dev` on `repo` (pull and push).
+    pub async fn registry(&self, repo: &str) -> Registry {
+        Registry::login(&self.berth, &self.user.username, &self.user.password, repo).await
+    }
+}
