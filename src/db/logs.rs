@@ -94,10 +94,9 @@ pub async fn list_log_entries_page(
     let (conditions, values) = selection_sql(selection);
     let next = values.len() + 3;
     let keyset = if from.is_some() {
-        format!(
-            " AND (l.datetime_ms < ${next} OR (l.datetime_ms = ${next} AND l.id <= ${}))",
-            next + 1
-        )
+        // A row comparison, which both engines turn into one index range over
+        // (datetime_ms, id); the equivalent OR form makes PostgreSQL filter row by row.
+        format!(" AND (l.datetime_ms, l.id) <= (${next}, ${})", next + 1)
     } else {
         String::new()
     };

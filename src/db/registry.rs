@@ -102,20 +102,21 @@ pub async fn list_visible_repositories_page(
     start_id: i64,
     limit: i64,
 ) -> Result<Vec<CatalogRow>> {
-    Ok(sqlx::query_as::<_, CatalogRow>(
+    // The same visibility rule as every other listing.
+    let sql = format!(
         "SELECT r.id, a.username AS namespace, r.name FROM repositories r \
          JOIN accounts a ON a.id = r.namespace_id \
-         WHERE r.id >= $1 AND r.kind = 'image' AND r.state <> 'marked_for_deletion' \
-         AND ($2 = 1 OR r.namespace_id = $3 OR EXISTS (SELECT 1 FROM repository_permissions p \
-              WHERE p.repository_id = r.id AND p.account_id = $3)) \
-         ORDER BY r.id LIMIT $4",
-    )
-    .bind(start_id)
-    .bind(all as i64)
-    .bind(account_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+         WHERE r.id >= $2 AND r.kind = 'image' AND r.state <> 'marked_for_deletion' \
+         AND ($3 = 1 OR {}) ORDER BY r.id LIMIT $4",
+        super::repositories::VISIBLE_TO_ACCOUNT
+    );
+    Ok(sqlx::query_as::<_, CatalogRow>(&sql)
+        .bind(account_id)
+        .bind(start_id)
+        .bind(all as i64)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Deletes the repositories of a namespace with everything that hangs off them.

@@ -10,7 +10,9 @@ use super::{DbConn, Result};
 pub const VISIBLE_TO_ACCOUNT: &str = "(r.namespace_id = $1 \
     OR EXISTS (SELECT 1 FROM repository_permissions p WHERE p.repository_id = r.id AND p.account_id = $1) \
     OR EXISTS (SELECT 1 FROM teams t JOIN team_members m ON m.team_id = t.id \
-               WHERE t.organization_id = r.namespace_id AND m.account_id = $1 AND t.role = 'admin'))";
+               WHERE t.organization_id = r.namespace_id AND m.account_id = $1 AND t.role = 'admin') \
+    OR EXISTS (SELECT 1 FROM repository_team_permissions g JOIN team_members m ON m.team_id = g.team_id \
+               WHERE g.repository_id = r.id AND m.account_id = $1))";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RepositoryListRow {

@@ -118,6 +118,7 @@ pub async fn create_repository(
         )
         .await?;
     }
+    crate::namespaces::prototypes::apply(&mut tx, &owner, creator, row.id).await?;
     let metadata = json!({ "repo": repo_name.name, "namespace": owner.username });
     logs::record(
         &mut tx,
