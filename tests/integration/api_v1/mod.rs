@@ -1,3 +1,6 @@
 //! `/api/v1` beyond the superuser panel, mirroring `src/http/api_v1/`.
 
+mod permissions;
 mod repositories;
+mod robots;
+mod teams;
