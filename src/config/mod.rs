@@ -12,17 +12,21 @@ use raw::RawConfig;
 /// Where blobs are kept: `DISTRIBUTED_STORAGE_CONFIG[DISTRIBUTED_STORAGE_PREFERENCE[0]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StorageConfig {
-    Local {
-        path: PathBuf,
-    },
-    S3 {
-        bucket: String,
-        root: String,
-        endpoint: Option<String>,
-        region: Option<String>,
-        access_key: Option<String>,
-        secret_key: Option<String>,
-    },
+    Local { path: PathBuf },
+    S3(S3Config),
+}
+
+/// The parameters of `S3Storage` (and of `RadosGWStorage`, an S3 endpoint of its own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct S3Config {
+    pub bucket: String,
+    /// `storage_path`: the key prefix of every object.
+    pub root: String,
+    /// The service URL; None means AWS itself.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
 }
 
 /// A bad value in the configuration, named by its key.
@@ -160,21 +164,11 @@ fn redact_uri(uri: &str) -> String {
 
 fn redact_storage(storage: &StorageConfig) -> StorageConfig {
     match storage.clone() {
-        StorageConfig::S3 {
-            bucket,
-            root,
-            endpoint,
-            region,
-            access_key,
-            secret_key,
-        } => StorageConfig::S3 {
-            bucket,
-            root,
-            endpoint,
-            region,
-            access_key: access_key.map(|_| "***".into()),
-            secret_key: secret_key.map(|_| "***".into()),
-        },
+        StorageConfig::S3(s3) => StorageConfig::S3(S3Config {
+            access_key: s3.access_key.map(|_| "***".into()),
+            secret_key: s3.secret_key.map(|_| "***".into()),
+            ..s3
+        }),
         local => local,
     }
 }
@@ -263,6 +257,35 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.key, "DISTRIBUTED_STORAGE_CONFIG");
+    }
+
+    #[test]
+    fn s3_storage_and_garbage_collection() {
+        let yaml =
+            "DISTRIBUTED_STORAGE_CONFIG:\n  s3: [S3Storage, {s3_bucket: b, storage_path: /r, \
+                    endpoint_url: 'http://127.0.0.1:9000', s3_secret_key: k}]\n\
+                    GARBAGE_COLLECTION_FREQUENCY: 5\n";
+        let config = Config::from_yaml(yaml, Path::new("/d")).unwrap();
+        assert_eq!(
+            config.storage,
+            StorageConfig::S3(S3Config {
+                bucket: "b".into(),
+                root: "/r".into(),
+                endpoint: Some("http://127.0.0.1:9000".into()),
+                region: None,
+                access_key: None,
+                secret_key: Some("k".into()),
+            })
+        );
+        assert!(!config.describe()["DISTRIBUTED_STORAGE_CONFIG"].contains("\"k\""));
+        assert_eq!(
+            config.garbage_collection_frequency,
+            Some(std::time::Duration::from_secs(5))
+        );
+        let off = Config::from_yaml("FEATURE_GARBAGE_COLLECTION: false\n", Path::new("/d"));
+        assert_eq!(off.unwrap().garbage_collection_frequency, None);
+        let err = Config::from_yaml("GARBAGE_COLLECTION_FREQUENCY: 0\n", Path::new("/d"));
+        assert_eq!(err.unwrap_err().key, "GARBAGE_COLLECTION_FREQUENCY");
     }
 
     #[test]

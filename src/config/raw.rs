@@ -5,7 +5,9 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
 
-use super::{bad, parse_duration_s, parse_size, Config, ConfigError, Features, StorageConfig};
+use super::{
+    bad, parse_duration_s, parse_size, Config, ConfigError, Features, S3Config, StorageConfig,
+};
 
 /// Keys of Quay's configuration that Berth reads elsewhere or that need no action here; they
 /// are accepted without a warning.
@@ -276,14 +278,14 @@ fn storage(
                     None => format!("https://{host}"),
                 })
             });
-            Ok(StorageConfig::S3 {
+            Ok(StorageConfig::S3(S3Config {
                 bucket: required("s3_bucket")?,
                 root: text("storage_path").unwrap_or_default(),
                 endpoint,
                 region: text("s3_region"),
                 access_key: text("s3_access_key"),
                 secret_key: text("s3_secret_key"),
-            })
+            }))
         }
         "RadosGWStorage" | "RHOCSStorage" => {
             let scheme = if text("is_secure").as_deref() == Some("true") {
@@ -296,14 +298,14 @@ fn storage(
                 Some(port) => format!("{scheme}://{host}:{port}"),
                 None => format!("{scheme}://{host}"),
             };
-            Ok(StorageConfig::S3 {
+            Ok(StorageConfig::S3(S3Config {
                 bucket: required("bucket_name")?,
                 root: text("storage_path").unwrap_or_default(),
                 endpoint: Some(endpoint),
                 region: text("region_name"),
                 access_key: text("access_key"),
                 secret_key: text("secret_key"),
-            })
+            }))
         }
         other => Err(bad(KEY, format!("storage driver {other} is not supported"))),
     }

@@ -77,21 +77,7 @@ pub trait BlobStore: Send + Sync {
 pub async fn open(config: &StorageConfig) -> anyhow::Result<Arc<dyn BlobStore>> {
     match config {
         StorageConfig::Local { path } => Ok(Arc::new(LocalStore::open(path).await?)),
-        StorageConfig::S3 {
-            bucket,
-            root,
-            endpoint,
-            region,
-            access_key,
-            secret_key,
-        } => Ok(Arc::new(S3Store::open(&s3::S3Settings {
-            bucket,
-            root,
-            endpoint: endpoint.as_deref(),
-            region: region.as_deref(),
-            access_key: access_key.as_deref(),
-            secret_key: secret_key.as_deref(),
-        })?)),
+        StorageConfig::S3(s3) => Ok(Arc::new(S3Store::open(s3)?)),
     }
 }
 

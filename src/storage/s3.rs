@@ -20,6 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::io::StreamReader;
 
 use super::{blob_key, check_upload_id, BlobStore, ByteReader, ByteStream, StoredUpload};
+use crate::config::S3Config;
 
 /// Multipart part size: above S3's 5 MiB minimum; at most two parts are in flight.
 const PART_BYTES: usize = 8 << 20;
@@ -28,16 +29,6 @@ const PARTS_IN_FLIGHT: usize = 2;
 const MAX_COPY_BYTES: u64 = 5 << 30;
 /// Quay's default region for S3 drivers.
 const DEFAULT_REGION: &str = "us-east-1";
-
-/// The `S3Storage` parameters Berth uses.
-pub struct S3Settings<'a> {
-    pub bucket: &'a str,
-    pub root: &'a str,
-    pub endpoint: Option<&'a str>,
-    pub region: Option<&'a str>,
-    pub access_key: Option<&'a str>,
-    pub secret_key: Option<&'a str>,
-}
 
 pub struct S3Store {
     store: Arc<dyn ObjectStore>,
@@ -60,18 +51,18 @@ fn io_error(err: object_store::Error) -> io::Error {
 }
 
 impl S3Store {
-    pub fn open(settings: &S3Settings<'_>) -> anyhow::Result<S3Store> {
-        let region = settings.region.unwrap_or(DEFAULT_REGION);
+    pub fn open(settings: &S3Config) -> anyhow::Result<S3Store> {
+        let region = settings.region.as_deref().unwrap_or(DEFAULT_REGION);
         let mut builder = AmazonS3Builder::new()
-            .with_bucket_name(settings.bucket)
+            .with_bucket_name(&settings.bucket)
             .with_region(region)
             .with_virtual_hosted_style_request(false);
-        if let Some(endpoint) = settings.endpoint {
+        if let Some(endpoint) = &settings.endpoint {
             builder = builder
                 .with_endpoint(endpoint)
                 .with_allow_http(endpoint.starts_with("http://"));
         }
-        if let (Some(access_key), Some(secret_key)) = (settings.access_key, settings.secret_key) {
+        if let (Some(access_key), Some(secret_key)) = (&settings.access_key, &settings.secret_key) {
             builder = builder
                 .with_access_key_id(access_key)
                 .with_secret_access_key(secret_key);
@@ -82,7 +73,7 @@ impl S3Store {
             description: format!(
                 "s3 bucket {} at {} under /{root}",
                 settings.bucket,
-                settings.endpoint.unwrap_or("AWS"),
+                settings.endpoint.as_deref().unwrap_or("AWS"),
             ),
             root,
         })

@@ -1,5 +1,8 @@
 //! `/api/v1` beyond the superuser panel, mirroring `src/http/api_v1/`.
 
 mod oauth;
+mod permissions;
 mod repositories;
+mod robots;
 mod tags;
+mod teams;
