@@ -42,7 +42,70 @@ pub enum LoginError {
     Db(#[from] db::Error),
 }
 
+/// Where a login was tried from; failed attempts are logged with it when
+/// `ACTION_LOG_AUDIT_LOGIN_FAILURES` is on.
+pub struct Attempt<'a> {
+    /// `quayauth` (web sign-in) or `v2auth` (registry token endpoint).
+    pub source: &'static str,
+    pub user_agent: &'a str,
+    pub ip: Option<String>,
+}
+
 pub async fn authenticate_basic(
+    app: &App,
+    username: &str,
+    password: &str,
+    attempt: &Attempt<'_>,
+) -> Result<Login, LoginError> {
+    let outcome = authenticate_credentials(app, username, password).await;
+    audit_failure(app, attempt, username, outcome).await
+}
+
+/// Writes `login_failure` for a refused credential (not for a database fault), under the
+/// account the name points at when there is one.
+async fn audit_failure(
+    app: &App,
+    attempt: &Attempt<'_>,
+    username: &str,
+    outcome: Result<Login, LoginError>,
+) -> Result<Login, LoginError> {
+    let Err(refusal) = &outcome else {
+        return outcome;
+    };
+    if !app.config.audit_login_failures || matches!(refusal, LoginError::Db(_)) {
+        return outcome;
+    }
+    let kind = match username {
+        "$oauthtoken" => "oauth",
+        name if name.contains('+') => "robot",
+        _ => "user",
+    };
+    let mut conn = app.db.reader().await?;
+    let account = db::accounts::find_account_by_name(&mut conn, username).await?;
+    drop(conn);
+    let mut metadata = serde_json::json!({
+        "type": attempt.source, "kind": kind, "useragent": attempt.user_agent, "message": refusal.to_string(),
+    });
+    if kind != "oauth" {
+        metadata["username"] = username.into();
+    }
+    let scope = account
+        .map(|a| logs::Scope::namespace(a.id))
+        .unwrap_or_default();
+    let mut tx = app.db.begin().await?;
+    logs::record(
+        &mut tx,
+        &Actor::anonymous(attempt.ip.clone()),
+        "login_failure",
+        scope,
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    outcome
+}
+
+async fn authenticate_credentials(
     app: &App,
     username: &str,
     password: &str,
@@ -121,7 +184,18 @@ pub async fn sign_in(
     password: &str,
     user_agent: &str,
 ) -> Result<Account, LoginError> {
-    let login = authenticate_password(app, username, password).await?;
+    let attempt = Attempt {
+        source: "quayauth",
+        user_agent,
+        ip: actor.ip.clone(),
+    };
+    let login = audit_failure(
+        app,
+        &attempt,
+        username,
+        authenticate_password(app, username, password).await,
+    )
+    .await?;
     let mut tx = app.db.begin().await?;
     let metadata = serde_json::json!({ "type": "quayauth", "useragent": user_agent });
     let signed_in = Actor {

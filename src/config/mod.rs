@@ -84,6 +84,8 @@ pub struct Config {
     /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth
     /// and no CSRF token.
     pub direct_oauth_clientid_whitelist: Vec<String>,
+    /// `ACTION_LOG_AUDIT_LOGIN_FAILURES`, default false: failed logins write `login_failure`.
+    pub audit_login_failures: bool,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
     pub first_user_is_superuser: bool,
     /// Keys Berth does not know; reported as warnings at start-up.

@@ -52,6 +52,7 @@ pub(super) struct RawConfig {
     pub garbage_collection_frequency: Option<f64>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
+    pub audit_login_failures: Option<bool>,
     pub unknown_keys: Vec<String>,
 }
 
@@ -98,6 +99,9 @@ impl RawConfig {
                 "MAXIMUM_LAYER_SIZE" => raw.maximum_layer_size = Some(secret(key, v)?),
                 "PUSH_TEMP_TAG_EXPIRATION_SEC" => {
                     raw.push_temp_tag_expiration_sec = Some(value(key, v)?)
+                }
+                "ACTION_LOG_AUDIT_LOGIN_FAILURES" => {
+                    raw.audit_login_failures = Some(value(key, v)?)
                 }
                 "DIRECT_OAUTH_CLIENTID_WHITELIST" => {
                     raw.direct_oauth_clientid_whitelist = value(key, v)?
@@ -196,6 +200,7 @@ impl RawConfig {
             garbage_collection_frequency,
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
+            audit_login_failures: self.audit_login_failures.unwrap_or(false),
             first_user_is_superuser: false,
             unknown_keys: self.unknown_keys,
         })

@@ -48,7 +48,15 @@ async fn signed_in_user(
         .and_then(|v| STANDARD.decode(v.trim()).ok())
         .and_then(|raw| String::from_utf8(raw).ok());
     if let Some((username, password)) = basic.as_deref().and_then(|b| b.split_once(':')) {
-        return match login::authenticate_basic(app, username, password).await {
+        let attempt = login::Attempt {
+            source: "quayauth",
+            user_agent: headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+            ip: None,
+        };
+        return match login::authenticate_basic(app, username, password, &attempt).await {
             Ok(found) if found.scopes.contains(Scopes::DIRECT_LOGIN) => {
                 Ok(Some(Signed::Basic(found.account)))
             }

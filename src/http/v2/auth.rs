@@ -8,7 +8,7 @@ use base64::Engine;
 use serde::Serialize;
 
 use super::{header_text, with_headers, RegistryQuery};
-use crate::accounts::login::{authenticate_basic, Login, LoginError};
+use crate::accounts::login::{authenticate_basic, Attempt, Login, LoginError};
 use crate::app::AppState;
 use crate::http::error::RegistryError;
 use crate::repositories::access::{issue_registry_token, AuthError, TokenRequest};
@@ -26,7 +26,12 @@ pub async fn get_token(
     let query = RegistryQuery::from_uri(request.uri())?;
     let ip = crate::http::pipeline::client_ip(&request);
     let headers = request.headers();
-    let login = login(&app, headers).await?;
+    let attempt = Attempt {
+        source: "v2auth",
+        user_agent: header_text(headers, header::USER_AGENT).unwrap_or(""),
+        ip: ip.clone(),
+    };
+    let login = login(&app, headers, &attempt).await?;
     let scopes = query.all("scope");
     let token = issue_registry_token(
         &app,
@@ -65,7 +70,11 @@ pub async fn get_token(
 
 /// The caller's basic credentials: None without an `Authorization` header, 401 with the
 /// specific reason when they do not authenticate.
-async fn login(app: &AppState, headers: &HeaderMap) -> Result<Option<Login>, RegistryError> {
+async fn login(
+    app: &AppState,
+    headers: &HeaderMap,
+    attempt: &Attempt<'_>,
+) -> Result<Option<Login>, RegistryError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -85,7 +94,7 @@ async fn login(app: &AppState, headers: &HeaderMap) -> Result<Option<Login>, Reg
                 .map(|(u, p)| (u.to_owned(), p.to_owned()))
         })
         .ok_or_else(|| refused(LoginError::InvalidCredentials.to_string()))?;
-    match authenticate_basic(app, &user, &password).await {
+    match authenticate_basic(app, &user, &password, attempt).await {
         Ok(login) => Ok(Some(login)),
         Err(LoginError::Db(cause)) => Err(cause.into()),
         Err(err) => Err(refused(err.to_string())),

@@ -161,6 +161,7 @@ impl Berth {
              GLOBAL_READONLY_SUPER_USERS: [auditor]\n\
              FEATURE_USER_INITIALIZE: true\n\
              FEATURE_MAILING: false\n\
+             ACTION_LOG_AUDIT_LOGIN_FAILURES: true\n\
              FEATURE_QUOTA_MANAGEMENT: {quota}\n\
              BROWSER_API_CALLS_XHR_ONLY: {xhr}\n\
              DB_URI: {db}\n\

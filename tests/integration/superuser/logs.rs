@@ -405,7 +405,56 @@ async fn export_downloads_the_whole_range(backend: Backend) {
     assert_eq!(missing.status, 404);
 }
 
+async fn failed_logins_are_logged(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    create_user(&admin, "victim").await;
+    // A wrong password at the web sign-in and at the registry's token endpoint.
+    let csrf = Client::anon(&berth).get("/csrf_token").send().await;
+    let cookie = csrf
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = csrf.json()["csrf_token"].as_str().unwrap().to_owned();
+    let signin = Client::anon(&berth)
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", &token)
+        .post("/api/v1/signin")
+        .json(&json!({"username": "victim", "password": "wrong-password"}))
+        .send()
+        .await;
+    assert_eq!(signin.status, 403);
+    assert_eq!(signin.json()["invalidCredentials"], true);
+    let token = Client::basic(&berth, "victim", "wrong-password")
+        .get("/v2/auth?service=x")
+        .send()
+        .await;
+    assert_eq!(token.status, 401);
+    let logs = all_pages(&admin, "/api/v1/superuser/logs").await;
+    let failures: Vec<&Value> = logs
+        .iter()
+        .filter(|e| e["kind"] == "login_failure")
+        .collect();
+    assert_eq!(failures.len(), 2, "{logs:?}");
+    assert_eq!(failures[0]["metadata"]["type"], "v2auth");
+    assert_eq!(failures[1]["metadata"]["type"], "quayauth");
+    for failure in failures {
+        assert_eq!(failure["metadata"]["username"], "victim");
+        assert_eq!(failure["metadata"]["kind"], "user");
+        assert_eq!(
+            failure["metadata"]["message"],
+            "Invalid Username or Password"
+        );
+        assert_eq!(failure["namespace"]["name"], "victim");
+        assert!(failure.get("performer").is_none());
+    }
+}
+
 backends!(
+    failed_logins_are_logged,
     docs_command_and_entry_fields,
     scripted_actions_on_every_reader,
     paging_a_thousand_entries,
