@@ -100,8 +100,10 @@ bench() {
     local config='{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'
     local config_digest media manifest
     config_digest=sha256:$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
-    fetch -sf -o /dev/null -X POST "${auth[@]}" -H 'Content-Type: application/octet-stream' --data-binary "$config" \
-        "http://$host/v2/$REPO/blobs/uploads/?digest=$config_digest"
+    # POST then PUT with the body: distribution 2.8 ignores a monolithic POST ?digest=.
+    location=$(absolute "$(fetch -sf -D - -o /dev/null -X POST "${auth[@]}" "http://$host/v2/$REPO/blobs/uploads/" | header location)")
+    if [[ $location == *\?* ]]; then location+="&digest=$config_digest"; else location+="?digest=$config_digest"; fi
+    fetch -sf -o /dev/null -X PUT "${auth[@]}" -H 'Content-Type: application/octet-stream' --data-binary "$config" "$location"
     media=application/vnd.oci.image.manifest.v1+json
     manifest=$(printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
         "$media" "$config_digest" "${#config}" "$DIGEST" "$SIZE")

@@ -127,7 +127,10 @@ impl BlobStore for LocalStore {
         let mut entries = fs::read_dir(self.root.join("uploads")).await?;
         let mut uploads = Vec::new();
         while let Some(entry) = entries.next_entry().await? {
-            let modified = entry.metadata().await?.modified()?;
+            // An upload committed or cancelled meanwhile is simply gone.
+            let Ok(modified) = entry.metadata().await.and_then(|m| m.modified()) else {
+                continue;
+            };
             let modified_ms = chrono::DateTime::<chrono::Utc>::from(modified).timestamp_millis();
             let name = entry.file_name().to_string_lossy().into_owned();
             uploads.push(StoredUpload {
