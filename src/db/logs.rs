@@ -94,9 +94,9 @@ pub async fn list_log_entries_page(
     let (conditions, values) = selection_sql(selection);
     let next = values.len() + 3;
     let keyset = if from.is_some() {
-        // A row comparison, which both engines turn into one index range over
-        // (datetime_ms, id); the equivalent OR form makes PostgreSQL filter row by row.
-        format!(" AND (l.datetime_ms, l.id) <= (${next}, ${})", next + 1)
+        // Decides among the entries of the cursor's own instant; the instant itself becomes
+        // the window's upper bound below, so the planners walk one index range backwards.
+        format!(" AND (l.datetime_ms < ${next} OR l.id <= ${})", next + 1)
     } else {
         String::new()
     };
@@ -111,6 +111,8 @@ pub async fn list_log_entries_page(
          WHERE l.datetime_ms >= $1 AND l.datetime_ms < $2{conditions}{keyset} \
          ORDER BY l.datetime_ms DESC, l.id DESC LIMIT {limit}"
     );
+    // One upper bound only: given two, the planners may walk from the looser one.
+    let end_ms = from.map_or(end_ms, |(before_ms, _)| end_ms.min(before_ms + 1));
     let mut query = sqlx::query_as::<_, LogEntryRow>(&sql)
         .bind(start_ms)
         .bind(end_ms);
