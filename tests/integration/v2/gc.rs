@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use super::Setup;
-use crate::harness::fixtures::{assert_success, image_digests};
+use crate::harness::fixtures::{
+    assert_success, image_digests, oci_manifest, Registry, ADMIN_PASSWORD,
+};
 use crate::harness::storage::{storages, Storage};
 use crate::harness::{Backend, Berth, GC_UPLOAD_WINDOW_S};
 
@@ -86,4 +88,57 @@ async fn delete_then_collect(backend: Backend, storage: Storage) {
     assert_success(&out, "pull after a re-push");
 }
 
-storages!(delete_then_collect);
+/// Deleting a user or an organization purges its repositories in the background, and the
+/// collector then gives their bytes back (superuser-api.md §5.5, §6.3).
+async fn deleted_namespaces_give_their_bytes_back(backend: Backend, storage: Storage) {
+    let setup = Setup::start(backend, storage, true).await;
+    let admin = &setup.admin;
+    admin
+        .post("/api/v1/organization/")
+        .json(&serde_json::json!({"name": "doomed", "email": "doomed@example.com"}))
+        .send()
+        .await
+        .expect_status(201);
+    for (user, password, repo, content) in [
+        ("admin", ADMIN_PASSWORD, "doomed/app", "org image\n"),
+        (
+            "dev",
+            setup.user.password.as_str(),
+            "dev/app",
+            "user image\n",
+        ),
+    ] {
+        let registry = Registry::login(&setup.berth, user, password, repo).await;
+        let config =
+            br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+        let config_digest = registry.upload_blob(config).await;
+        let layer_digest = registry.upload_blob(content.as_bytes()).await;
+        let manifest = oci_manifest(
+            (&config_digest, config.len()),
+            &[(&layer_digest, content.len())],
+        );
+        registry
+            .put_manifest("1", &manifest)
+            .await
+            .expect_status(201);
+    }
+    // Two layers and one shared config blob.
+    assert_eq!(setup.berth.stored_blobs().await, 3);
+    admin
+        .delete("/api/v1/superuser/organizations/doomed")
+        .send()
+        .await
+        .expect_status(204);
+    eventually(&setup.berth, "blobs", 2).await;
+    admin
+        .delete("/api/v1/superuser/users/dev")
+        .send()
+        .await
+        .expect_status(204);
+    eventually(&setup.berth, "blobs", 0).await;
+}
+
+storages!(
+    delete_then_collect,
+    deleted_namespaces_give_their_bytes_back
+);

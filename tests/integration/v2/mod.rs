@@ -9,11 +9,13 @@ mod rejects;
 
 use crate::harness::fixtures::{admin, create_user, Registry, Tools, User};
 use crate::harness::storage::Storage;
-use crate::harness::{Backend, Berth, Options};
+use crate::harness::{Backend, Berth, Client, Options};
 
 /// A server on `storage` with user `dev`, and tools with private state.
 pub struct Setup {
     pub berth: Berth,
+    /// The superuser `admin`.
+    pub admin: Client,
     pub user: User,
     pub tools: Tools,
 }
@@ -30,6 +32,7 @@ impl Setup {
         let user = create_user(&admin, "dev").await;
         Setup {
             berth,
+            admin,
             user,
             tools: Tools::new(),
         }
