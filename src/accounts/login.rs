@@ -1,7 +1,7 @@
 //! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords, `$oauthtoken` and robot
 //! tokens.
 
-use super::{passwords, robots, tokens, Account, Scopes};
+use super::{app_tokens, passwords, robots, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db;
 use crate::logs::{self, Actor, OAuthUse};
@@ -15,6 +15,8 @@ pub enum CredentialKind {
     Robot {
         owner_id: i64,
     },
+    /// An app-specific token (`$app`), a direct login of its owner.
+    AppToken,
 }
 
 /// A successful login.
@@ -25,6 +27,8 @@ pub struct Login {
     pub kind: CredentialKind,
     /// The OAuth token of a `$oauthtoken` login.
     pub oauth: Option<OAuthUse>,
+    /// The `(uuid, title)` of the app-specific token of a `$app` login.
+    pub app_token: Option<(String, String)>,
 }
 
 /// Why a login failed; the texts are Quay's and go to the client.
@@ -77,6 +81,7 @@ async fn audit_failure(
     }
     let kind = match username {
         "$oauthtoken" => "oauth",
+        "$app" => "app_specific_token",
         name if name.contains('+') => "robot",
         _ => "user",
     };
@@ -120,8 +125,19 @@ async fn authenticate_credentials(
                 scopes: grant.scopes,
                 kind: CredentialKind::OAuthToken,
                 oauth: Some(grant.oauth),
+                app_token: None,
             })
         }
+        "$app" => match app_tokens::authenticate(app, password).await? {
+            Some((account, token)) => Ok(Login {
+                account,
+                scopes: Scopes::DIRECT_LOGIN,
+                kind: CredentialKind::AppToken,
+                oauth: None,
+                app_token: Some((token.uuid, token.title)),
+            }),
+            None => Err(LoginError::InvalidToken),
+        },
         name if name.contains('+') => match robots::authenticate(app, name, password).await? {
             Some((account, owner_id)) => Ok(Login {
                 account,
@@ -129,6 +145,7 @@ async fn authenticate_credentials(
                 scopes: Scopes::DIRECT_LOGIN,
                 kind: CredentialKind::Robot { owner_id },
                 oauth: None,
+                app_token: None,
             }),
             None => Err(LoginError::UnknownRobot(name.to_owned())),
         },
@@ -173,6 +190,7 @@ async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<
         scopes: Scopes::DIRECT_LOGIN,
         kind: CredentialKind::Password,
         oauth: None,
+        app_token: None,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Accounts: users (and, later, organizations and robots), their credentials and roles.
 
+pub mod app_tokens;
 pub mod login;
 pub mod passwords;
 pub mod robots;

@@ -2,6 +2,7 @@
 //! Timestamps are integer milliseconds and booleans integers so that both engines map alike.
 
 pub mod accounts;
+pub mod app_tokens;
 pub mod grants;
 pub mod jobs;
 pub mod labels;

@@ -383,3 +383,14 @@ impl From<crate::repositories::grants::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::accounts::app_tokens::Error> for ApiError {
+    fn from(err: crate::accounts::app_tokens::Error) -> Self {
+        use crate::accounts::app_tokens::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::InvalidTitle => ApiError::invalid_request(err.to_string()),
+            E::Db(e) => ApiError::Internal(e.into()),
+        }
+    }
+}

@@ -192,6 +192,10 @@ async fn record_login(
         metadata["kind"] = json!("robot");
         metadata["robot"] = json!(login.account.username);
     }
+    if let Some((_, title)) = &login.app_token {
+        metadata["kind"] = json!("app_specific_token");
+        metadata["app_specific_token_title"] = json!(title);
+    }
     let mut tx = app.db.begin().await?;
     logs::record(
         &mut tx,

@@ -1,5 +1,6 @@
 //! Quay's `/api/v1` families other than the superuser panel.
 
+pub mod app_token;
 pub mod applications;
 pub mod logs;
 pub mod manifest;
@@ -46,6 +47,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/user/starred/{*repository}",
             delete(repository::unstar_repository),
+        )
+        .route(
+            "/user/apptoken",
+            get(app_token::list_app_tokens).post(app_token::create_app_token),
+        )
+        .route(
+            "/user/apptoken/{token_uuid}",
+            get(app_token::get_app_token).delete(app_token::revoke_app_token),
         )
         .route("/user/logs", get(logs::list_user_logs))
         .route("/user/exportlogs", post(logs::export_user_logs))

@@ -1,5 +1,6 @@
 //! `/api/v1` beyond the superuser panel, mirroring `src/http/api_v1/`.
 
+mod app_tokens;
 mod oauth;
 mod permissions;
 mod repositories;

@@ -1,0 +1,138 @@
+//! App-specific tokens (core-api.md §1.10): a user's personal CLI passwords, used as
+//! `$app` with the registry. 120 characters: a 60-character lookup prefix and a 60-character
+//! secret kept encrypted so its owner can read the token again.
+
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::{passwords, Account};
+use crate::app::App;
+use crate::db::{self, app_tokens::AppTokenRow};
+use crate::logs::{self, Actor};
+
+const PREFIX_LEN: usize = 60;
+/// `last_accessed` is written at most once a minute.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Not Found")]
+    NotFound,
+    #[error("Title must be between 1 and 255 characters")]
+    InvalidTitle,
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The key the secrets are encrypted under: `DATABASE_SECRET_KEY`, else `SECRET_KEY`.
+fn secret_key(app: &App) -> &str {
+    app.config
+        .database_secret_key
+        .as_deref()
+        .unwrap_or(&app.secrets.secret_key)
+}
+
+/// The whole token text of a row.
+pub fn token_code(app: &App, row: &AppTokenRow) -> String {
+    let secret =
+        passwords::decrypt_password(secret_key(app), &row.token_secret).unwrap_or_default();
+    format!("{}{secret}", row.token_prefix)
+}
+
+pub async fn create(app: &App, actor: &Actor, owner: &Account, title: &str) -> Result<AppTokenRow> {
+    let title = title.trim();
+    if title.is_empty() || title.len() > 255 {
+        return Err(Error::InvalidTitle);
+    }
+    let row = AppTokenRow {
+        id: 0,
+        uuid: uuid::Uuid::new_v4().to_string(),
+        account_id: owner.id,
+        title: title.to_owned(),
+        token_prefix: passwords::random_code(PREFIX_LEN),
+        token_secret: passwords::encrypt_password(
+            secret_key(app),
+            &passwords::random_code(PREFIX_LEN),
+        ),
+        created_ms: db::now_ms(),
+        expires_ms: None,
+        last_accessed_ms: None,
+    };
+    let mut tx = app.db.begin().await?;
+    db::app_tokens::insert_app_token(&mut tx, &row).await?;
+    let metadata = json!({ "app_specific_token_title": row.title, "app_specific_token": row.uuid });
+    logs::record(
+        &mut tx,
+        actor,
+        "create_app_specific_token",
+        logs::Scope::namespace(owner.id),
+        metadata,
+    )
+    .await?;
+    db::commit(tx).await?;
+    Ok(row)
+}
+
+pub async fn list(app: &App, owner: &Account) -> Result<Vec<AppTokenRow>> {
+    Ok(db::app_tokens::list_app_tokens(&mut *app.db.reader().await?, owner.id).await?)
+}
+
+pub async fn get(app: &App, owner: &Account, uuid: &str) -> Result<AppTokenRow> {
+    db::app_tokens::find_app_token(&mut *app.db.reader().await?, owner.id, uuid)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn revoke(app: &App, actor: &Actor, owner: &Account, uuid: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    let row = db::app_tokens::find_app_token(&mut tx, owner.id, uuid)
+        .await?
+        .ok_or(Error::NotFound)?;
+    db::app_tokens::delete_app_token(&mut tx, row.id).await?;
+    let metadata = json!({ "app_specific_token_title": row.title, "app_specific_token": row.uuid });
+    logs::record(
+        &mut tx,
+        actor,
+        "revoke_app_specific_token",
+        logs::Scope::namespace(owner.id),
+        metadata,
+    )
+    .await?;
+    Ok(db::commit(tx).await?)
+}
+
+/// The token's owner (enabled) and the token, for a `$app` login.
+pub async fn authenticate(app: &App, token: &str) -> db::Result<Option<(Account, AppTokenRow)>> {
+    if token.len() != 2 * PREFIX_LEN || !token.is_ascii() {
+        return Ok(None);
+    }
+    let (prefix, secret) = token.split_at(PREFIX_LEN);
+    let mut conn = app.db.reader().await?;
+    let Some(row) = db::app_tokens::find_app_token_by_prefix(&mut conn, prefix).await? else {
+        return Ok(None);
+    };
+    let stored =
+        passwords::decrypt_password(secret_key(app), &row.token_secret).unwrap_or_default();
+    let now = db::now_ms();
+    let valid = !stored.is_empty() && bool::from(stored.as_bytes().ct_eq(secret.as_bytes()));
+    if !valid || row.expires_ms.is_some_and(|e| e <= now) {
+        return Ok(None);
+    }
+    let account = db::accounts::find_account_by_id(&mut conn, row.account_id)
+        .await?
+        .map(Account::from)
+        .filter(|a| a.enabled);
+    drop(conn);
+    if account.is_some()
+        && row
+            .last_accessed_ms
+            .is_none_or(|t| now - t > TOUCH_INTERVAL_MS)
+    {
+        let mut tx = app.db.begin().await?;
+        db::app_tokens::touch_app_token(&mut tx, row.id, now).await?;
+        db::commit(tx).await?;
+    }
+    Ok(account.map(|a| (a, row)))
+}
