@@ -101,10 +101,12 @@ pub async fn serve(options: NodeOptions, listen: &str) -> anyhow::Result<()> {
     println!("listening on http://{addr}");
     print_first_steps(&app, addr).await;
 
-    let router = http::router(app.clone());
+    let service = http::service(app.clone());
     axum::serve(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
+            service,
+        ),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;

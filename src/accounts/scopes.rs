@@ -26,6 +26,26 @@ impl Scopes {
         ("super:user", Scopes::SUPER_USER),
     ];
 
+    /// Each grantable scope's name and title (core-api.md §1.9), as clients are shown them.
+    pub const CATALOGUE: [(&'static str, &'static str); 8] = [
+        ("repo:read", "View all visible repositories"),
+        ("repo:write", "Read/Write to any accessible repositories"),
+        ("repo:admin", "Administer Repositories"),
+        ("repo:create", "Create Repositories"),
+        ("user:read", "Read User Information"),
+        ("user:admin", "Administer User"),
+        ("org:admin", "Administer Organization"),
+        ("super:user", "Super User Access"),
+    ];
+
+    /// The name of a single grantable scope.
+    pub fn name(self) -> Option<&'static str> {
+        Self::NAMES
+            .iter()
+            .find(|(_, scope)| *scope == self)
+            .map(|(name, _)| *name)
+    }
+
     /// Every grantable scope, as `user/initialize` issues them.
     pub const ALL_SCOPE_STRING: &'static str =
         "org:admin repo:admin repo:create repo:read repo:write super:user user:admin user:read";

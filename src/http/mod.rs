@@ -1,6 +1,7 @@
 //! HTTP: the router, its middleware stack and one module per URL family.
 
 pub mod api_v1;
+pub mod endpoints;
 pub mod error;
 pub mod exported_logs;
 pub mod extract;
@@ -13,26 +14,32 @@ pub mod superuser;
 pub mod v2;
 pub mod views;
 
+use axum::body::Body;
+use axum::extract::Request;
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
+use tower::util::MapRequest;
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use error::ApiError;
 
-pub fn router(app: AppState) -> Router {
+/// The whole service: repository names made routable, then the router.
+pub fn service(app: AppState) -> MapRequest<Router, impl FnMut(Request) -> Request + Clone> {
+    let names = endpoints::RepositoryNames::new(&app.config);
+    router(app).map_request(move |request: Request<Body>| names.rewrite(request))
+}
+
+fn router(app: AppState) -> Router {
     let scheme: &'static str = if app.config.preferred_url_scheme == "https" {
         "https"
     } else {
         "http"
     };
-    let mut api = api_v1::routes();
-    if app.config.features.super_users {
-        api = api.nest("/superuser", superuser::routes());
-    }
-    let api = api
+    let api = endpoints::router(&app.config)
         .fallback(|| async { ApiError::not_found() })
         .route_layer(middleware::from_fn_with_state(
             app.clone(),

@@ -9,7 +9,9 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::db::logs::LogSelection;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QuayJson, QueryParams, RepositoryPath};
+use crate::http::extract::{
+    fields, resolve_repository, Caller, QuayJson, QueryParams, RepositoryPath,
+};
 use crate::http::json::Restful;
 use crate::http::views::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
 use crate::logs::export::{self, ExportTarget};
@@ -286,7 +288,7 @@ async fn repository_selection(
     } else {
         Role::Admin
     };
-    let (repo, _) = super::repository::resolve(app, caller, path, needed).await?;
+    let (repo, _) = resolve_repository(app, caller, &path.repo, needed).await?;
     Ok(repo)
 }
 

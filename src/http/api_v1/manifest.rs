@@ -1,6 +1,7 @@
 //! A repository's manifests and their labels (core-api.md §3.5), reached through the
 //! repository dispatcher: `manifest/{digest}[/labels[/{id}]]`.
 
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -9,10 +10,10 @@ use serde_json::Value;
 use crate::app::AppState;
 use crate::db::{labels::LabelRow, registry::ManifestRow};
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QueryParams};
+use crate::http::extract::{fields, Caller, QuayJson, QueryParams, Read, RepositoryAccess, Write};
 use crate::http::json::Restful;
 use crate::manifests::{DOCKER_MANIFEST_LIST, OCI_INDEX};
-use crate::repositories::{labels, Repository};
+use crate::repositories::labels;
 
 #[derive(Debug, Serialize)]
 pub struct LayerView {
@@ -104,13 +105,26 @@ impl From<LabelRow> for LabelView {
     }
 }
 
+/// The `{manifestref}` of a manifest path.
+#[derive(Debug, Deserialize)]
+pub struct ManifestPath {
+    manifestref: String,
+}
+
+/// The `{manifestref}` and `{labelid}` of a label path.
+#[derive(Debug, Deserialize)]
+pub struct LabelPath {
+    manifestref: String,
+    labelid: String,
+}
+
 /// GET /api/v1/repository/{repository}/manifest/{manifestref} (getRepoManifest) [repo:read]
 pub async fn get_manifest(
-    app: &AppState,
-    repo: &Repository,
-    digest: &str,
+    State(app): State<AppState>,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Read>,
+    Path(ManifestPath { manifestref }): Path<ManifestPath>,
 ) -> Result<Restful<ManifestView>, ApiError> {
-    let manifest = labels::find_manifest(app, repo, digest).await?;
+    let manifest = labels::find_manifest(&app, &repo, &manifestref).await?;
     Ok(Restful(StatusCode::OK, ManifestView::new(manifest)))
 }
 
@@ -121,13 +135,13 @@ pub struct LabelListView {
 
 /// GET .../manifest/{manifestref}/labels (listManifestLabels) [repo:read]
 pub async fn list_labels(
-    app: &AppState,
-    repo: &Repository,
-    digest: &str,
-    query: &QueryParams,
+    State(app): State<AppState>,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Read>,
+    Path(ManifestPath { manifestref }): Path<ManifestPath>,
+    query: QueryParams,
 ) -> Result<Restful<LabelListView>, ApiError> {
-    let manifest = labels::find_manifest(app, repo, digest).await?;
-    let rows = labels::list_labels(app, &manifest, query.string("filter").unwrap_or("")).await?;
+    let manifest = labels::find_manifest(&app, &repo, &manifestref).await?;
+    let rows = labels::list_labels(&app, &manifest, query.string("filter").unwrap_or("")).await?;
     Ok(Restful(
         StatusCode::OK,
         LabelListView {
@@ -138,15 +152,17 @@ pub async fn list_labels(
 
 /// GET .../manifest/{manifestref}/labels/{labelid} (getManifestLabel) [repo:read]
 pub async fn get_label(
-    app: &AppState,
-    repo: &Repository,
-    digest: &str,
-    id: &str,
+    State(app): State<AppState>,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Read>,
+    Path(LabelPath {
+        manifestref,
+        labelid,
+    }): Path<LabelPath>,
 ) -> Result<Restful<LabelView>, ApiError> {
-    let manifest = labels::find_manifest(app, repo, digest).await?;
+    let manifest = labels::find_manifest(&app, &repo, &manifestref).await?;
     Ok(Restful(
         StatusCode::OK,
-        labels::get_label(app, &manifest, id).await?.into(),
+        labels::get_label(&app, &manifest, &labelid).await?.into(),
     ))
 }
 
@@ -174,19 +190,19 @@ pub struct AddedLabelView {
 
 /// POST .../manifest/{manifestref}/labels (addManifestLabel) [repo:write]: 201 with `Location`.
 pub async fn add_label(
-    app: &AppState,
-    caller: &Caller,
-    repo: &Repository,
-    digest: &str,
-    body: AddLabelBody,
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    Path(ManifestPath { manifestref }): Path<ManifestPath>,
+    QuayJson(body): QuayJson<AddLabelBody>,
 ) -> Result<Response, ApiError> {
-    let manifest = labels::find_manifest(app, repo, digest).await?;
+    let manifest = labels::find_manifest(&app, &repo, &manifestref).await?;
     let key = body.key.unwrap_or_default();
     let value = body.value.unwrap_or_default();
     let label = labels::add_label(
-        app,
+        &app,
         &caller.actor(),
-        repo,
+        &repo,
         &manifest,
         &key,
         &value,
@@ -215,13 +231,15 @@ pub async fn add_label(
 
 /// DELETE .../manifest/{manifestref}/labels/{labelid} (deleteManifestLabel) [repo:write]
 pub async fn delete_label(
-    app: &AppState,
-    caller: &Caller,
-    repo: &Repository,
-    digest: &str,
-    id: &str,
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    Path(LabelPath {
+        manifestref,
+        labelid,
+    }): Path<LabelPath>,
 ) -> Result<StatusCode, ApiError> {
-    let manifest = labels::find_manifest(app, repo, digest).await?;
-    labels::delete_label(app, &caller.actor(), repo, &manifest, id).await?;
+    let manifest = labels::find_manifest(&app, &repo, &manifestref).await?;
+    labels::delete_label(&app, &caller.actor(), &repo, &manifest, &labelid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,9 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequest, Request};
-use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -134,74 +133,27 @@ impl PermissionBody {
     }
 }
 
-/// Every `/api/v1/repository/{repository}/permissions/...` request, by method and the path
-/// after `permissions` (with or without a trailing slash).
-pub async fn dispatch(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let segments: Vec<&str> = path.resource.trim_end_matches('/').split('/').collect();
-    let method = request.method().clone();
-    let response = match (method, &segments[..]) {
-        (Method::GET, ["permissions", "user"]) => list_user_permissions(app, caller, path)
-            .await?
-            .into_response(),
-        (Method::GET, ["permissions", "user", user]) => {
-            get_user_permission(app, caller, path, user)
-                .await?
-                .into_response()
-        }
-        (Method::GET, ["permissions", "user", user, "transitive"]) => {
-            get_transitive_permissions(app, caller, path, user)
-                .await?
-                .into_response()
-        }
-        (Method::PUT, ["permissions", "user", user]) => {
-            let QuayJson(body) = QuayJson::from_request(request, app).await?;
-            set_user_permission(app, caller, path, user, body)
-                .await?
-                .into_response()
-        }
-        (Method::DELETE, ["permissions", "user", user]) => {
-            delete_user_permission(app, caller, path, user)
-                .await?
-                .into_response()
-        }
-        (Method::GET, ["permissions", "team"]) => list_team_permissions(app, caller, path)
-            .await?
-            .into_response(),
-        (Method::GET, ["permissions", "team", team]) => {
-            get_team_permission(app, caller, path, team)
-                .await?
-                .into_response()
-        }
-        (Method::PUT, ["permissions", "team", team]) => {
-            let QuayJson(body) = QuayJson::from_request(request, app).await?;
-            set_team_permission(app, caller, path, team, body)
-                .await?
-                .into_response()
-        }
-        (Method::DELETE, ["permissions", "team", team]) => {
-            delete_team_permission(app, caller, path, team)
-                .await?
-                .into_response()
-        }
-        _ => return Err(ApiError::not_found()),
-    };
-    Ok(response)
+/// The `{username}` of a user permission path.
+#[derive(Debug, Deserialize)]
+pub struct UserPath {
+    username: String,
+}
+
+/// The `{teamname}` of a team permission path.
+#[derive(Debug, Deserialize)]
+pub struct TeamPath {
+    teamname: String,
 }
 
 /// GET /api/v1/repository/{repository}/permissions/user/ (listRepoUserPermissions) [repo:admin]
-async fn list_user_permissions(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
+pub async fn list_user_permissions(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
 ) -> Result<Restful<PermissionMapView<UserPermissionView>>, ApiError> {
     let identity = caller.require_identity()?;
     let grants =
-        grants::list_user_permissions(app, &identity.account, identity.scopes, &path.repo).await?;
+        grants::list_user_permissions(&app, &identity.account, identity.scopes, &path.repo).await?;
     let permissions = grants
         .into_iter()
         .map(|g| (g.grant.username.clone(), g.into()))
@@ -211,19 +163,19 @@ async fn list_user_permissions(
 
 /// GET /api/v1/repository/{repository}/permissions/user/{username} (getUserPermissions)
 /// [repo:admin]
-async fn get_user_permission(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    username: &str,
+pub async fn get_user_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(UserPath { username }): Path<UserPath>,
 ) -> Result<Restful<UserPermissionView>, ApiError> {
     let identity = caller.require_identity()?;
     let grant = grants::get_user_permission(
-        app,
+        &app,
         &identity.account,
         identity.scopes,
         &path.repo,
-        username,
+        &username,
     )
     .await?;
     Ok(Restful(StatusCode::OK, grant.into()))
@@ -231,19 +183,19 @@ async fn get_user_permission(
 
 /// GET /api/v1/repository/{repository}/permissions/user/{username}/transitive
 /// (getUserTransitivePermission) [repo:admin]: own and team roles.
-async fn get_transitive_permissions(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    username: &str,
+pub async fn get_transitive_permissions(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(UserPath { username }): Path<UserPath>,
 ) -> Result<Restful<TransitiveView>, ApiError> {
     let identity = caller.require_identity()?;
     let roles = grants::list_transitive_roles(
-        app,
+        &app,
         &identity.account,
         identity.scopes,
         &path.repo,
-        username,
+        &username,
     )
     .await?;
     let permissions = roles.into_iter().map(|role| RoleView { role }).collect();
@@ -252,21 +204,21 @@ async fn get_transitive_permissions(
 
 /// PUT /api/v1/repository/{repository}/permissions/user/{username} (changeUserPermissions)
 /// [repo:admin]. Quay answers 200 for additions and changes alike.
-async fn set_user_permission(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    username: &str,
-    body: PermissionBody,
+pub async fn set_user_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(UserPath { username }): Path<UserPath>,
+    QuayJson(body): QuayJson<PermissionBody>,
 ) -> Result<Restful<UserPermissionView>, ApiError> {
     let identity = caller.require_identity()?;
     let grant = grants::set_user_permission(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
         &path.repo,
-        username,
+        &username,
         body.role(),
     )
     .await?;
@@ -275,34 +227,34 @@ async fn set_user_permission(
 
 /// DELETE /api/v1/repository/{repository}/permissions/user/{username}
 /// (deleteUserPermissions) [repo:admin]
-async fn delete_user_permission(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    username: &str,
+pub async fn delete_user_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(UserPath { username }): Path<UserPath>,
 ) -> Result<StatusCode, ApiError> {
     let identity = caller.require_identity()?;
     grants::delete_user_permission(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
         &path.repo,
-        username,
+        &username,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// GET /api/v1/repository/{repository}/permissions/team/ (listRepoTeamPermissions) [repo:admin]
-async fn list_team_permissions(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
+pub async fn list_team_permissions(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
 ) -> Result<Restful<PermissionMapView<TeamPermissionView>>, ApiError> {
     let identity = caller.require_identity()?;
     let grants =
-        grants::list_team_permissions(app, &identity.account, identity.scopes, &path.repo).await?;
+        grants::list_team_permissions(&app, &identity.account, identity.scopes, &path.repo).await?;
     let permissions = grants
         .into_iter()
         .map(|g| (g.name.clone(), g.into()))
@@ -312,36 +264,36 @@ async fn list_team_permissions(
 
 /// GET /api/v1/repository/{repository}/permissions/team/{teamname} (getTeamPermissions)
 /// [repo:admin]
-async fn get_team_permission(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    team: &str,
+pub async fn get_team_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(TeamPath { teamname: team }): Path<TeamPath>,
 ) -> Result<Restful<TeamPermissionView>, ApiError> {
     let identity = caller.require_identity()?;
     let grant =
-        grants::get_team_permission(app, &identity.account, identity.scopes, &path.repo, team)
+        grants::get_team_permission(&app, &identity.account, identity.scopes, &path.repo, &team)
             .await?;
     Ok(Restful(StatusCode::OK, grant.into()))
 }
 
 /// PUT /api/v1/repository/{repository}/permissions/team/{teamname} (changeTeamPermissions)
 /// [repo:admin]
-async fn set_team_permission(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    team: &str,
-    body: PermissionBody,
+pub async fn set_team_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(TeamPath { teamname: team }): Path<TeamPath>,
+    QuayJson(body): QuayJson<PermissionBody>,
 ) -> Result<Restful<TeamPermissionView>, ApiError> {
     let identity = caller.require_identity()?;
     let grant = grants::set_team_permission(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
         &path.repo,
-        team,
+        &team,
         body.role(),
     )
     .await?;
@@ -350,20 +302,20 @@ async fn set_team_permission(
 
 /// DELETE /api/v1/repository/{repository}/permissions/team/{teamname}
 /// (deleteTeamPermissions) [repo:admin]
-async fn delete_team_permission(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    team: &str,
+pub async fn delete_team_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    Path(TeamPath { teamname: team }): Path<TeamPath>,
 ) -> Result<StatusCode, ApiError> {
     let identity = caller.require_identity()?;
     grants::delete_team_permission(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
         &path.repo,
-        team,
+        &team,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,210 +1,24 @@
-//! Repositories (core-api.md §3.3). Repository names may contain `/`, so everything under
-//! `/api/v1/repository/...` comes through one route and is dispatched on the method and the
-//! resource named after the repository.
+//! Repositories (core-api.md §3.3): create, list, get, change, delete and stars.
 
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{logs, manifest, tag};
-use crate::accounts::Scopes;
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QuayJson, QueryParams, RepositoryPath};
+use crate::http::extract::{
+    fields, resolution_error, resolve_repository, Admin, Caller, QuayJson, QueryParams, Read,
+    RepositoryAccess, Write,
+};
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
 use crate::paging::IdCursor;
-use crate::repositories::management::{self, ListRequest, NewRepository, Requester};
-use crate::repositories::{Repository, Role};
-
-fn requester(caller: &Caller) -> Requester<'_> {
-    match &caller.identity {
-        Some(id) => Requester {
-            account: Some(&id.account),
-            scopes: id.scopes,
-        },
-        None => Requester {
-            account: None,
-            scopes: Scopes::default(),
-        },
-    }
-}
-
-fn resolve_error(caller: &Caller, err: management::Error) -> ApiError {
-    match err {
-        management::Error::Unauthorized => caller.unauthorized(),
-        other => other.into(),
-    }
-}
-
-pub(crate) async fn resolve(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    needed: Role,
-) -> Result<(Repository, Option<Role>), ApiError> {
-    management::resolve(app, requester(caller), &path.repo, needed)
-        .await
-        .map_err(|e| resolve_error(caller, e))
-}
-
-async fn json_body<T: serde::de::DeserializeOwned>(
-    request: Request,
-    app: &AppState,
-) -> Result<T, ApiError> {
-    let QuayJson(body) = QuayJson::<T>::from_request(request, app).await?;
-    Ok(body)
-}
-
-/// Every `/api/v1/repository/{repository}[/<resource>]` request.
-pub async fn dispatch(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-    query: QueryParams,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let method = request.method().clone();
-    let state = State(app.clone());
-    let response = match (method, path.resource.as_str()) {
-        (Method::GET, "") => get_repository(&app, &caller, &path, &query)
-            .await?
-            .into_response(),
-        (Method::PUT, "") => {
-            let body: UpdateRepositoryBody = json_body(request, &app).await?;
-            update_repository(&app, &caller, &path, body)
-                .await?
-                .into_response()
-        }
-        (Method::DELETE, "") => delete_repository(&app, &caller, &path)
-            .await?
-            .into_response(),
-        (Method::POST, "changevisibility") => {
-            let body: VisibilityBody = json_body(request, &app).await?;
-            change_visibility(&app, &caller, &path, body)
-                .await?
-                .into_response()
-        }
-        (Method::GET, "logs") => logs::list_repository_logs(state, caller, path, query)
-            .await?
-            .into_response(),
-        (Method::GET, "aggregatelogs") => {
-            logs::aggregate_repository_logs(state, caller, path, query)
-                .await?
-                .into_response()
-        }
-        (Method::POST, "exportlogs") => {
-            let body = json_body(request, &app).await?;
-            logs::export_repository_logs(state, caller, path, query, QuayJson(body))
-                .await?
-                .into_response()
-        }
-        (method, resource) if resource.starts_with("manifest/") => {
-            dispatch_manifest(&app, &caller, &path, &query, method, request).await?
-        }
-        (method, resource) if resource == "tag" || resource.starts_with("tag/") => {
-            dispatch_tag(&app, &caller, &path, &query, method, request).await?
-        }
-        (_, resource) if resource.starts_with("permissions") => {
-            super::permission::dispatch(&app, &caller, &path, request).await?
-        }
-        _ => return Err(ApiError::not_found()),
-    };
-    Ok(response)
-}
-
-/// `manifest/{digest}`, `manifest/{digest}/labels` and `manifest/{digest}/labels/{id}`.
-async fn dispatch_manifest(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    query: &QueryParams,
-    method: Method,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let rest = path.resource.trim_start_matches("manifest/");
-    let mut parts = rest.splitn(3, '/');
-    let (digest, sub, id) = (
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or(""),
-    );
-    let needed = if method == Method::GET {
-        Role::Read
-    } else {
-        Role::Write
-    };
-    let (repo, _) = resolve(app, caller, path, needed).await?;
-    let response = match (method, sub, id) {
-        (Method::GET, "", "") => manifest::get_manifest(app, &repo, digest)
-            .await?
-            .into_response(),
-        (Method::GET, "labels", "") => manifest::list_labels(app, &repo, digest, query)
-            .await?
-            .into_response(),
-        (Method::GET, "labels", id) => manifest::get_label(app, &repo, digest, id)
-            .await?
-            .into_response(),
-        (Method::POST, "labels", "") => {
-            let body = json_body(request, app).await?;
-            manifest::add_label(app, caller, &repo, digest, body).await?
-        }
-        (Method::DELETE, "labels", id) if !id.is_empty() => {
-            manifest::delete_label(app, caller, &repo, digest, id)
-                .await?
-                .into_response()
-        }
-        _ => return Err(ApiError::not_found()),
-    };
-    Ok(response)
-}
-
-/// `tag/`, `tag/{tag}` and `tag/{tag}/restore`.
-async fn dispatch_tag(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    query: &QueryParams,
-    method: Method,
-    request: Request,
-) -> Result<Response, ApiError> {
-    let rest = path
-        .resource
-        .trim_start_matches("tag")
-        .trim_start_matches('/');
-    let (name, action) = rest.split_once('/').unwrap_or((rest, ""));
-    let needed = if method == Method::GET {
-        Role::Read
-    } else {
-        Role::Write
-    };
-    let (repo, _) = resolve(app, caller, path, needed).await?;
-    let response = match (method, name, action) {
-        (Method::GET, "", "") => tag::list_tags(app, &repo, query).await?.into_response(),
-        (Method::PUT, name, "") if !name.is_empty() => {
-            let body = json_body(request, app).await?;
-            tag::change_tag(app, caller, &repo, name, body)
-                .await?
-                .into_response()
-        }
-        (Method::DELETE, name, "") if !name.is_empty() => tag::delete_tag(app, caller, &repo, name)
-            .await?
-            .into_response(),
-        (Method::POST, name, "restore") if !name.is_empty() => {
-            let body = json_body(request, app).await?;
-            tag::restore_tag(app, caller, &repo, name, body)
-                .await?
-                .into_response()
-        }
-        _ => return Err(ApiError::not_found()),
-    };
-    Ok(response)
-}
+use crate::repositories::management::{self, ListRequest, NewRepository};
+use crate::repositories::Role;
 
 #[derive(Debug, Serialize)]
 pub struct TagView {
@@ -237,15 +51,14 @@ pub struct RepositoryView {
 }
 
 /// GET /api/v1/repository/{repository} (getRepo) [repo:read]
-async fn get_repository(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    query: &QueryParams,
+pub async fn get_repository(
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, role, .. }: RepositoryAccess<Read>,
+    query: QueryParams,
 ) -> Result<Restful<RepositoryView>, ApiError> {
-    let (repo, role) = resolve(app, caller, path, Role::Read).await?;
     let include_tags = query.truthy("includeTags", true);
-    let details = management::details(app, requester(caller), &repo, include_tags).await?;
+    let details = management::details(&app, caller.requester(), &repo, include_tags).await?;
     let tags = include_tags.then(|| {
         details
             .tags
@@ -314,15 +127,14 @@ fn namespace<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
 }
 
 /// PUT /api/v1/repository/{repository} (updateRepo) [repo:write]
-async fn update_repository(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    body: UpdateRepositoryBody,
+pub async fn update_repository(
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    QuayJson(body): QuayJson<UpdateRepositoryBody>,
 ) -> Result<Restful<serde_json::Value>, ApiError> {
-    let (repo, _) = resolve(app, caller, path, Role::Write).await?;
     management::update_description(
-        app,
+        &app,
         &caller.actor(),
         &repo,
         &body.description.unwrap_or_default(),
@@ -332,13 +144,12 @@ async fn update_repository(
 }
 
 /// DELETE /api/v1/repository/{repository} (deleteRepository) [repo:admin]
-async fn delete_repository(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
+pub async fn delete_repository(
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Admin>,
 ) -> Result<StatusCode, ApiError> {
-    let (repo, _) = resolve(app, caller, path, Role::Admin).await?;
-    management::delete_repository(app, &caller.actor(), &repo).await?;
+    management::delete_repository(&app, &caller.actor(), &repo).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -360,15 +171,14 @@ fn parse_visibility(text: Option<&str>) -> Result<bool, ApiError> {
 }
 
 /// POST /api/v1/repository/{repository}/changevisibility (changeRepoVisibility) [repo:admin]
-async fn change_visibility(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-    body: VisibilityBody,
+pub async fn change_visibility(
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Admin>,
+    QuayJson(body): QuayJson<VisibilityBody>,
 ) -> Result<Restful<serde_json::Value>, ApiError> {
     let public = parse_visibility(body.visibility.as_deref())?;
-    let (repo, _) = resolve(app, caller, path, Role::Admin).await?;
-    management::change_visibility(app, &caller.actor(), &repo, public).await?;
+    management::change_visibility(&app, &caller.actor(), &repo, public).await?;
     Ok(Restful(StatusCode::OK, json!({ "success": true })))
 }
 
@@ -411,9 +221,9 @@ pub async fn create_repository(
         public,
         description: &body.description.unwrap_or_default(),
     };
-    let repo = management::create_repository(&app, &caller.actor(), requester(&caller), new)
+    let repo = management::create_repository(&app, &caller.actor(), caller.requester(), new)
         .await
-        .map_err(|e| resolve_error(&caller, e))?;
+        .map_err(|e| resolution_error(&caller, e))?;
     Ok(Restful(
         StatusCode::CREATED,
         CreatedRepositoryView {
@@ -461,7 +271,7 @@ pub async fn list_repositories(
         starred: query.truthy("starred", false),
     };
     let (rows, next) =
-        management::list_repositories(&app, requester(&caller), request, start_id).await?;
+        management::list_repositories(&app, caller.requester(), request, start_id).await?;
     let logged_in = caller.identity.is_some();
     let with_last_modified = query.truthy("last_modified", false);
     let with_popularity = query.truthy("popularity", false);
@@ -518,7 +328,7 @@ pub async fn star_repository(
 pub async fn unstar_repository(
     State(app): State<AppState>,
     caller: Caller,
-    axum::extract::Path(name): axum::extract::Path<String>,
+    Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     set_star(&app, &caller, &name, false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -544,9 +354,7 @@ async fn set_star(
         crate::repositories::NamingRules::from_config(&app.config),
     )
     .map_err(|_| ApiError::not_found())?;
-    let (repo, _) = management::resolve(app, requester(caller), &repo_name, Role::Read)
-        .await
-        .map_err(|e| resolve_error(caller, e))?;
+    let (repo, _) = resolve_repository(app, caller, &repo_name, Role::Read).await?;
     management::set_star(app, &identity.account, &repo, starred).await?;
     Ok(())
 }

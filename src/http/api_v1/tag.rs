@@ -1,16 +1,17 @@
-//! Tags of a repository (core-api.md §3.4), reached through the repository dispatcher.
+//! Tags of a repository (core-api.md §3.4).
 
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QueryParams};
+use crate::http::extract::{fields, Caller, QuayJson, QueryParams, Read, RepositoryAccess, Write};
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
 use crate::manifests::{DOCKER_MANIFEST_LIST, OCI_INDEX};
-use crate::repositories::{tags, Repository};
+use crate::repositories::tags;
 
 #[derive(Debug, Serialize)]
 pub struct TagHistoryView {
@@ -34,21 +35,27 @@ pub struct TagListView {
     has_additional: bool,
 }
 
+/// The `{tag}` of a tag path.
+#[derive(Debug, Deserialize)]
+pub struct TagPath {
+    tag: String,
+}
+
 const LIMIT_HELP: &str = "Limit to the number of results to return per page. Max 100.";
 const PAGE_HELP: &str = "Page index for the results. Default 1.";
 
 /// GET /api/v1/repository/{repository}/tag/ (listRepoTags) [repo:read]
 pub async fn list_tags(
-    app: &AppState,
-    repo: &Repository,
-    query: &QueryParams,
+    State(app): State<AppState>,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Read>,
+    query: QueryParams,
 ) -> Result<Restful<TagListView>, ApiError> {
     let limit = query.int("limit", LIMIT_HELP)?.unwrap_or(50).clamp(1, 100);
     let page = query.int("page", PAGE_HELP)?.unwrap_or(1).max(1);
     let only_active = query.truthy("onlyActiveTags", false);
     let history = tags::list_history(
-        app,
-        repo,
+        &app,
+        &repo,
         query.string("specificTag"),
         only_active,
         page,
@@ -95,15 +102,15 @@ fn manifest_digest<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Stri
 
 /// PUT /api/v1/repository/{repository}/tag/{tag} (changeTag) [repo:write]. Quay answers 201.
 pub async fn change_tag(
-    app: &AppState,
-    caller: &Caller,
-    repo: &Repository,
-    tag: &str,
-    body: ChangeTagBody,
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    Path(TagPath { tag }): Path<TagPath>,
+    QuayJson(body): QuayJson<ChangeTagBody>,
 ) -> Result<Restful<&'static str>, ApiError> {
     let actor = caller.actor();
     if let Some(digest) = &body.manifest_digest {
-        tags::set_tag(app, &actor, repo, tag, digest).await?;
+        tags::set_tag(&app, &actor, &repo, &tag, digest).await?;
     }
     if let Some(expiration) = &body.expiration {
         let seconds = match expiration {
@@ -115,19 +122,19 @@ pub async fn change_tag(
                 ))
             })? as i64),
         };
-        tags::set_expiration(app, &actor, repo, tag, seconds).await?;
+        tags::set_expiration(&app, &actor, &repo, &tag, seconds).await?;
     }
     Ok(Restful(StatusCode::CREATED, "Updated"))
 }
 
 /// DELETE /api/v1/repository/{repository}/tag/{tag} (deleteFullTag) [repo:write]
 pub async fn delete_tag(
-    app: &AppState,
-    caller: &Caller,
-    repo: &Repository,
-    tag: &str,
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    Path(TagPath { tag }): Path<TagPath>,
 ) -> Result<StatusCode, ApiError> {
-    tags::delete_tag(app, &caller.actor(), repo, tag).await?;
+    tags::delete_tag(&app, &caller.actor(), &repo, &tag).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -139,13 +146,13 @@ pub struct RestoreTagBody {
 
 /// POST /api/v1/repository/{repository}/tag/{tag}/restore (restoreTag) [repo:write]
 pub async fn restore_tag(
-    app: &AppState,
-    caller: &Caller,
-    repo: &Repository,
-    tag: &str,
-    body: RestoreTagBody,
+    State(app): State<AppState>,
+    caller: Caller,
+    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    Path(TagPath { tag }): Path<TagPath>,
+    QuayJson(body): QuayJson<RestoreTagBody>,
 ) -> Result<Restful<serde_json::Value>, ApiError> {
     let digest = body.manifest_digest.unwrap_or_default();
-    tags::restore_tag(app, &caller.actor(), repo, tag, &digest).await?;
+    tags::restore_tag(&app, &caller.actor(), &repo, &tag, &digest).await?;
     Ok(Restful(StatusCode::OK, json!({})))
 }

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db;
 use crate::http::error::ApiError;
 use crate::logs::{Actor, OAuthUse};
+use crate::repositories::management::Requester;
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
@@ -80,6 +81,20 @@ impl Caller {
             performer_name: self.identity.as_ref().map(|i| i.account.username.clone()),
             ip: self.ip.clone(),
             oauth: self.identity.as_ref().and_then(|i| i.oauth.clone()),
+        }
+    }
+
+    /// Who asks, as repository rules see it.
+    pub fn requester(&self) -> Requester<'_> {
+        match &self.identity {
+            Some(id) => Requester {
+                account: Some(&id.account),
+                scopes: id.scopes,
+            },
+            None => Requester {
+                account: None,
+                scopes: Scopes::default(),
+            },
         }
     }
 

@@ -8,4 +8,6 @@ mod repository_path;
 pub use caller::{authenticate, Caller, FreshCaller, Identity};
 pub use quay_json::{fields, QuayJson};
 pub use query::QueryParams;
-pub use repository_path::RepositoryPath;
+pub use repository_path::{
+    resolution_error, resolve_repository, Admin, Read, RepositoryAccess, RepositoryPath, Write,
+};

@@ -1,47 +1,21 @@
-//! `/api/v1/repository/{namespace}/{name...}/{resource...}`: repository names may hold `/`
-//! (`FEATURE_EXTENDED_REPOSITORY_NAMES`), so the path is split once, at the first segment
-//! after the name that names a repository resource.
+//! The `{repository}` of `/api/v1/repository/{repository}/...`. Repository names may hold `/`
+//! (`FEATURE_EXTENDED_REPOSITORY_NAMES`); the router sees them with their slashes
+//! percent-encoded (`http::endpoints::RepositoryNames`), so the parameter is one segment.
 
-use axum::extract::{FromRequestParts, Path};
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
+use super::Caller;
 use crate::app::AppState;
 use crate::http::error::ApiError;
+use crate::repositories::management;
 use crate::repositories::names::{NamingRules, RepoName};
-
-/// Sub-resources of a repository, as the first segment after its name.
-const RESOURCES: &[&str] = &[
-    "logs",
-    "aggregatelogs",
-    "exportlogs",
-    "changevisibility",
-    "permissions",
-    "tag",
-    "manifest",
-];
+use crate::repositories::{Repository, Role};
 
 pub struct RepositoryPath {
     pub repo: RepoName,
-    /// The resource and what follows it, e.g. `logs`; empty for the repository itself.
-    pub resource: String,
-}
-
-fn split(path: &str) -> (&str, &str) {
-    let segments: Vec<&str> = path.split('/').collect();
-    let at = segments
-        .iter()
-        .enumerate()
-        .skip(2)
-        .find(|(_, s)| RESOURCES.contains(s))
-        .map(|(i, _)| i)
-        .unwrap_or(segments.len());
-    let name_len: usize = segments[..at]
-        .iter()
-        .map(|s| s.len() + 1)
-        .sum::<usize>()
-        .saturating_sub(1);
-    let rest = path.get(name_len + 1..).unwrap_or("");
-    (&path[..name_len], rest)
 }
 
 impl FromRequestParts<AppState> for RepositoryPath {
@@ -51,28 +25,82 @@ impl FromRequestParts<AppState> for RepositoryPath {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Path(path) = Path::<String>::from_request_parts(parts, app)
+        let params = RawPathParams::from_request_parts(parts, app)
             .await
             .map_err(|_| ApiError::not_found())?;
-        let (name, resource) = split(&path);
+        // Parameters arrive percent-decoded.
+        let name = params
+            .iter()
+            .find(|(key, _)| *key == "repository")
+            .map(|(_, value)| value)
+            .ok_or_else(ApiError::not_found)?;
         let repo = RepoName::parse(name, NamingRules::from_config(&app.config))
             .map_err(|_| ApiError::not_found())?;
-        Ok(RepositoryPath {
+        Ok(RepositoryPath { repo })
+    }
+}
+
+/// The least role an operation needs on the repository in its path.
+pub trait NeededRole {
+    const ROLE: Role;
+}
+
+pub struct Read;
+pub struct Write;
+pub struct Admin;
+
+impl NeededRole for Read {
+    const ROLE: Role = Role::Read;
+}
+impl NeededRole for Write {
+    const ROLE: Role = Role::Write;
+}
+impl NeededRole for Admin {
+    const ROLE: Role = Role::Admin;
+}
+
+/// The repository in the path, resolved for the caller, who holds at least `R`'s role on it.
+pub struct RepositoryAccess<R> {
+    pub repo: Repository,
+    /// The caller's own role, which may exceed the one needed.
+    pub role: Option<Role>,
+    needed: PhantomData<R>,
+}
+
+impl<R: NeededRole> FromRequestParts<AppState> for RepositoryAccess<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let path = RepositoryPath::from_request_parts(parts, app).await?;
+        let caller = Caller::from_request_parts(parts, app).await?;
+        let (repo, role) = resolve_repository(app, &caller, &path.repo, R::ROLE).await?;
+        Ok(RepositoryAccess {
             repo,
-            resource: resource.to_owned(),
+            role,
+            needed: PhantomData,
         })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::split;
+/// The repository and the caller's role, or the error Quay gives this caller.
+pub async fn resolve_repository(
+    app: &AppState,
+    caller: &Caller,
+    name: &RepoName,
+    needed: Role,
+) -> Result<(Repository, Option<Role>), ApiError> {
+    management::resolve(app, caller.requester(), name, needed)
+        .await
+        .map_err(|err| resolution_error(caller, err))
+}
 
-    #[test]
-    fn splits_at_the_resource() {
-        assert_eq!(split("ns/app/logs"), ("ns/app", "logs"));
-        assert_eq!(split("ns/a/b/aggregatelogs"), ("ns/a/b", "aggregatelogs"));
-        assert_eq!(split("ns/app"), ("ns/app", ""));
-        assert_eq!(split("ns/logs/logs"), ("ns/logs", "logs"));
+/// A failed repository rule, as this caller is told: 401 anonymous, 403 otherwise.
+pub fn resolution_error(caller: &Caller, err: management::Error) -> ApiError {
+    match err {
+        management::Error::Unauthorized => caller.unauthorized(),
+        other => other.into(),
     }
 }

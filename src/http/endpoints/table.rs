@@ -1,0 +1,617 @@
+//! Every `/api/v1` operation Berth serves, grouped by Quay's module (`x-tag`), with Quay's
+//! paths, nicknames, scopes and internal marks.
+
+use axum::http::Method;
+
+use super::Endpoint;
+use crate::accounts::Scopes;
+use crate::config::Config;
+use crate::http::api_v1::{
+    app_token, applications, discovery, logs, manifest, organization, permission, prototype,
+    repository, robot, tag, team, user,
+};
+use crate::http::{session, superuser};
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+const DELETE: Method = Method::DELETE;
+
+const REPO_READ: Scopes = Scopes::REPO_READ;
+const REPO_WRITE: Scopes = Scopes::REPO_WRITE;
+const REPO_ADMIN: Scopes = Scopes::REPO_ADMIN;
+const REPO_CREATE: Scopes = Scopes::REPO_CREATE;
+const USER_READ: Scopes = Scopes::USER_READ;
+const USER_ADMIN: Scopes = Scopes::USER_ADMIN;
+const ORG_ADMIN: Scopes = Scopes::ORG_ADMIN;
+const SUPER_USER: Scopes = Scopes::SUPER_USER;
+
+type E = Endpoint;
+
+pub fn table(config: &Config) -> Vec<Endpoint> {
+    let features = &config.features;
+    let mut endpoints =
+        vec![E::new(GET, "/api/v1/discovery", "discovery", discovery::discovery).tag("discovery")];
+    endpoints.extend(user_endpoints());
+    endpoints.extend(organization_endpoints());
+    endpoints.extend(repository_endpoints());
+    endpoints.extend(logs_endpoints());
+    endpoints.extend(team_endpoints());
+    endpoints.extend(robot_endpoints());
+    endpoints.extend(permission_endpoints());
+    if features.app_specific_tokens {
+        endpoints.extend(app_token_endpoints());
+    }
+    if features.super_users {
+        endpoints.extend(superuser_endpoints());
+    }
+    endpoints
+}
+
+fn user_endpoints() -> Vec<Endpoint> {
+    vec![
+        E::new(
+            GET,
+            "/api/v1/user/",
+            "getLoggedInUser",
+            user::get_current_user,
+        )
+        .scope(USER_READ),
+        E::new(POST, "/api/v1/signin", "signinUser", session::signin).internal(),
+        E::new(POST, "/api/v1/signout", "logout", session::signout).internal(),
+        E::new(
+            POST,
+            "/api/v1/user/starred",
+            "createStar",
+            repository::star_repository,
+        )
+        .scope(REPO_READ),
+        E::new(
+            DELETE,
+            "/api/v1/user/starred/{repository}",
+            "deleteStar",
+            repository::unstar_repository,
+        )
+        .scope(USER_ADMIN),
+    ]
+    .into_iter()
+    .map(|e| e.tag("user"))
+    .collect()
+}
+
+fn organization_endpoints() -> Vec<Endpoint> {
+    let organization = [
+        E::new(
+            POST,
+            "/api/v1/organization/",
+            "createOrganization",
+            organization::create_organization,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/organization/{orgname}/applications",
+            "createOrganizationApplication",
+            applications::create_application,
+        )
+        .scope(ORG_ADMIN),
+    ]
+    .into_iter()
+    .map(|e| e.tag("organization"));
+    let tokens = [E::new(
+        POST,
+        "/api/v1/organization/{orgname}/applications/{client_id}/tokens",
+        "createOrganizationApplicationToken",
+        applications::create_token,
+    )
+    .scope(ORG_ADMIN)]
+    .into_iter()
+    .map(|e| e.tag("organization_application_tokens"));
+    let prototypes = [
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/prototypes",
+            "getOrganizationPrototypePermissions",
+            prototype::list_prototypes,
+        ),
+        E::new(
+            POST,
+            "/api/v1/organization/{orgname}/prototypes",
+            "createOrganizationPrototypePermission",
+            prototype::create_prototype,
+        ),
+        E::new(
+            PUT,
+            "/api/v1/organization/{orgname}/prototypes/{prototypeid}",
+            "updateOrganizationPrototypePermission",
+            prototype::update_prototype,
+        ),
+        E::new(
+            DELETE,
+            "/api/v1/organization/{orgname}/prototypes/{prototypeid}",
+            "deleteOrganizationPrototypePermission",
+            prototype::delete_prototype,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("prototype").scope(ORG_ADMIN));
+    organization.chain(tokens).chain(prototypes).collect()
+}
+
+fn repository_endpoints() -> Vec<Endpoint> {
+    let repositories = [
+        E::new(
+            POST,
+            "/api/v1/repository",
+            "createRepo",
+            repository::create_repository,
+        )
+        .scope(REPO_CREATE),
+        E::new(
+            GET,
+            "/api/v1/repository",
+            "listRepos",
+            repository::list_repositories,
+        )
+        .scope(REPO_READ),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}",
+            "getRepo",
+            repository::get_repository,
+        )
+        .scope(REPO_READ),
+        E::new(
+            PUT,
+            "/api/v1/repository/{repository}",
+            "updateRepo",
+            repository::update_repository,
+        )
+        .scope(REPO_WRITE),
+        E::new(
+            DELETE,
+            "/api/v1/repository/{repository}",
+            "deleteRepository",
+            repository::delete_repository,
+        )
+        .scope(REPO_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/changevisibility",
+            "changeRepoVisibility",
+            repository::change_visibility,
+        )
+        .scope(REPO_ADMIN),
+    ]
+    .into_iter()
+    .map(|e| e.tag("repository"));
+    let tags = [
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/tag/",
+            "listRepoTags",
+            tag::list_tags,
+        )
+        .scope(REPO_READ),
+        E::new(
+            PUT,
+            "/api/v1/repository/{repository}/tag/{tag}",
+            "changeTag",
+            tag::change_tag,
+        )
+        .scope(REPO_WRITE),
+        E::new(
+            DELETE,
+            "/api/v1/repository/{repository}/tag/{tag}",
+            "deleteFullTag",
+            tag::delete_tag,
+        )
+        .scope(REPO_WRITE),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/tag/{tag}/restore",
+            "restoreTag",
+            tag::restore_tag,
+        )
+        .scope(REPO_WRITE),
+    ]
+    .into_iter()
+    .map(|e| e.tag("tag"));
+    let manifests = [
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/manifest/{manifestref}",
+            "getRepoManifest",
+            manifest::get_manifest,
+        )
+        .scope(REPO_READ),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/manifest/{manifestref}/labels",
+            "listManifestLabels",
+            manifest::list_labels,
+        )
+        .scope(REPO_READ),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/manifest/{manifestref}/labels",
+            "addManifestLabel",
+            manifest::add_label,
+        )
+        .scope(REPO_WRITE),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/manifest/{manifestref}/labels/{labelid}",
+            "getManifestLabel",
+            manifest::get_label,
+        )
+        .scope(REPO_READ),
+        E::new(
+            DELETE,
+            "/api/v1/repository/{repository}/manifest/{manifestref}/labels/{labelid}",
+            "deleteManifestLabel",
+            manifest::delete_label,
+        )
+        .scope(REPO_WRITE),
+    ]
+    .into_iter()
+    .map(|e| e.tag("manifest"));
+    repositories.chain(tags).chain(manifests).collect()
+}
+
+fn logs_endpoints() -> Vec<Endpoint> {
+    vec![
+        E::new(
+            GET,
+            "/api/v1/user/logs",
+            "listUserLogs",
+            logs::list_user_logs,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/user/aggregatelogs",
+            "getAggregateUserLogs",
+            logs::aggregate_user_logs,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/user/exportlogs",
+            "exportUserLogs",
+            logs::export_user_logs,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/logs",
+            "listOrgLogs",
+            logs::list_organization_logs,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/aggregatelogs",
+            "getAggregateOrgLogs",
+            logs::aggregate_organization_logs,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/organization/{orgname}/exportlogs",
+            "exportOrgLogs",
+            logs::export_organization_logs,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/logs",
+            "listRepoLogs",
+            logs::list_repository_logs,
+        )
+        .scope(REPO_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/aggregatelogs",
+            "getAggregateRepoLogs",
+            logs::aggregate_repository_logs,
+        )
+        .scope(REPO_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/exportlogs",
+            "exportRepoLogs",
+            logs::export_repository_logs,
+        )
+        .scope(REPO_ADMIN),
+    ]
+    .into_iter()
+    .map(|e| e.tag("logs"))
+    .collect()
+}
+
+fn team_endpoints() -> Vec<Endpoint> {
+    vec![
+        E::new(
+            PUT,
+            "/api/v1/organization/{orgname}/team/{teamname}",
+            "updateOrganizationTeam",
+            team::update_team,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            DELETE,
+            "/api/v1/organization/{orgname}/team/{teamname}",
+            "deleteOrganizationTeam",
+            team::delete_team,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/team/{teamname}/members",
+            "getOrganizationTeamMembers",
+            team::list_team_members,
+        ),
+        E::new(
+            PUT,
+            "/api/v1/organization/{orgname}/team/{teamname}/members/{membername}",
+            "updateOrganizationTeamMember",
+            team::add_team_member,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            DELETE,
+            "/api/v1/organization/{orgname}/team/{teamname}/members/{membername}",
+            "deleteOrganizationTeamMember",
+            team::remove_team_member,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/team/{teamname}/permissions",
+            "getOrganizationTeamPermissions",
+            team::list_team_permissions,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("team"))
+    .collect()
+}
+
+fn robot_endpoints() -> Vec<Endpoint> {
+    const USER_ROBOT: &str = "/api/v1/user/robots/{robot_shortname}";
+    const ORG_ROBOT: &str = "/api/v1/organization/{orgname}/robots/{robot_shortname}";
+    vec![
+        E::new(
+            GET,
+            "/api/v1/user/robots",
+            "getUserRobots",
+            robot::list_user_robots,
+        )
+        .scope(USER_ADMIN),
+        E::new(GET, USER_ROBOT, "getUserRobot", robot::get_user_robot).scope(USER_ADMIN),
+        E::new(PUT, USER_ROBOT, "createUserRobot", robot::create_user_robot).scope(USER_ADMIN),
+        E::new(
+            DELETE,
+            USER_ROBOT,
+            "deleteUserRobot",
+            robot::delete_user_robot,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/user/robots/{robot_shortname}/regenerate",
+            "regenerateUserRobotToken",
+            robot::regenerate_user_robot,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/user/robots/{robot_shortname}/permissions",
+            "getUserRobotPermissions",
+            robot::get_user_robot_permissions,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/robots",
+            "getOrgRobots",
+            robot::list_org_robots,
+        )
+        .scope(ORG_ADMIN),
+        E::new(GET, ORG_ROBOT, "getOrgRobot", robot::get_org_robot).scope(ORG_ADMIN),
+        E::new(PUT, ORG_ROBOT, "createOrgRobot", robot::create_org_robot).scope(ORG_ADMIN),
+        E::new(DELETE, ORG_ROBOT, "deleteOrgRobot", robot::delete_org_robot).scope(ORG_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/organization/{orgname}/robots/{robot_shortname}/regenerate",
+            "regenerateOrgRobotToken",
+            robot::regenerate_org_robot,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/robots/{robot_shortname}/permissions",
+            "getOrgRobotPermissions",
+            robot::get_org_robot_permissions,
+        )
+        .scope(USER_ADMIN),
+    ]
+    .into_iter()
+    .map(|e| e.tag("robot"))
+    .collect()
+}
+
+fn permission_endpoints() -> Vec<Endpoint> {
+    const USER: &str = "/api/v1/repository/{repository}/permissions/user/{username}";
+    const TEAM: &str = "/api/v1/repository/{repository}/permissions/team/{teamname}";
+    vec![
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/permissions/user/",
+            "listRepoUserPermissions",
+            permission::list_user_permissions,
+        ),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/permissions/user/{username}/transitive",
+            "getUserTransitivePermission",
+            permission::get_transitive_permissions,
+        ),
+        E::new(
+            GET,
+            USER,
+            "getUserPermissions",
+            permission::get_user_permission,
+        ),
+        E::new(
+            PUT,
+            USER,
+            "changeUserPermissions",
+            permission::set_user_permission,
+        ),
+        E::new(
+            DELETE,
+            USER,
+            "deleteUserPermissions",
+            permission::delete_user_permission,
+        ),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/permissions/team/",
+            "listRepoTeamPermissions",
+            permission::list_team_permissions,
+        ),
+        E::new(
+            GET,
+            TEAM,
+            "getTeamPermissions",
+            permission::get_team_permission,
+        ),
+        E::new(
+            PUT,
+            TEAM,
+            "changeTeamPermissions",
+            permission::set_team_permission,
+        ),
+        E::new(
+            DELETE,
+            TEAM,
+            "deleteTeamPermissions",
+            permission::delete_team_permission,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("permission").scope(REPO_ADMIN))
+    .collect()
+}
+
+fn app_token_endpoints() -> Vec<Endpoint> {
+    vec![
+        E::new(
+            GET,
+            "/api/v1/user/apptoken",
+            "listAppTokens",
+            app_token::list_app_tokens,
+        ),
+        E::new(
+            POST,
+            "/api/v1/user/apptoken",
+            "createAppToken",
+            app_token::create_app_token,
+        ),
+        E::new(
+            GET,
+            "/api/v1/user/apptoken/{token_uuid}",
+            "getAppToken",
+            app_token::get_app_token,
+        ),
+        E::new(
+            DELETE,
+            "/api/v1/user/apptoken/{token_uuid}",
+            "revokeAppToken",
+            app_token::revoke_app_token,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("appspecifictokens").scope(USER_ADMIN))
+    .collect()
+}
+
+fn superuser_endpoints() -> Vec<Endpoint> {
+    use superuser::{logs, organizations, users};
+    vec![
+        E::new(
+            GET,
+            "/api/v1/superuser/users/",
+            "listAllUsers",
+            users::list_users,
+        ),
+        E::new(
+            POST,
+            "/api/v1/superuser/users/",
+            "createInstallUser",
+            users::create_user,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/users/{username}",
+            "getInstallUser",
+            users::get_user,
+        ),
+        E::new(
+            PUT,
+            "/api/v1/superuser/users/{username}",
+            "changeInstallUser",
+            users::update_user,
+        ),
+        E::new(
+            DELETE,
+            "/api/v1/superuser/users/{username}",
+            "deleteInstallUser",
+            users::delete_user,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/organizations/",
+            "listAllOrganizations",
+            organizations::list_organizations,
+        )
+        .internal(),
+        E::new(
+            PUT,
+            "/api/v1/superuser/organizations/{name}",
+            "changeOrganization",
+            organizations::update_organization,
+        ),
+        E::new(
+            DELETE,
+            "/api/v1/superuser/organizations/{name}",
+            "deleteOrganization",
+            organizations::delete_organization,
+        ),
+        E::new(
+            POST,
+            "/api/v1/superuser/takeownership/{namespace}",
+            "takeOwnership",
+            organizations::take_ownership,
+        )
+        .internal(),
+        E::new(
+            GET,
+            "/api/v1/superuser/logs",
+            "listAllLogs",
+            logs::list_all_logs,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/aggregatelogs",
+            "listAllAggregateLogs",
+            logs::aggregate_all_logs,
+        )
+        .internal(),
+    ]
+    .into_iter()
+    .map(|e| e.tag("superuser").scope(SUPER_USER))
+    .collect()
+}
