@@ -1,7 +1,9 @@
 //! Robot accounts of the calling user (`/user/robots`) and of organizations
-//! (`/organization/{orgname}/robots`) (core-api.md §1.11). Each pair of routes shares one body.
+//! (`/organization/{orgname}/robots`) (core-api.md §1.11). Each operation has one handler for
+//! both families.
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -119,11 +121,52 @@ pub struct RobotListView {
     robots: Vec<RobotView>,
 }
 
-async fn list(
-    app: &AppState,
-    caller: &Caller,
-    owner: Owner<'_>,
-    query: &QueryParams,
+/// Whose robots a path names: `/user/robots/...` the caller's, `/organization/{orgname}/robots/...`
+/// the organization's; with the robot's short name when the path has one. One handler serves
+/// both families.
+#[derive(Debug)]
+pub struct RobotPath {
+    orgname: Option<String>,
+    robot_shortname: String,
+}
+
+impl RobotPath {
+    fn owner(&self) -> Owner<'_> {
+        match &self.orgname {
+            Some(org) => Owner::Organization(org),
+            None => Owner::CallingUser,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RobotPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_owned())
+        };
+        Ok(RobotPath {
+            orgname: param("orgname"),
+            robot_shortname: param("robot_shortname").unwrap_or_default(),
+        })
+    }
+}
+
+/// GET /api/v1/user/robots (getUserRobots) [user:admin] and
+/// GET /api/v1/organization/{orgname}/robots (getOrgRobots) [org:admin]: every member may list
+/// an organization's robots, only admins see tokens.
+pub async fn list_robots(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RobotPath,
+    query: QueryParams,
 ) -> Result<Restful<RobotListView>, ApiError> {
     let identity = caller.require_identity()?;
     let options = ListOptions {
@@ -131,8 +174,14 @@ async fn list(
         token: query.truthy("token", true),
         limit: query.int("limit", "If specified, the number of robots to return.")?,
     };
-    let robots =
-        robots::list_robots(app, &identity.account, identity.scopes, owner, options).await?;
+    let robots = robots::list_robots(
+        &app,
+        &identity.account,
+        identity.scopes,
+        path.owner(),
+        options,
+    )
+    .await?;
     Ok(Restful(
         StatusCode::OK,
         RobotListView {
@@ -141,71 +190,40 @@ async fn list(
     ))
 }
 
-/// GET /api/v1/user/robots (getUserRobots) [user:admin]
-pub async fn list_user_robots(
+/// GET .../robots/{robot_shortname} (getUserRobot, getOrgRobot)
+pub async fn get_robot(
     State(app): State<AppState>,
     caller: Caller,
-    query: QueryParams,
-) -> Result<Restful<RobotListView>, ApiError> {
-    list(&app, &caller, Owner::CallingUser, &query).await
-}
-
-/// GET /api/v1/organization/{orgname}/robots (getOrgRobots) [org:admin]: every member may
-/// list, only admins see tokens.
-pub async fn list_org_robots(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(org): Path<String>,
-    query: QueryParams,
-) -> Result<Restful<RobotListView>, ApiError> {
-    list(&app, &caller, Owner::Organization(&org), &query).await
-}
-
-async fn get(
-    app: &AppState,
-    caller: &Caller,
-    owner: Owner<'_>,
-    short: &str,
+    path: RobotPath,
 ) -> Result<Restful<RobotView>, ApiError> {
     let identity = caller.require_identity()?;
-    let robot = robots::get_robot(app, &identity.account, identity.scopes, owner, short).await?;
+    let robot = robots::get_robot(
+        &app,
+        &identity.account,
+        identity.scopes,
+        path.owner(),
+        &path.robot_shortname,
+    )
+    .await?;
     Ok(Restful(StatusCode::OK, RobotView::new(robot, true)))
 }
 
-/// GET /api/v1/user/robots/{robot_shortname} (getUserRobot) [user:admin]
-pub async fn get_user_robot(
+/// PUT .../robots/{robot_shortname} (createUserRobot, createOrgRobot): 201.
+pub async fn create_robot(
     State(app): State<AppState>,
     caller: Caller,
-    Path(short): Path<String>,
-) -> Result<Restful<RobotView>, ApiError> {
-    get(&app, &caller, Owner::CallingUser, &short).await
-}
-
-/// GET /api/v1/organization/{orgname}/robots/{robot_shortname} (getOrgRobot) [org:admin]
-pub async fn get_org_robot(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path((org, short)): Path<(String, String)>,
-) -> Result<Restful<RobotView>, ApiError> {
-    get(&app, &caller, Owner::Organization(&org), &short).await
-}
-
-async fn create(
-    app: &AppState,
-    caller: &Caller,
-    owner: Owner<'_>,
-    short: &str,
+    path: RobotPath,
     request: Request,
 ) -> Result<Restful<RobotView>, ApiError> {
-    let body = optional_body(request, app).await?;
+    let body = optional_body(request, &app).await?;
     let identity = caller.require_identity()?;
     let robot = robots::create_robot(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
-        owner,
-        short,
+        path.owner(),
+        &path.robot_shortname,
         RobotDetails {
             description: body.description,
             unstructured_metadata: body.unstructured_metadata,
@@ -215,132 +233,60 @@ async fn create(
     Ok(Restful(StatusCode::CREATED, RobotView::new(robot, true)))
 }
 
-/// PUT /api/v1/user/robots/{robot_shortname} (createUserRobot) [user:admin]: 201.
-pub async fn create_user_robot(
+/// DELETE .../robots/{robot_shortname} (deleteUserRobot, deleteOrgRobot)
+pub async fn delete_robot(
     State(app): State<AppState>,
     caller: Caller,
-    Path(short): Path<String>,
-    request: Request,
-) -> Result<Restful<RobotView>, ApiError> {
-    create(&app, &caller, Owner::CallingUser, &short, request).await
-}
-
-/// PUT /api/v1/organization/{orgname}/robots/{robot_shortname} (createOrgRobot) [org:admin]:
-/// 201.
-pub async fn create_org_robot(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path((org, short)): Path<(String, String)>,
-    request: Request,
-) -> Result<Restful<RobotView>, ApiError> {
-    create(&app, &caller, Owner::Organization(&org), &short, request).await
-}
-
-async fn delete(
-    app: &AppState,
-    caller: &Caller,
-    owner: Owner<'_>,
-    short: &str,
+    path: RobotPath,
 ) -> Result<StatusCode, ApiError> {
     let identity = caller.require_identity()?;
     robots::delete_robot(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
-        owner,
-        short,
+        path.owner(),
+        &path.robot_shortname,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// DELETE /api/v1/user/robots/{robot_shortname} (deleteUserRobot) [user:admin]
-pub async fn delete_user_robot(
+/// POST .../robots/{robot_shortname}/regenerate (regenerateUserRobotToken,
+/// regenerateOrgRobotToken)
+pub async fn regenerate_robot(
     State(app): State<AppState>,
     caller: Caller,
-    Path(short): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    delete(&app, &caller, Owner::CallingUser, &short).await
-}
-
-/// DELETE /api/v1/organization/{orgname}/robots/{robot_shortname} (deleteOrgRobot) [org:admin]
-pub async fn delete_org_robot(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path((org, short)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    delete(&app, &caller, Owner::Organization(&org), &short).await
-}
-
-async fn regenerate(
-    app: &AppState,
-    caller: &Caller,
-    owner: Owner<'_>,
-    short: &str,
+    path: RobotPath,
 ) -> Result<Restful<RobotView>, ApiError> {
     let identity = caller.require_identity()?;
     let robot = robots::regenerate_token(
-        app,
+        &app,
         &caller.actor(),
         &identity.account,
         identity.scopes,
-        owner,
-        short,
+        path.owner(),
+        &path.robot_shortname,
     )
     .await?;
     Ok(Restful(StatusCode::OK, RobotView::new(robot, false)))
 }
 
-/// POST /api/v1/user/robots/{robot_shortname}/regenerate (regenerateUserRobotToken)
-/// [user:admin]
-pub async fn regenerate_user_robot(
+/// GET .../robots/{robot_shortname}/permissions (getUserRobotPermissions,
+/// getOrgRobotPermissions)
+pub async fn get_robot_permissions(
     State(app): State<AppState>,
     caller: Caller,
-    Path(short): Path<String>,
-) -> Result<Restful<RobotView>, ApiError> {
-    regenerate(&app, &caller, Owner::CallingUser, &short).await
-}
-
-/// POST /api/v1/organization/{orgname}/robots/{robot_shortname}/regenerate
-/// (regenerateOrgRobotToken) [org:admin]
-pub async fn regenerate_org_robot(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path((org, short)): Path<(String, String)>,
-) -> Result<Restful<RobotView>, ApiError> {
-    regenerate(&app, &caller, Owner::Organization(&org), &short).await
-}
-
-async fn permissions(
-    app: &AppState,
-    caller: &Caller,
-    owner: Owner<'_>,
-    short: &str,
+    path: RobotPath,
 ) -> Result<Restful<GrantListView>, ApiError> {
     let identity = caller.require_identity()?;
-    let grants =
-        robots::list_robot_permissions(app, &identity.account, identity.scopes, owner, short)
-            .await?;
+    let grants = robots::list_robot_permissions(
+        &app,
+        &identity.account,
+        identity.scopes,
+        path.owner(),
+        &path.robot_shortname,
+    )
+    .await?;
     Ok(Restful(StatusCode::OK, grants.into()))
-}
-
-/// GET /api/v1/user/robots/{robot_shortname}/permissions (getUserRobotPermissions)
-/// [user:admin]
-pub async fn get_user_robot_permissions(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(short): Path<String>,
-) -> Result<Restful<GrantListView>, ApiError> {
-    permissions(&app, &caller, Owner::CallingUser, &short).await
-}
-
-/// GET /api/v1/organization/{orgname}/robots/{robot_shortname}/permissions
-/// (getOrgRobotPermissions) [org:admin]
-pub async fn get_org_robot_permissions(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path((org, short)): Path<(String, String)>,
-) -> Result<Restful<GrantListView>, ApiError> {
-    permissions(&app, &caller, Owner::Organization(&org), &short).await
 }

@@ -386,54 +386,48 @@ fn robot_endpoints() -> Vec<Endpoint> {
             GET,
             "/api/v1/user/robots",
             "getUserRobots",
-            robot::list_user_robots,
+            robot::list_robots,
         )
         .scope(USER_ADMIN),
-        E::new(GET, USER_ROBOT, "getUserRobot", robot::get_user_robot).scope(USER_ADMIN),
-        E::new(PUT, USER_ROBOT, "createUserRobot", robot::create_user_robot).scope(USER_ADMIN),
-        E::new(
-            DELETE,
-            USER_ROBOT,
-            "deleteUserRobot",
-            robot::delete_user_robot,
-        )
-        .scope(USER_ADMIN),
+        E::new(GET, USER_ROBOT, "getUserRobot", robot::get_robot).scope(USER_ADMIN),
+        E::new(PUT, USER_ROBOT, "createUserRobot", robot::create_robot).scope(USER_ADMIN),
+        E::new(DELETE, USER_ROBOT, "deleteUserRobot", robot::delete_robot).scope(USER_ADMIN),
         E::new(
             POST,
             "/api/v1/user/robots/{robot_shortname}/regenerate",
             "regenerateUserRobotToken",
-            robot::regenerate_user_robot,
+            robot::regenerate_robot,
         )
         .scope(USER_ADMIN),
         E::new(
             GET,
             "/api/v1/user/robots/{robot_shortname}/permissions",
             "getUserRobotPermissions",
-            robot::get_user_robot_permissions,
+            robot::get_robot_permissions,
         )
         .scope(USER_ADMIN),
         E::new(
             GET,
             "/api/v1/organization/{orgname}/robots",
             "getOrgRobots",
-            robot::list_org_robots,
+            robot::list_robots,
         )
         .scope(ORG_ADMIN),
-        E::new(GET, ORG_ROBOT, "getOrgRobot", robot::get_org_robot).scope(ORG_ADMIN),
-        E::new(PUT, ORG_ROBOT, "createOrgRobot", robot::create_org_robot).scope(ORG_ADMIN),
-        E::new(DELETE, ORG_ROBOT, "deleteOrgRobot", robot::delete_org_robot).scope(ORG_ADMIN),
+        E::new(GET, ORG_ROBOT, "getOrgRobot", robot::get_robot).scope(ORG_ADMIN),
+        E::new(PUT, ORG_ROBOT, "createOrgRobot", robot::create_robot).scope(ORG_ADMIN),
+        E::new(DELETE, ORG_ROBOT, "deleteOrgRobot", robot::delete_robot).scope(ORG_ADMIN),
         E::new(
             POST,
             "/api/v1/organization/{orgname}/robots/{robot_shortname}/regenerate",
             "regenerateOrgRobotToken",
-            robot::regenerate_org_robot,
+            robot::regenerate_robot,
         )
         .scope(ORG_ADMIN),
         E::new(
             GET,
             "/api/v1/organization/{orgname}/robots/{robot_shortname}/permissions",
             "getOrgRobotPermissions",
-            robot::get_org_robot_permissions,
+            robot::get_robot_permissions,
         )
         .scope(USER_ADMIN),
     ]
