@@ -95,6 +95,15 @@ impl Db {
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
+                    // Undo `begin_unsynced`, however its transaction ended.
+                    .after_release(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::query("PRAGMA synchronous=FULL")
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options.clone())
                     .await?;
                 // WAL is a property of the database file: set once, every connection has it.
@@ -149,6 +158,28 @@ impl Db {
     /// A write transaction; dropping it rolls back.
     pub async fn begin(&self) -> Result<DbTx> {
         Ok(self.write.begin().await?)
+    }
+
+    /// A write transaction whose commit returns before it reaches the disk. A power loss may
+    /// take it back, whole (never half of it), so it is for records of reads such as pull
+    /// logs, never for anything a client is told is stored. Waiting for the disk on every
+    /// pull would cap pulls at the disk's flush rate.
+    pub async fn begin_unsynced(&self) -> Result<DbTx> {
+        match self.backend {
+            // SQLite refuses to change the setting inside a transaction; the write pool sets
+            // it back when the connection is released.
+            Backend::Sqlite => Ok(self
+                .write
+                .begin_with("PRAGMA synchronous=NORMAL; BEGIN")
+                .await?),
+            Backend::Postgres => {
+                let mut tx = self.write.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit TO OFF")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     pub async fn close(&self) {

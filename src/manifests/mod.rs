@@ -232,7 +232,7 @@ pub async fn get_manifest(
             json!({ "manifest_digest": digest.to_string(), "mediaType": manifest.media_type })
         }
     };
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin_unsynced().await?;
     record_registry_log(&mut tx, caller, repo, "pull_repo", metadata).await?;
     db::commit(tx).await?;
     Ok(manifest)
