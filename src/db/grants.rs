@@ -71,12 +71,19 @@ pub struct UserGrantRow {
     pub role: String,
 }
 
-pub async fn list_user_grants(conn: &mut DbConn, repository_id: i64) -> Result<Vec<UserGrantRow>> {
+/// The users and robots granted a role on a repository; with `only`, just that one.
+pub async fn list_user_grants(
+    conn: &mut DbConn,
+    repository_id: i64,
+    only: Option<&str>,
+) -> Result<Vec<UserGrantRow>> {
     Ok(sqlx::query_as::<_, UserGrantRow>(
         "SELECT a.id, a.username, a.email, a.robot, p.role FROM repository_permissions p \
-         JOIN accounts a ON a.id = p.account_id WHERE p.repository_id = $1 ORDER BY a.username",
+         JOIN accounts a ON a.id = p.account_id \
+         WHERE p.repository_id = $1 AND ($2 IS NULL OR a.username = $2) ORDER BY a.username",
     )
     .bind(repository_id)
+    .bind(only)
     .fetch_all(conn)
     .await?)
 }
@@ -88,15 +95,19 @@ pub struct TeamGrantRow {
     pub role: String,
 }
 
+/// The teams granted a role on a repository; with `only`, just that one.
 pub async fn list_team_grants_of_repository(
     conn: &mut DbConn,
     repository_id: i64,
+    only: Option<&str>,
 ) -> Result<Vec<TeamGrantRow>> {
     Ok(sqlx::query_as::<_, TeamGrantRow>(
         "SELECT t.name, g.role FROM repository_team_permissions g \
-         JOIN teams t ON t.id = g.team_id WHERE g.repository_id = $1 ORDER BY t.name",
+         JOIN teams t ON t.id = g.team_id \
+         WHERE g.repository_id = $1 AND ($2 IS NULL OR t.name = $2) ORDER BY t.name",
     )
     .bind(repository_id)
+    .bind(only)
     .fetch_all(conn)
     .await?)
 }

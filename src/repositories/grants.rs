@@ -136,7 +136,7 @@ pub async fn list_user_permissions(
 ) -> Result<Vec<UserGrant>> {
     let repo = administered(app, caller, scopes, name, Need::Read).await?;
     let mut conn = app.db.reader().await?;
-    let grants = db::grants::list_user_grants(&mut conn, repo.id).await?;
+    let grants = db::grants::list_user_grants(&mut conn, repo.id, None).await?;
     with_membership(&mut conn, &repo, grants).await
 }
 
@@ -150,12 +150,8 @@ pub async fn get_user_permission(
 ) -> Result<UserGrant> {
     let repo = administered(app, caller, scopes, name, Need::Read).await?;
     let mut conn = app.db.reader().await?;
-    let grants = db::grants::list_user_grants(&mut conn, repo.id).await?;
-    let grant = grants
-        .into_iter()
-        .find(|g| g.username == username)
-        .ok_or(Error::NoUserPermission)?;
-    let mut found = with_membership(&mut conn, &repo, vec![grant]).await?;
+    let grants = db::grants::list_user_grants(&mut conn, repo.id, Some(username)).await?;
+    let mut found = with_membership(&mut conn, &repo, grants).await?;
     found.pop().ok_or(Error::NoUserPermission)
 }
 
@@ -258,7 +254,7 @@ pub async fn list_team_permissions(
 ) -> Result<Vec<TeamGrantRow>> {
     let repo = administered(app, caller, scopes, name, Need::Read).await?;
     let mut conn = app.db.reader().await?;
-    Ok(db::grants::list_team_grants_of_repository(&mut conn, repo.id).await?)
+    Ok(db::grants::list_team_grants_of_repository(&mut conn, repo.id, None).await?)
 }
 
 pub async fn get_team_permission(
@@ -270,10 +266,9 @@ pub async fn get_team_permission(
 ) -> Result<TeamGrantRow> {
     let repo = administered(app, caller, scopes, name, Need::Read).await?;
     let mut conn = app.db.reader().await?;
-    let grants = db::grants::list_team_grants_of_repository(&mut conn, repo.id).await?;
-    grants
-        .into_iter()
-        .find(|g| g.name == team_name)
+    db::grants::list_team_grants_of_repository(&mut conn, repo.id, Some(team_name))
+        .await?
+        .pop()
         .ok_or(Error::NoTeamPermission)
 }
 
