@@ -124,4 +124,22 @@ pub fn routes() -> Router<AppState> {
             "/organization/{orgname}/applications/{client_id}/tokens",
             post(applications::create_token),
         )
+        .route(
+            "/organization/{orgname}",
+            get(organization::get_organization)
+                .put(organization::update_organization)
+                .delete(organization::delete_organization),
+        )
+        .route(
+            "/organization/{orgname}/members",
+            get(organization::list_members),
+        )
+        .route(
+            "/organization/{orgname}/members/{membername}",
+            get(organization::get_member).delete(organization::remove_member),
+        )
+        .route(
+            "/organization/{orgname}/collaborators",
+            get(organization::list_collaborators),
+        )
 }

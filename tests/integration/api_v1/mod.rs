@@ -2,6 +2,7 @@
 
 mod app_tokens;
 mod oauth;
+mod organizations;
 mod permissions;
 mod repositories;
 mod robots;
