@@ -177,3 +177,27 @@ pub async fn create_organization(
     tracing::info!(org.name = %name, "organization created");
     Ok(row.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_cap_team_roles() {
+        assert_eq!(TeamRole::cap(Scopes::DIRECT_LOGIN), Some(TeamRole::Admin));
+        assert_eq!(
+            TeamRole::cap(Scopes::parse("repo:create org:admin")),
+            Some(TeamRole::Admin)
+        );
+        assert_eq!(
+            TeamRole::cap(Scopes::parse("repo:create")),
+            Some(TeamRole::Creator)
+        );
+        assert_eq!(TeamRole::cap(Scopes::parse("repo:admin user:admin")), None);
+        // A capped role is the weaker of the held role and the cap.
+        assert_eq!(
+            Some(TeamRole::Admin).min(TeamRole::cap(Scopes::REPO_CREATE)),
+            Some(TeamRole::Creator)
+        );
+    }
+}
