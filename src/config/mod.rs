@@ -72,6 +72,9 @@ pub struct Config {
     pub authentication_type: String,
     /// `DEFAULT_TAG_EXPIRATION` in seconds, default 2 weeks.
     pub default_tag_expiration_s: i64,
+    /// `TAG_EXPIRATION_OPTIONS` in seconds, default `[0s, 1d, 1w, 2w, 4w]`: the only windows
+    /// users and organizations may choose.
+    pub tag_expiration_options_s: Vec<i64>,
     /// `MAXIMUM_LAYER_SIZE` in bytes, default 20 GiB.
     pub maximum_layer_size: u64,
     /// `PUSH_TEMP_TAG_EXPIRATION_SEC`, default 3600.
@@ -226,6 +229,11 @@ mod tests {
         );
         assert!(config.features.user_initialize);
         assert!(config.first_user_is_superuser);
+        assert_eq!(
+            config.tag_expiration_options_s,
+            [0, 86_400, 604_800, 1_209_600, 2_419_200]
+        );
+        assert!(config.features.change_tag_expiration);
     }
 
     #[test]
@@ -253,6 +261,8 @@ mod tests {
         assert_eq!(err.key, "FEATURE_MAILING");
         let err = Config::from_yaml("DEFAULT_TAG_EXPIRATION: soon\n", Path::new("/d")).unwrap_err();
         assert_eq!(err.key, "DEFAULT_TAG_EXPIRATION");
+        let err = Config::from_yaml("TAG_EXPIRATION_OPTIONS: [1d, later]\n", Path::new("/d"));
+        assert_eq!(err.unwrap_err().key, "TAG_EXPIRATION_OPTIONS");
         let err = Config::from_yaml(
             "DISTRIBUTED_STORAGE_CONFIG:\n  default: [FloppyStorage, {}]\n",
             Path::new("/d"),

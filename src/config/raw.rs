@@ -20,7 +20,6 @@ const ACCEPTED_KEYS: &[&str] = &[
     "LOG_ARCHIVE_LOCATION",
     "BUILDLOGS_REDIS",
     "USER_EVENTS_REDIS",
-    "TAG_EXPIRATION_OPTIONS",
     "AVATAR_KIND",
     "REGISTRY_TITLE",
     "REGISTRY_TITLE_SHORT",
@@ -47,6 +46,7 @@ pub(super) struct RawConfig {
     pub page_token_key: Option<String>,
     pub authentication_type: Option<String>,
     pub default_tag_expiration: Option<String>,
+    pub tag_expiration_options: Option<Vec<String>>,
     pub maximum_layer_size: Option<String>,
     pub push_temp_tag_expiration_sec: Option<i64>,
     pub garbage_collection_frequency: Option<f64>,
@@ -96,6 +96,7 @@ impl RawConfig {
                 "PAGE_TOKEN_KEY" => raw.page_token_key = Some(value(key, v)?),
                 "AUTHENTICATION_TYPE" => raw.authentication_type = Some(value(key, v)?),
                 "DEFAULT_TAG_EXPIRATION" => raw.default_tag_expiration = Some(value(key, v)?),
+                "TAG_EXPIRATION_OPTIONS" => raw.tag_expiration_options = Some(value(key, v)?),
                 "MAXIMUM_LAYER_SIZE" => raw.maximum_layer_size = Some(secret(key, v)?),
                 "PUSH_TEMP_TAG_EXPIRATION_SEC" => {
                     raw.push_temp_tag_expiration_sec = Some(value(key, v)?)
@@ -150,6 +151,20 @@ impl RawConfig {
             })?,
             None => 14 * 86_400,
         };
+        let tag_expiration_options_s = match &self.tag_expiration_options {
+            Some(options) => options
+                .iter()
+                .map(|text| {
+                    parse_duration_s(text).ok_or_else(|| {
+                        bad(
+                            "TAG_EXPIRATION_OPTIONS",
+                            format!("'{text}' is not a duration like 2w"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![0, 86_400, 604_800, 1_209_600, 2_419_200],
+        };
         let maximum_layer_size = match &self.maximum_layer_size {
             Some(text) => parse_size(text).ok_or_else(|| {
                 bad(
@@ -195,6 +210,7 @@ impl RawConfig {
             page_token_key: self.page_token_key,
             authentication_type,
             default_tag_expiration_s,
+            tag_expiration_options_s,
             maximum_layer_size,
             push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
             garbage_collection_frequency,

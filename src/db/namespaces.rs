@@ -176,6 +176,172 @@ pub async fn list_organization_member_ids(
     .await?)
 }
 
+/// A team with the numbers the organization view shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct TeamSummaryRow {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub description: String,
+    pub repo_count: i64,
+    pub member_count: i64,
+}
+
+/// The organization's teams in creation order, with their repository grants and members
+/// counted.
+pub async fn list_team_summaries(
+    conn: &mut DbConn,
+    organization_id: i64,
+) -> Result<Vec<TeamSummaryRow>> {
+    Ok(sqlx::query_as::<_, TeamSummaryRow>(
+        "SELECT t.id, t.name, t.role, t.description, \
+         (SELECT COUNT(*) FROM repository_team_permissions g WHERE g.team_id = t.id) AS repo_count, \
+         (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS member_count \
+         FROM teams t WHERE t.organization_id = $1 ORDER BY t.id",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// One team membership in an organization.
+#[derive(Debug, Clone, FromRow)]
+pub struct MembershipRow {
+    pub account_id: i64,
+    pub username: String,
+    pub email: String,
+    pub team_name: String,
+}
+
+/// Every membership of a user (robots left out) in the organization's teams, by user name and
+/// then in team creation order.
+pub async fn list_user_memberships(
+    conn: &mut DbConn,
+    organization_id: i64,
+) -> Result<Vec<MembershipRow>> {
+    Ok(sqlx::query_as::<_, MembershipRow>(
+        "SELECT a.id AS account_id, a.username, a.email, t.name AS team_name FROM teams t \
+         JOIN team_members m ON m.team_id = t.id JOIN accounts a ON a.id = m.account_id \
+         WHERE t.organization_id = $1 AND a.robot = 0 ORDER BY a.username, t.id",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A role granted directly to an account on one of the organization's repositories.
+#[derive(Debug, Clone, FromRow)]
+pub struct DirectGrantRow {
+    pub account_id: i64,
+    pub username: String,
+    pub email: String,
+    pub repository: String,
+}
+
+const DIRECT_GRANT_SELECT: &str = "SELECT a.id AS account_id, a.username, a.email, \
+    r.name AS repository FROM repository_permissions p \
+    JOIN repositories r ON r.id = p.repository_id JOIN accounts a ON a.id = p.account_id \
+    WHERE r.namespace_id = $1 AND r.state <> 'marked_for_deletion'";
+
+/// The direct grants of users (robots left out) on the organization's repositories.
+pub async fn list_user_direct_grants(
+    conn: &mut DbConn,
+    organization_id: i64,
+) -> Result<Vec<DirectGrantRow>> {
+    let sql = format!("{DIRECT_GRANT_SELECT} AND a.robot = 0 ORDER BY a.username, r.name");
+    Ok(sqlx::query_as::<_, DirectGrantRow>(&sql)
+        .bind(organization_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The direct grants of one account (robots too) on the organization's repositories.
+pub async fn list_account_direct_grants(
+    conn: &mut DbConn,
+    organization_id: i64,
+    account_id: i64,
+) -> Result<Vec<DirectGrantRow>> {
+    let sql = format!("{DIRECT_GRANT_SELECT} AND a.id = $2 ORDER BY r.name");
+    Ok(sqlx::query_as::<_, DirectGrantRow>(&sql)
+        .bind(organization_id)
+        .bind(account_id)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The ids of the users (not robots) in the organization's admin teams.
+pub async fn list_admin_user_ids(conn: &mut DbConn, organization_id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT DISTINCT a.id FROM teams t JOIN team_members m ON m.team_id = t.id \
+         JOIN accounts a ON a.id = m.account_id \
+         WHERE t.organization_id = $1 AND t.role = 'admin' AND a.robot = 0",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Takes an account out of every team of the organization and drops its direct grants on the
+/// organization's repositories.
+pub async fn delete_organization_member(
+    conn: &mut DbConn,
+    organization_id: i64,
+    account_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM repository_permissions WHERE account_id = $1 AND repository_id IN \
+         (SELECT id FROM repositories WHERE namespace_id = $2)",
+    )
+    .bind(account_id)
+    .bind(organization_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM team_members WHERE account_id = $1 AND team_id IN \
+         (SELECT id FROM teams WHERE organization_id = $2)",
+    )
+    .bind(account_id)
+    .bind(organization_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An organization one of whose teams holds an account, with that team's role.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrganizationRoleRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// The organizations whose teams hold `account_id`: one row per team, by organization name.
+pub async fn list_organization_roles_of_member(
+    conn: &mut DbConn,
+    account_id: i64,
+) -> Result<Vec<OrganizationRoleRow>> {
+    Ok(sqlx::query_as::<_, OrganizationRoleRow>(
+        "SELECT o.id, o.username, o.email, t.role FROM team_members m \
+         JOIN teams t ON t.id = m.team_id JOIN accounts o ON o.id = t.organization_id \
+         WHERE m.account_id = $1 ORDER BY o.username, t.id",
+    )
+    .bind(account_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether any account, organizations included, has the e-mail address.
+pub async fn is_email_in_use(conn: &mut DbConn, email: &str) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_one(conn)
+            .await?
+            > 0,
+    )
+}
+
 // ---- permission prototypes -----------------------------------------------------------------
 
 pub struct NewPrototype<'a> {

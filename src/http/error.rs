@@ -300,7 +300,11 @@ impl From<crate::namespaces::Error> for ApiError {
         match err {
             E::NotFound => ApiError::not_found(),
             E::Unauthorized => ApiError::unauthorized(false),
-            E::CannotTakeOwnershipOfSuperuser => ApiError::invalid_request(err.to_string()),
+            // Quay's `request_error`s; the other refusals are data-model errors.
+            E::CannotTakeOwnershipOfSuperuser | E::EmailInUse => {
+                ApiError::invalid_request(err.to_string())
+            }
+            E::Access(e) => e.into(),
             E::Db(e) => ApiError::Internal(e.into()),
             E::Internal(e) => ApiError::Internal(e),
             other => ApiError::DataModel(other.to_string()),

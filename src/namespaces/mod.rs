@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod oauth;
+pub mod organizations;
 pub mod prototypes;
 pub mod superuser;
 pub mod teams;
@@ -28,14 +29,21 @@ pub enum Error {
     InvalidTokenName,
     #[error("{0}")]
     InvalidNewName(String),
-    #[error("tag_expiration_s must not be negative")]
+    #[error("Invalid tag expiration option")]
     InvalidTagExpiration,
+    #[error("E-mail address already used")]
+    EmailInUse,
+    #[error("Cannot remove user as they are the only organization admin")]
+    LastAdmin,
     #[error("Cannot take ownership of a superuser")]
     CannotTakeOwnershipOfSuperuser,
     #[error("Not Found")]
     NotFound,
     #[error("Unauthorized")]
     Unauthorized,
+    /// The organization is missing or not the caller's to reach.
+    #[error(transparent)]
+    Access(#[from] teams::Error),
     #[error(transparent)]
     Db(#[from] db::Error),
     #[error(transparent)]
@@ -82,6 +90,18 @@ impl TeamRole {
             TeamRole::Admin => "admin",
         }
     }
+
+    /// The strongest team role a credential with `scopes` may exercise (OAuth scope capping,
+    /// core-api.md §1.3): `org:admin` and direct logins everything, `repo:create` up to creator.
+    pub fn cap(scopes: Scopes) -> Option<TeamRole> {
+        if scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN) {
+            Some(TeamRole::Admin)
+        } else if scopes.contains(Scopes::REPO_CREATE) {
+            Some(TeamRole::Creator)
+        } else {
+            None
+        }
+    }
 }
 
 /// The strongest team role `account` holds in `organization`, if any.
@@ -109,7 +129,7 @@ pub async fn is_org_admin(
     account: &Account,
     scopes: Scopes,
 ) -> Result<bool> {
-    if !scopes.contains(Scopes::ORG_ADMIN) && !scopes.contains(Scopes::DIRECT_LOGIN) {
+    if TeamRole::cap(scopes) != Some(TeamRole::Admin) {
         return Ok(false);
     }
     let mut conn = app.db.reader().await?;
@@ -151,15 +171,33 @@ pub async fn create_organization(
     let owners = db::namespaces::insert_team(&mut tx, row.id, "owners", "admin").await?;
     db::namespaces::insert_team_member(&mut tx, owners, creator.id).await?;
     let metadata = json!({ "email": email, "namespace": name });
-    logs::record(
-        &mut tx,
-        actor,
-        "org_create",
-        logs::Scope::namespace(row.id),
-        metadata,
-    )
-    .await?;
+    let scope = logs::Scope::namespace(row.id);
+    logs::record(&mut tx, actor, "org_create", scope, metadata).await?;
     db::commit(tx).await?;
     tracing::info!(org.name = %name, "organization created");
     Ok(row.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_cap_team_roles() {
+        assert_eq!(TeamRole::cap(Scopes::DIRECT_LOGIN), Some(TeamRole::Admin));
+        assert_eq!(
+            TeamRole::cap(Scopes::parse("repo:create org:admin")),
+            Some(TeamRole::Admin)
+        );
+        assert_eq!(
+            TeamRole::cap(Scopes::parse("repo:create")),
+            Some(TeamRole::Creator)
+        );
+        assert_eq!(TeamRole::cap(Scopes::parse("repo:admin user:admin")), None);
+        // A capped role is the weaker of the held role and the cap.
+        assert_eq!(
+            Some(TeamRole::Admin).min(TeamRole::cap(Scopes::REPO_CREATE)),
+            Some(TeamRole::Creator)
+        );
+    }
 }

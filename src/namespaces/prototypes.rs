@@ -8,7 +8,7 @@ use serde_json::json;
 use super::teams::{Error, OrgAccess, Result};
 use crate::accounts::{Account, Scopes};
 use crate::app::App;
-use crate::db::{self, namespaces::PrototypeRow, DbConn};
+use crate::db::{self, namespaces::PrototypeRow, DbConn, DbTx};
 use crate::logs::{self, Actor};
 use crate::repositories::Role;
 
@@ -124,18 +124,32 @@ pub async fn create_prototype(
         .await?
         .ok_or(Error::NotFound)?;
     let metadata = log_metadata(&prototype, actor);
-    let scope = logs::Scope::namespace(org.id);
-    logs::record(
-        &mut tx,
-        actor,
+    let (kind, scope) = (
         "create_prototype_permission",
-        scope,
-        metadata,
-    )
-    .await?;
+        logs::Scope::namespace(org.id),
+    );
+    logs::record(&mut tx, actor, kind, scope, metadata).await?;
     let list = load_list(&mut tx, org.id, vec![prototype]).await?;
     db::commit(tx).await?;
     Ok(list)
+}
+
+/// Opens a change of prototype `id` of an organization the caller administers: the
+/// transaction, the organization and the prototype (404 when it does not exist).
+async fn begin_prototype_change(
+    app: &App,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    id: &str,
+) -> Result<(DbTx, Account, PrototypeRow)> {
+    let mut tx = app.db.begin().await?;
+    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+    let org = access.administer()?.clone();
+    let prototype = db::namespaces::find_prototype(&mut tx, org.id, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((tx, org, prototype))
 }
 
 pub async fn update_prototype(
@@ -147,25 +161,17 @@ pub async fn update_prototype(
     id: &str,
     role: Role,
 ) -> Result<PrototypeList> {
-    let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
-    let org = access.administer()?;
-    let mut prototype = db::namespaces::find_prototype(&mut tx, org.id, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (mut tx, org, mut prototype) =
+        begin_prototype_change(app, caller, scopes, org_name, id).await?;
     db::namespaces::update_prototype_role(&mut tx, org.id, id, role.as_str()).await?;
     let original_role = std::mem::replace(&mut prototype.role, role.as_str().to_owned());
     let mut metadata = log_metadata(&prototype, actor);
     metadata["original_role"] = json!(original_role);
-    let scope = logs::Scope::namespace(org.id);
-    logs::record(
-        &mut tx,
-        actor,
+    let (kind, scope) = (
         "modify_prototype_permission",
-        scope,
-        metadata,
-    )
-    .await?;
+        logs::Scope::namespace(org.id),
+    );
+    logs::record(&mut tx, actor, kind, scope, metadata).await?;
     let list = load_list(&mut tx, org.id, vec![prototype]).await?;
     db::commit(tx).await?;
     Ok(list)
@@ -179,23 +185,15 @@ pub async fn delete_prototype(
     org_name: &str,
     id: &str,
 ) -> Result<()> {
-    let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
-    let org = access.administer()?;
-    let prototype = db::namespaces::find_prototype(&mut tx, org.id, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let (mut tx, org, prototype) =
+        begin_prototype_change(app, caller, scopes, org_name, id).await?;
     db::namespaces::delete_prototype(&mut tx, org.id, id).await?;
     let metadata = log_metadata(&prototype, actor);
-    let scope = logs::Scope::namespace(org.id);
-    logs::record(
-        &mut tx,
-        actor,
+    let (kind, scope) = (
         "delete_prototype_permission",
-        scope,
-        metadata,
-    )
-    .await?;
+        logs::Scope::namespace(org.id),
+    );
+    logs::record(&mut tx, actor, kind, scope, metadata).await?;
     db::commit(tx).await?;
     Ok(())
 }

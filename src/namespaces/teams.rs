@@ -7,8 +7,8 @@ use super::TeamRole;
 use crate::accounts::{robots, Account, Scopes};
 use crate::app::App;
 use crate::config::Config;
-use crate::db::DbConn;
 use crate::db::{self, grants::RepositoryGrantRow, namespaces::MemberRow, namespaces::TeamRow};
+use crate::db::{DbConn, DbTx};
 use crate::logs::{self, Actor};
 use crate::repositories::permissions::superuser_override;
 
@@ -56,14 +56,14 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// What a caller may do in an organization, its credential's scopes applied.
 pub struct OrgAccess {
     organization: Option<Account>,
-    /// A team with the admin role, with `org:admin` (or a direct login).
-    admin: bool,
+    /// The caller's teams there, when its credential lets it act as a member at all.
+    teams: Vec<TeamRow>,
+    /// The strongest role among those teams, capped by the credential's scopes.
+    role: Option<TeamRole>,
     /// A full-access superuser, who passes every check.
     superuser: bool,
     /// A global read-only superuser, who passes the reading checks.
     reader: bool,
-    /// The caller's teams there, when its credential allows `org:admin`.
-    teams: Vec<TeamRow>,
 }
 
 impl OrgAccess {
@@ -74,29 +74,57 @@ impl OrgAccess {
         scopes: Scopes,
         org_name: &str,
     ) -> db::Result<OrgAccess> {
+        let mut access = OrgAccess::anonymous(conn, org_name).await?;
+        let cap = TeamRole::cap(scopes);
+        if let (Some(org), Some(_)) = (&access.organization, cap) {
+            access.teams = db::namespaces::list_teams_of_member(conn, org.id, caller.id).await?;
+        }
+        access.role = access
+            .teams
+            .iter()
+            .filter_map(|t| TeamRole::parse(&t.role))
+            .max()
+            .min(cap);
+        access.superuser = superuser_override(config, caller, scopes);
+        access.reader = caller.is_global_readonly_superuser(config);
+        Ok(access)
+    }
+
+    /// What an anonymous caller may do: read what is public.
+    pub async fn anonymous(conn: &mut DbConn, org_name: &str) -> db::Result<OrgAccess> {
         let organization = db::accounts::find_account_by_name(conn, org_name)
             .await?
             .map(Account::from)
             .filter(|a| a.organization);
-        let scoped = scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN);
-        let teams = match &organization {
-            Some(org) if scoped => {
-                db::namespaces::list_teams_of_member(conn, org.id, caller.id).await?
-            }
-            _ => Vec::new(),
-        };
         Ok(OrgAccess {
-            admin: teams.iter().any(|t| t.role == TeamRole::Admin.as_str()),
-            superuser: superuser_override(config, caller, scopes),
-            reader: caller.is_global_readonly_superuser(config),
             organization,
-            teams,
+            teams: Vec::new(),
+            role: None,
+            superuser: false,
+            reader: false,
         })
+    }
+
+    /// The organization, whoever asks; None when the name is unknown or not an organization.
+    pub fn organization(&self) -> Option<&Account> {
+        self.organization.as_ref()
+    }
+
+    /// The caller's role through its teams (Quay's `AdministerOrganizationPermission` and
+    /// `OrganizationMemberPermission`, which superusers do not pass).
+    pub fn role(&self) -> Option<TeamRole> {
+        self.role
     }
 
     /// Whether the caller administers the organization (or passes as a superuser).
     pub fn is_admin(&self) -> bool {
-        self.admin || self.superuser
+        self.role == Some(TeamRole::Admin) || self.superuser
+    }
+
+    /// Superusers with full access and global read-only superusers see every organization as
+    /// its admins do.
+    pub fn oversees(&self) -> bool {
+        self.superuser || self.reader
     }
 
     pub fn is_team_member(&self, team_id: i64) -> bool {
@@ -125,17 +153,17 @@ impl OrgAccess {
 
     /// For changes: organization admins and full-access superusers.
     pub fn administer(&self) -> Result<&Account> {
-        self.gate(self.admin, false)
+        self.gate(self.role == Some(TeamRole::Admin), false)
     }
 
     /// For reads of admin-only data: also global read-only superusers.
     pub fn read(&self) -> Result<&Account> {
-        self.gate(self.admin, true)
+        self.gate(self.role == Some(TeamRole::Admin), true)
     }
 
     /// For reads open to every member (robot lists): any team of the organization.
     pub fn read_as_member(&self) -> Result<&Account> {
-        self.gate(self.admin || !self.teams.is_empty(), true)
+        self.gate(self.role.is_some(), true)
     }
 }
 
@@ -246,8 +274,8 @@ async fn is_org_admin_after_change(
     caller: &Account,
     scopes: Scopes,
 ) -> db::Result<bool> {
-    let scoped = scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN);
-    Ok(scoped && super::team_role(conn, org, caller).await? == Some(TeamRole::Admin))
+    let admin = Some(TeamRole::Admin);
+    Ok(TeamRole::cap(scopes) == admin && super::team_role(conn, org, caller).await? == admin)
 }
 
 /// Deletes a team with its memberships, grants and prototypes. The caller's only admin team
@@ -279,14 +307,8 @@ pub async fn delete_team(
     }
     db::namespaces::delete_team(&mut tx, team.id).await?;
     let metadata = json!({ "team": team_name });
-    logs::record(
-        &mut tx,
-        actor,
-        "org_delete_team",
-        logs::Scope::namespace(org.id),
-        metadata,
-    )
-    .await?;
+    let scope = logs::Scope::namespace(org.id);
+    logs::record(&mut tx, actor, "org_delete_team", scope, metadata).await?;
     db::commit(tx).await?;
     Ok(())
 }
@@ -331,18 +353,48 @@ pub async fn list_team_members(
     })
 }
 
-/// The team of an organization the caller administers; 404 when it does not exist.
-async fn administered_team(
-    conn: &mut DbConn,
-    access: &OrgAccess,
-    team_name: &str,
-) -> Result<(Account, Team)> {
-    let org = access.administer()?.clone();
-    let team = db::namespaces::find_team(conn, org.id, team_name)
-        .await?
-        .map(Team::from)
-        .ok_or(Error::NotFound)?;
-    Ok((org, team))
+/// A change of a team's members under way: its transaction, the caller's rights there, the
+/// organization and the team.
+struct MembershipChange {
+    tx: DbTx,
+    access: OrgAccess,
+    org: Account,
+    team: Team,
+}
+
+impl MembershipChange {
+    /// Opens the change of a team of an organization the caller administers; 404 when the team
+    /// does not exist.
+    async fn begin(
+        app: &App,
+        caller: &Account,
+        scopes: Scopes,
+        org_name: &str,
+        team_name: &str,
+    ) -> Result<MembershipChange> {
+        let mut tx = app.db.begin().await?;
+        let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+        let org = access.administer()?.clone();
+        let team = db::namespaces::find_team(&mut tx, org.id, team_name)
+            .await?
+            .map(Team::from)
+            .ok_or(Error::NotFound)?;
+        Ok(MembershipChange {
+            tx,
+            access,
+            org,
+            team,
+        })
+    }
+
+    /// Logs the change of `member_name` as `kind` and commits it.
+    async fn commit(mut self, actor: &Actor, kind: &str, member_name: &str) -> Result<()> {
+        let metadata = json!({ "member": member_name, "team": self.team.name });
+        let scope = logs::Scope::namespace(self.org.id);
+        logs::record(&mut self.tx, actor, kind, scope, metadata).await?;
+        db::commit(self.tx).await?;
+        Ok(())
+    }
 }
 
 /// Adds a user or one of the organization's robots to a team. Berth runs without mail, so
@@ -356,34 +408,25 @@ pub async fn add_team_member(
     team_name: &str,
     member_name: &str,
 ) -> Result<MemberRow> {
-    let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
-    let (org, team) = administered_team(&mut tx, &access, team_name).await?;
-    let member = db::accounts::find_account_by_name(&mut tx, member_name)
+    let mut change = MembershipChange::begin(app, caller, scopes, org_name, team_name).await?;
+    let member = db::accounts::find_account_by_name(&mut change.tx, member_name)
         .await?
         .map(Account::from)
         .filter(|a| !a.organization)
         .ok_or(Error::UnknownUser)?;
-    if member.robot && robots::owner_name(&member.username) != Some(org.username.as_str()) {
+    if member.robot && robots::owner_name(&member.username) != Some(change.org.username.as_str()) {
         return Err(Error::ForeignRobot);
     }
-    if db::namespaces::is_team_member(&mut tx, team.id, member.id).await? {
+    if db::namespaces::is_team_member(&mut change.tx, change.team.id, member.id).await? {
         return Err(Error::AlreadyMember {
             user: member.username,
-            team: team.name,
+            team: change.team.name,
         });
     }
-    db::namespaces::insert_team_member(&mut tx, team.id, member.id).await?;
-    let metadata = json!({ "member": member_name, "team": team_name });
-    logs::record(
-        &mut tx,
-        actor,
-        "org_add_team_member",
-        logs::Scope::namespace(org.id),
-        metadata,
-    )
-    .await?;
-    db::commit(tx).await?;
+    db::namespaces::insert_team_member(&mut change.tx, change.team.id, member.id).await?;
+    change
+        .commit(actor, "org_add_team_member", member_name)
+        .await?;
     Ok(MemberRow {
         id: member.id,
         username: member.username,
@@ -402,33 +445,23 @@ pub async fn remove_team_member(
     team_name: &str,
     member_name: &str,
 ) -> Result<()> {
-    let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
-    let (org, team) = administered_team(&mut tx, &access, team_name).await?;
-    let member = db::accounts::find_account_by_name(&mut tx, member_name)
+    let mut change = MembershipChange::begin(app, caller, scopes, org_name, team_name).await?;
+    let member = db::accounts::find_account_by_name(&mut change.tx, member_name)
         .await?
         .filter(|a| a.organization == 0)
         .ok_or(Error::NotFound)?;
-    if member.id == caller.id && access.admin_teams() == [team_name] {
+    if member.id == caller.id && change.access.admin_teams() == [team_name] {
         return Err(Error::LastAdminMembership);
     }
-    if !db::namespaces::delete_team_member(&mut tx, team.id, member.id).await? {
+    if !db::namespaces::delete_team_member(&mut change.tx, change.team.id, member.id).await? {
         return Err(Error::NotMember {
             user: member.username,
-            team: team.name,
+            team: change.team.name,
         });
     }
-    let metadata = json!({ "member": member_name, "team": team_name });
-    logs::record(
-        &mut tx,
-        actor,
-        "org_remove_team_member",
-        logs::Scope::namespace(org.id),
-        metadata,
-    )
-    .await?;
-    db::commit(tx).await?;
-    Ok(())
+    change
+        .commit(actor, "org_remove_team_member", member_name)
+        .await
 }
 
 /// The repositories a team holds roles on, for organization admins and read-only superusers.

@@ -1,14 +1,17 @@
-//! Organizations (core-api.md §3.2).
+//! Organizations, their members and outside collaborators (core-api.md §3.2).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::accounts::{Account, Scopes};
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QuayJson};
+use crate::http::extract::{fields, Caller, FreshCaller, QuayJson};
 use crate::http::json::Restful;
+use crate::http::views::{Avatar, AvatarKind, OrganizationView};
 use crate::namespaces;
+use crate::namespaces::organizations::{self, Member, OrganizationChanges};
 
 #[derive(Debug, Deserialize)]
 pub struct CreateOrganizationBody {
@@ -45,4 +48,221 @@ pub async fn create_organization(
     )
     .await?;
     Ok(Restful(StatusCode::CREATED, "Created"))
+}
+
+/// The caller as the organization functions take it: None when anonymous.
+fn who(caller: &Caller) -> Option<(&Account, Scopes)> {
+    caller.identity.as_ref().map(|id| (&id.account, id.scopes))
+}
+
+/// GET /api/v1/organization/{orgname} (getOrganization): for anyone; members, admins and
+/// superusers see more.
+pub async fn get_organization(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+) -> Result<Restful<OrganizationView>, ApiError> {
+    let details = organizations::get_organization_details(&app, who(&caller), &org).await?;
+    Ok(Restful(
+        StatusCode::OK,
+        OrganizationView::new(details, &app.config),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateOrganizationBody {
+    #[serde(default, deserialize_with = "email")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "invoice_email")]
+    invoice_email: Option<bool>,
+    #[serde(default, deserialize_with = "invoice_email_address")]
+    invoice_email_address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "tag_expiration_s")]
+    tag_expiration_s: Option<i64>,
+}
+
+fn invoice_email<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    fields::boolean(d, "invoice_email")
+}
+fn invoice_email_address<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    fields::nullable_string(d, "invoice_email_address")
+}
+fn tag_expiration_s<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    fields::integer_at_least(d, "tag_expiration_s", 0)
+}
+
+/// PUT /api/v1/organization/{orgname} (changeOrganizationDetails) [org:admin]: the schema is
+/// checked before the caller's rights, as in Quay.
+pub async fn update_organization(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    QuayJson(body): QuayJson<UpdateOrganizationBody>,
+) -> Result<Restful<OrganizationView>, ApiError> {
+    let identity = caller.require_identity()?;
+    let changes = OrganizationChanges {
+        name: None,
+        email: body.email,
+        invoice_email: body.invoice_email,
+        invoice_email_address: body.invoice_email_address,
+        tag_expiration_s: body.tag_expiration_s,
+    };
+    let details = organizations::update_organization(
+        &app,
+        &caller.actor(),
+        &identity.account,
+        identity.scopes,
+        &org,
+        changes,
+    )
+    .await?;
+    Ok(Restful(
+        StatusCode::OK,
+        OrganizationView::new(details, &app.config),
+    ))
+}
+
+/// DELETE /api/v1/organization/{orgname} (deleteAdminedOrganization) [org:admin]: needs a
+/// fresh login; the purge runs in the background.
+pub async fn delete_organization(
+    State(app): State<AppState>,
+    caller: FreshCaller,
+    Path(org): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let identity = caller.require_identity()?;
+    organizations::delete_organization(
+        &app,
+        &caller.actor(),
+        &identity.account,
+        identity.scopes,
+        &org,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberTeamView {
+    name: String,
+    avatar: Avatar,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    name: String,
+    kind: &'static str,
+    avatar: Avatar,
+    teams: Vec<MemberTeamView>,
+    repositories: Vec<String>,
+}
+
+impl From<Member> for MemberView {
+    fn from(member: Member) -> Self {
+        let (kind, avatar_kind) = if member.robot {
+            ("robot", AvatarKind::Robot)
+        } else {
+            ("user", AvatarKind::User)
+        };
+        MemberView {
+            avatar: Avatar::new(&member.name, Some(&member.email), avatar_kind),
+            name: member.name,
+            kind,
+            teams: member
+                .teams
+                .into_iter()
+                .map(|team| MemberTeamView {
+                    avatar: Avatar::new(&team, None, AvatarKind::Team),
+                    name: team,
+                })
+                .collect(),
+            repositories: member.repositories,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberListView {
+    members: Vec<MemberView>,
+}
+
+/// GET /api/v1/organization/{orgname}/members (getOrganizationMembers) [org:admin]
+pub async fn list_members(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+) -> Result<Restful<MemberListView>, ApiError> {
+    let identity = caller.require_identity()?;
+    let members =
+        organizations::list_members(&app, &identity.account, identity.scopes, &org).await?;
+    Ok(Restful(
+        StatusCode::OK,
+        MemberListView {
+            members: members.into_iter().map(Into::into).collect(),
+        },
+    ))
+}
+
+/// GET /api/v1/organization/{orgname}/members/{membername} (getOrganizationMember)
+/// [org:admin]
+pub async fn get_member(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, member)): Path<(String, String)>,
+) -> Result<Restful<MemberView>, ApiError> {
+    let identity = caller.require_identity()?;
+    let member =
+        organizations::get_member(&app, &identity.account, identity.scopes, &org, &member).await?;
+    Ok(Restful(StatusCode::OK, member.into()))
+}
+
+/// DELETE /api/v1/organization/{orgname}/members/{membername} (removeOrganizationMember)
+/// [org:admin]: out of every team, and its direct grants dropped.
+pub async fn remove_member(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, member)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let identity = caller.require_identity()?;
+    organizations::remove_member(&app, &identity.account, identity.scopes, &org, &member).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct CollaboratorView {
+    kind: &'static str,
+    name: String,
+    avatar: Avatar,
+    repositories: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CollaboratorListView {
+    collaborators: Vec<CollaboratorView>,
+}
+
+/// GET /api/v1/organization/{orgname}/collaborators (getOrganizationCollaborators)
+/// [org:admin]: users with direct grants who are in no team.
+pub async fn list_collaborators(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+) -> Result<Restful<CollaboratorListView>, ApiError> {
+    let identity = caller.require_identity()?;
+    let collaborators =
+        organizations::list_collaborators(&app, &identity.account, identity.scopes, &org).await?;
+    let collaborators = collaborators
+        .into_iter()
+        .map(|c| CollaboratorView {
+            kind: "user",
+            avatar: Avatar::new(&c.name, Some(&c.email), AvatarKind::User),
+            name: c.name,
+            repositories: c.repositories,
+        })
+        .collect();
+    Ok(Restful(
+        StatusCode::OK,
+        CollaboratorListView { collaborators },
+    ))
 }

@@ -4,18 +4,31 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{self, passwords, NewUser};
+use crate::accounts::{self, passwords, Account, NewUser};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, QuayJson};
 use crate::http::json::{python_truthy, Jsonify, Restful};
 use crate::http::views::{Avatar, AvatarKind};
+use crate::namespaces::organizations::{self, UserOrganization};
 
 #[derive(Debug, Serialize)]
 pub struct CurrentUserView {
     anonymous: bool,
     username: String,
     avatar: Avatar,
+    /// Only for credentials that may administer the user (`user:admin` or a direct login).
+    #[serde(flatten)]
+    account: Option<AccountView>,
+    organizations: Vec<UserOrganizationView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    super_user: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    global_readonly_super_user: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountView {
     can_create_repo: bool,
     is_me: bool,
     verified: bool,
@@ -32,31 +45,26 @@ pub struct CurrentUserView {
     location: Option<String>,
     is_free_account: bool,
     has_password_set: bool,
-    organizations: Vec<serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    super_user: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    global_readonly_super_user: Option<bool>,
 }
 
-/// GET /api/v1/user/ (getLoggedInUser) [user:read]
-pub async fn get_current_user(
-    State(app): State<AppState>,
-    caller: Caller,
-) -> Result<Restful<CurrentUserView>, ApiError> {
-    let identity = match &caller.identity {
-        Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
-        _ => return Err(caller.unauthorized()),
-    };
-    let account = &identity.account;
-    let is_superuser = account.is_superuser(&app.config) && identity.scopes.allows_superuser();
-    let readonly = account.is_global_readonly_superuser(&app.config);
-    Ok(Restful(
-        StatusCode::OK,
-        CurrentUserView {
-            anonymous: false,
-            username: account.username.clone(),
-            avatar: Avatar::new(&account.username, Some(&account.email), AvatarKind::User),
+/// One of the user's organizations; the admin flags only for credentials that may administer
+/// the user, as in Quay.
+#[derive(Debug, Serialize)]
+pub struct UserOrganizationView {
+    name: String,
+    avatar: Avatar,
+    can_create_repo: bool,
+    /// Berth has no `PUBLIC_NAMESPACES`.
+    public: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_org_admin: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_namespace: Option<bool>,
+}
+
+impl AccountView {
+    fn new(account: &Account) -> AccountView {
+        AccountView {
             can_create_repo: true,
             is_me: true,
             verified: account.verified,
@@ -73,7 +81,49 @@ pub async fn get_current_user(
             location: None,
             is_free_account: true,
             has_password_set: account.password_hash.is_some(),
-            organizations: Vec::new(),
+        }
+    }
+}
+
+impl UserOrganizationView {
+    fn new(org: UserOrganization, user_admin: bool) -> UserOrganizationView {
+        UserOrganizationView {
+            avatar: Avatar::new(&org.name, Some(&org.email), AvatarKind::Org),
+            name: org.name,
+            can_create_repo: org.can_create_repo,
+            public: false,
+            is_org_admin: user_admin.then_some(org.is_org_admin),
+            preferred_namespace: user_admin.then_some(false),
+        }
+    }
+}
+
+/// GET /api/v1/user/ (getLoggedInUser) [user:read]
+pub async fn get_current_user(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Restful<CurrentUserView>, ApiError> {
+    let identity = match &caller.identity {
+        Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
+        _ => return Err(caller.unauthorized()),
+    };
+    let account = &identity.account;
+    let is_superuser = account.is_superuser(&app.config) && identity.scopes.allows_superuser();
+    let readonly = account.is_global_readonly_superuser(&app.config);
+    let user_admin = identity.scopes.contains_user_admin();
+    let organizations =
+        organizations::list_user_organizations(&app, account, identity.scopes).await?;
+    Ok(Restful(
+        StatusCode::OK,
+        CurrentUserView {
+            anonymous: false,
+            username: account.username.clone(),
+            avatar: Avatar::new(&account.username, Some(&account.email), AvatarKind::User),
+            account: user_admin.then(|| AccountView::new(account)),
+            organizations: organizations
+                .into_iter()
+                .map(|org| UserOrganizationView::new(org, user_admin))
+                .collect(),
             super_user: is_superuser.then_some(true),
             global_readonly_super_user: readonly.then_some(true),
         },

@@ -80,6 +80,8 @@ fn user_endpoints() -> Vec<Endpoint> {
 }
 
 fn organization_endpoints() -> Vec<Endpoint> {
+    const ORGANIZATION: &str = "/api/v1/organization/{orgname}";
+    const MEMBER: &str = "/api/v1/organization/{orgname}/members/{membername}";
     let organization = [
         E::new(
             POST,
@@ -88,6 +90,48 @@ fn organization_endpoints() -> Vec<Endpoint> {
             organization::create_organization,
         )
         .scope(USER_ADMIN),
+        E::new(
+            GET,
+            ORGANIZATION,
+            "getOrganization",
+            organization::get_organization,
+        ),
+        E::new(
+            PUT,
+            ORGANIZATION,
+            "changeOrganizationDetails",
+            organization::update_organization,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            DELETE,
+            ORGANIZATION,
+            "deleteAdminedOrganization",
+            organization::delete_organization,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/members",
+            "getOrganizationMembers",
+            organization::list_members,
+        )
+        .scope(ORG_ADMIN),
+        E::new(GET, MEMBER, "getOrganizationMember", organization::get_member).scope(ORG_ADMIN),
+        E::new(
+            DELETE,
+            MEMBER,
+            "removeOrganizationMember",
+            organization::remove_member,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/organization/{orgname}/collaborators",
+            "getOrganizationCollaborators",
+            organization::list_collaborators,
+        )
+        .scope(ORG_ADMIN),
         E::new(
             POST,
             "/api/v1/organization/{orgname}/applications",

@@ -127,6 +127,33 @@ pub mod fields {
         typed(d, name, "integer", |v| v.as_i64())
     }
 
+    /// An integer with a schema `minimum`, refused in jsonschema's words.
+    pub fn integer_at_least<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+        minimum: i64,
+    ) -> Result<Option<i64>, D::Error> {
+        match integer(d, name)? {
+            Some(value) if value < minimum => Err(serde::de::Error::custom(format!(
+                "{value} is less than the minimum of {minimum}"
+            ))),
+            other => Ok(other),
+        }
+    }
+
+    /// A string or `null` (schema `type: ["string", "null"]`): `Some(None)` for `null`. The
+    /// expected type is spelled so that the message lists both types as jsonschema does.
+    pub fn nullable_string<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        typed(d, name, "string', 'null", |v| match v {
+            Value::String(s) => Some(Some(s)),
+            Value::Null => Some(None),
+            _ => None,
+        })
+    }
+
     pub fn boolean<'de, D: Deserializer<'de>>(
         d: D,
         name: &'static str,
@@ -172,11 +199,32 @@ mod tests {
         fields::string(d, "email")
     }
 
-    fn message(value: Value) -> String {
-        match parse_body::<Body>(value).unwrap_err() {
+    #[derive(Debug, Deserialize)]
+    struct Settings {
+        #[serde(default, deserialize_with = "address")]
+        address: Option<Option<String>>,
+        #[serde(default, deserialize_with = "seconds")]
+        #[allow(dead_code)]
+        seconds: Option<i64>,
+    }
+
+    fn address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        fields::nullable_string(d, "address")
+    }
+
+    fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        fields::integer_at_least(d, "seconds", 0)
+    }
+
+    fn message_for<T: DeserializeOwned + std::fmt::Debug>(value: Value) -> String {
+        match parse_body::<T>(value).unwrap_err() {
             ApiError::Problem { detail, .. } => detail,
             other => panic!("{other:?}"),
         }
+    }
+
+    fn message(value: Value) -> String {
+        message_for::<Body>(value)
     }
 
     #[test]
@@ -190,6 +238,16 @@ mod tests {
             "None is not of type 'string'"
         );
         assert_eq!(message(json!([])), "[] is not of type 'object'");
+        assert_eq!(
+            message_for::<Settings>(json!({"address": 5})),
+            "5 is not of type 'string', 'null'"
+        );
+        assert_eq!(
+            message_for::<Settings>(json!({"seconds": -1})),
+            "-1 is less than the minimum of 0"
+        );
+        let cleared: Settings = parse_body(json!({"address": null})).unwrap();
+        assert_eq!(cleared.address, Some(None));
         assert_eq!(message(Value::Null), "Missing JSON body");
         assert!(parse_body::<Body>(json!({"username": "u", "extra": 1})).is_ok());
     }

@@ -10,7 +10,8 @@ use crate::http::extract::{fields, FreshCaller, QuayJson, QueryParams};
 use crate::http::json::{Jsonify, Restful};
 use crate::http::superuser::users::page_limit;
 use crate::http::views::SuperuserOrganizationView;
-use crate::namespaces::superuser::{self, OrganizationChanges};
+use crate::namespaces::organizations::OrganizationChanges;
+use crate::namespaces::superuser;
 use crate::paging::IdCursor;
 
 #[derive(Debug, Serialize)]
@@ -89,7 +90,7 @@ pub async fn update_organization(
         name: body.name,
         email: body.email,
         invoice_email: body.invoice_email,
-        invoice_email_address: body.invoice_email_address,
+        invoice_email_address: body.invoice_email_address.map(Some),
         tag_expiration_s: body.tag_expiration_s,
     };
     let updated = superuser::update_organization(&app, &caller.actor(), &org, changes).await?;

@@ -8,5 +8,5 @@ mod user;
 
 pub use avatar::{Avatar, AvatarKind};
 pub use log::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
-pub use organization::SuperuserOrganizationView;
+pub use organization::{OrganizationView, SuperuserOrganizationView};
 pub use user::{CreatedUserView, UserView};

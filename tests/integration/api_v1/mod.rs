@@ -3,6 +3,7 @@
 mod app_tokens;
 mod discovery;
 mod oauth;
+mod organizations;
 mod permissions;
 mod repositories;
 mod robots;

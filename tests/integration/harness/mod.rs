@@ -50,6 +50,8 @@ pub struct Options {
     pub xhr_only: bool,
     /// `FEATURE_QUOTA_MANAGEMENT`, which adds `quotas` and `quota_report` to user views.
     pub quota_management: bool,
+    /// `FEATURE_SUPERUSERS_FULL_ACCESS`: superusers pass every namespace check.
+    pub superusers_full_access: bool,
     /// Blobs in a bucket of their own on the shared S3 server instead of a local folder.
     pub s3: bool,
     /// Garbage collection within seconds: no time machine (`DEFAULT_TAG_EXPIRATION: 0s`),
@@ -163,11 +165,13 @@ impl Berth {
              FEATURE_MAILING: false\n\
              ACTION_LOG_AUDIT_LOGIN_FAILURES: true\n\
              FEATURE_QUOTA_MANAGEMENT: {quota}\n\
+             FEATURE_SUPERUSERS_FULL_ACCESS: {full_access}\n\
              BROWSER_API_CALLS_XHR_ONLY: {xhr}\n\
              DB_URI: {db}\n\
              DISTRIBUTED_STORAGE_CONFIG:\n  default: {storage}\n\
              DISTRIBUTED_STORAGE_PREFERENCE: [default]\n{extra}",
             quota = self.options.quota_management,
+            full_access = self.options.superusers_full_access,
             xhr = self.options.xhr_only,
             db = self.backend.db_uri(),
         );
