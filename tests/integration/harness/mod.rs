@@ -117,6 +117,13 @@ impl Berth {
         self.spawn().await;
     }
 
+    /// Like `restart`, with other options on the same storage.
+    pub async fn restart_with(&mut self, options: Options) {
+        assert_eq!(options.s3, self.options.s3, "a restart keeps its storage");
+        self.options = options;
+        self.restart().await;
+    }
+
     fn config_path(&self) -> PathBuf {
         self.data_dir.path().join("config.yaml")
     }
@@ -133,6 +140,29 @@ impl Berth {
     /// Upload files or chunk objects in storage.
     pub async fn stored_uploads(&self) -> usize {
         self.stored_under("uploads").await
+    }
+
+    /// Writes the store holds unfinished: S3 multipart uploads (a local folder has none).
+    pub async fn unfinished_writes(&self) -> usize {
+        match &self.bucket {
+            Some(bucket) => bucket.count_multipart_uploads().await,
+            None => 0,
+        }
+    }
+
+    /// Puts `bytes` at the storage place of blob `digest` (`sha256:<hex>`), past the registry:
+    /// what a crash between the removal of a blob's row and of its bytes leaves.
+    pub async fn put_stored_blob(&self, digest: &str, bytes: &[u8]) {
+        let hex = digest.strip_prefix("sha256:").expect("a sha256 digest");
+        let key = format!("sha256/{}/{hex}", &hex[..2]);
+        match &self.bucket {
+            Some(bucket) => bucket.put_object(&key, bytes).await,
+            None => {
+                let path = self.data_dir.path().join("blobs").join(key);
+                std::fs::create_dir_all(path.parent().expect("shard folder")).expect("shard");
+                std::fs::write(path, bytes).expect("blob file");
+            }
+        }
     }
 
     async fn stored_under(&self, prefix: &str) -> usize {
