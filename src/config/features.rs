@@ -20,6 +20,9 @@ pub struct Features {
     pub edit_quota: bool,
     /// `FEATURE_APP_SPECIFIC_TOKENS`, default true.
     pub app_specific_tokens: bool,
+    /// `FEATURE_PROXY_STORAGE`, default false: blob downloads pass through the registry
+    /// instead of redirecting to a URL the storage signed (S3).
+    pub proxy_storage: bool,
     /// Every other `FEATURE_*` key, kept for the `/config` document.
     pub other: BTreeMap<String, bool>,
 }
@@ -35,6 +38,7 @@ impl Default for Features {
             quota_management: false,
             edit_quota: true,
             app_specific_tokens: true,
+            proxy_storage: false,
             other: BTreeMap::new(),
         }
     }
@@ -52,6 +56,7 @@ impl Features {
             "FEATURE_QUOTA_MANAGEMENT" => &mut self.quota_management,
             "FEATURE_EDIT_QUOTA" => &mut self.edit_quota,
             "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
+            "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

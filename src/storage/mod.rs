@@ -9,6 +9,7 @@ mod s3;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -95,6 +96,17 @@ pub trait BlobStore: Send + Sync {
 
     /// Removes blob `digest`; a missing blob is not an error.
     async fn delete_blob(&self, digest: &str) -> io::Result<()>;
+
+    /// A URL from which a client may fetch blob `digest` without credentials for `valid_for`,
+    /// if the store offers one (S3 signs one); None: the registry streams the blob itself.
+    async fn direct_download_url(
+        &self,
+        digest: &str,
+        valid_for: Duration,
+    ) -> io::Result<Option<String>> {
+        let _ = (digest, valid_for);
+        Ok(None)
+    }
 
     /// Every stored blob, for finding bytes no database row owns. Anything under the blob
     /// folders that is not a well-formed blob key is left out.

@@ -14,6 +14,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::stream::{self, BoxStream};
 use futures::{StreamExt, TryStreamExt};
@@ -24,6 +25,7 @@ use object_store::client::{
 };
 use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
+use object_store::signer::Signer;
 use object_store::{GetOptions, GetRange, ObjectStore};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
@@ -410,6 +412,19 @@ impl BlobStore for S3Store {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(err) => Err(io_error(err)),
         }
+    }
+
+    async fn direct_download_url(
+        &self,
+        digest: &str,
+        valid_for: Duration,
+    ) -> io::Result<Option<String>> {
+        let url = self
+            .s3
+            .signed_url(http::Method::GET, &self.blob_path(digest)?, valid_for)
+            .await
+            .map_err(io_error)?;
+        Ok(Some(url.to_string()))
     }
 
     fn list_blobs(&self) -> BoxStream<'_, io::Result<StoredBlob>> {

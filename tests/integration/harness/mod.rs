@@ -52,6 +52,8 @@ pub struct Options {
     pub quota_management: bool,
     /// Blobs in a bucket of their own on the shared S3 server instead of a local folder.
     pub s3: bool,
+    /// `FEATURE_PROXY_STORAGE`: blob downloads pass through Berth instead of redirecting to S3.
+    pub proxy_storage: bool,
     /// Garbage collection within seconds: no time machine (`DEFAULT_TAG_EXPIRATION: 0s`),
     /// upload links and sessions kept `GC_UPLOAD_WINDOW_S`, a collection every second.
     pub fast_gc: bool,
@@ -185,6 +187,9 @@ impl Berth {
                  PUSH_TEMP_TAG_EXPIRATION_SEC: {GC_UPLOAD_WINDOW_S}\n\
                  GARBAGE_COLLECTION_FREQUENCY: 1\n"
             );
+        }
+        if self.options.proxy_storage {
+            extra.push_str("FEATURE_PROXY_STORAGE: true\n");
         }
         let yaml = format!(
             "SUPER_USERS: [admin]\n\

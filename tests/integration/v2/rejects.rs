@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::Setup;
+use super::{download_blob, Setup};
 use crate::harness::fixtures::{
     assert_code, create_user, oci_manifest, registry_token, sha256_digest, Registry, OCI_MANIFEST,
 };
@@ -138,7 +138,7 @@ async fn sha512_and_blob_delete(backend: Backend, storage: Storage) {
         .upload_blob_as(&body, &digest)
         .await
         .expect_status(201);
-    let got = registry.get_blob(&digest).await;
+    let got = download_blob(&setup.berth, &registry, &digest, None).await;
     got.expect_status(200);
     assert_eq!(got.body, body);
     assert_eq!(setup.berth.stored_blobs().await, 1);
