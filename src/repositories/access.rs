@@ -598,4 +598,39 @@ mod tests {
         let other = RepoName::parse("alice/other", RULES).unwrap();
         assert_eq!(caller.grants(&other, &config), Grants::default());
     }
+
+    #[test]
+    fn requested_scopes_read_like_grants() {
+        let mut config = Config::embedded(std::path::Path::new("/tmp/unused"));
+        config.server_hostname = "reg:5000".into();
+        let entries = |actions: &[&str]| {
+            vec![AccessEntry {
+                kind: "repository".into(),
+                name: "reg:5000/alice/app".into(),
+                actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            }]
+        };
+        let caller = RegistryCaller {
+            access: entries(&["pull"]),
+            requested: Some(entries(&["pull", "push"])),
+            ..RegistryCaller::default()
+        };
+        let app = RepoName::parse("alice/app", RULES).unwrap();
+        let other = RepoName::parse("alice/other", RULES).unwrap();
+        let both = Grants {
+            pull: true,
+            push: true,
+        };
+        assert_eq!(caller.requested(&app, &config), Some(both));
+        assert_eq!(caller.requested(&other, &config), Some(Grants::default()));
+
+        // Tokens minted before the claim existed say nothing about what they asked for.
+        let claims = json!({
+            "iss": "quay", "aud": "reg:5000", "sub": "alice", "iat": 1, "nbf": 1, "exp": 2,
+            "access": entries(&["pull"]), "context": {},
+        });
+        let claims: RegistryClaims = serde_json::from_value(claims).unwrap();
+        let caller = RegistryCaller::from_claims(claims, None, None);
+        assert_eq!(caller.requested(&app, &config), None);
+    }
 }
