@@ -65,6 +65,21 @@ pub async fn find_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<
     })
 }
 
+/// Where a client may download a blob from storage directly, unless downloads pass through
+/// the registry (`FEATURE_PROXY_STORAGE`) or the storage offers no such URL. Valid for 600 s,
+/// as Quay's storage signs them.
+pub async fn direct_download_url(app: &App, blob: &BlobInfo) -> Result<Option<String>> {
+    if app.config.features.proxy_storage {
+        return Ok(None);
+    }
+    app.storage
+        .direct_download_url(&blob.digest.to_string(), DIRECT_DOWNLOAD_VALIDITY)
+        .await
+        .map_err(Error::Storage)
+}
+
+const DIRECT_DOWNLOAD_VALIDITY: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// `length` bytes of a blob from `offset` on, streamed from storage.
 pub async fn read_blob(app: &App, blob: &BlobInfo, offset: u64, length: u64) -> Result<ByteReader> {
     app.storage

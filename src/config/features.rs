@@ -23,6 +23,9 @@ pub struct Features {
     /// `FEATURE_CHANGE_TAG_EXPIRATION`, default true: users and organizations may change their
     /// time-machine window.
     pub change_tag_expiration: bool,
+    /// `FEATURE_PROXY_STORAGE`, default false: blob downloads pass through the registry
+    /// instead of redirecting to a URL the storage signed (S3).
+    pub proxy_storage: bool,
     /// Every other `FEATURE_*` key, kept for the `/config` document.
     pub other: BTreeMap<String, bool>,
 }
@@ -39,6 +42,7 @@ impl Default for Features {
             edit_quota: true,
             app_specific_tokens: true,
             change_tag_expiration: true,
+            proxy_storage: false,
             other: BTreeMap::new(),
         }
     }
@@ -57,6 +61,7 @@ impl Features {
             "FEATURE_EDIT_QUOTA" => &mut self.edit_quota,
             "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
             "FEATURE_CHANGE_TAG_EXPIRATION" => &mut self.change_tag_expiration,
+            "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

@@ -694,6 +694,26 @@ pub async fn delete_garbage_blob(conn: &mut DbConn, digest: &str) -> Result<bool
     Ok(done.rows_affected() > 0)
 }
 
+/// Those of `digests` that have a blob row.
+pub async fn recorded_digests(
+    conn: &mut DbConn,
+    digests: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    if digests.is_empty() {
+        return Ok(Default::default());
+    }
+    let placeholders: Vec<String> = (1..=digests.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT digest FROM blobs WHERE digest IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, String>(&sql);
+    for digest in digests {
+        query = query.bind(digest);
+    }
+    Ok(query.fetch_all(conn).await?.into_iter().collect())
+}
+
 /// Deletes the upload sessions untouched since `before_ms`; returns their uuids.
 pub async fn delete_stale_uploads(conn: &mut DbConn, before_ms: i64) -> Result<Vec<String>> {
     Ok(
@@ -702,6 +722,18 @@ pub async fn delete_stale_uploads(conn: &mut DbConn, before_ms: i64) -> Result<V
             .fetch_all(conn)
             .await?,
     )
+}
+
+/// True when upload session `uuid` exists and took a chunk (or started) at `since_ms` or later.
+pub async fn upload_touched_since(conn: &mut DbConn, uuid: &str, since_ms: i64) -> Result<bool> {
+    let found = sqlx::query_scalar::<_, String>(
+        "SELECT uuid FROM uploads WHERE uuid = $1 AND updated_ms >= $2",
+    )
+    .bind(uuid)
+    .bind(since_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// True when upload session `uuid` exists.

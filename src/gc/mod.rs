@@ -9,8 +9,17 @@
 //! digest's lock when no row for the digest has appeared since; pushes create rows under the
 //! same lock and put bytes back when they find them gone. So the worst a crash can leave is
 //! blob bytes without a row, never a row without bytes.
+//!
+//! What a crash leaves in storage is found by a slower sweep (`sweep_storage`) that lists
+//! storage and compares it with the database: blob bytes no row owns, and writes the store
+//! itself holds unfinished (S3 multipart uploads). Both are left alone until they are older
+//! than `PUSH_TEMP_TAG_EXPIRATION_SEC`, so a push in flight is never touched: its bytes are
+//! in place a moment before its row, and no write of an upload session can still succeed
+//! once the session has been idle that long (its session is swept then).
 
 use std::collections::HashSet;
+
+use futures::{StreamExt, TryStreamExt};
 
 use crate::app::App;
 use crate::db;
@@ -97,27 +106,38 @@ async fn collect_blobs(app: &App) -> anyhow::Result<u64> {
 /// Removes the row of an unreferenced blob and, once that is committed, its bytes unless a
 /// push has created the row again meanwhile. True when the row went.
 async fn remove_blob(app: &App, digest: &str) -> anyhow::Result<bool> {
-    let backend = app.db.backend();
     let mut tx = app.db.begin().await?;
-    db::registry::lock_digest(&mut tx, backend, digest).await?;
+    db::registry::lock_digest(&mut tx, app.db.backend(), digest).await?;
     let deleted = db::registry::delete_garbage_blob(&mut tx, digest).await?;
     db::commit(tx).await?;
-    if !deleted {
-        return Ok(false);
+    if deleted {
+        remove_unrecorded_bytes(app, digest).await?;
     }
+    Ok(deleted)
+}
+
+/// Deletes the bytes of blob `digest` unless a row records the blob, deciding under the
+/// digest's lock so that no push records it meanwhile. True when they went.
+async fn remove_unrecorded_bytes(app: &App, digest: &str) -> anyhow::Result<bool> {
     let mut tx = app.db.begin().await?;
-    db::registry::lock_digest(&mut tx, backend, digest).await?;
-    if !db::registry::blob_exists(&mut tx, digest).await? {
+    db::registry::lock_digest(&mut tx, app.db.backend(), digest).await?;
+    let unrecorded = !db::registry::blob_exists(&mut tx, digest).await?;
+    if unrecorded {
         app.storage.delete_blob(digest).await?;
     }
     db::commit(tx).await?;
-    Ok(true)
+    Ok(unrecorded)
+}
+
+/// Before this instant, an upload session, its bytes and any write for it are abandoned.
+fn upload_window_start(app: &App, now: i64) -> i64 {
+    now - app.config.push_temp_tag_expiration_s * 1000
 }
 
 /// Deletes upload sessions untouched for `PUSH_TEMP_TAG_EXPIRATION_SEC` with their files, and
 /// upload files no session owns (purged repositories, crashes) once they are as old.
 async fn collect_uploads(app: &App, now: i64) -> anyhow::Result<u64> {
-    let before = now - app.config.push_temp_tag_expiration_s * 1000;
+    let before = upload_window_start(app, now);
     let mut tx = app.db.begin().await?;
     let stale = db::registry::delete_stale_uploads(&mut tx, before).await?;
     db::commit(tx).await?;
@@ -136,6 +156,74 @@ async fn collect_uploads(app: &App, now: i64) -> anyhow::Result<u64> {
         if !owned {
             app.storage.delete_upload(&stored.upload_id).await?;
             removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// What one storage sweep removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Blob bytes no row owned.
+    pub orphaned_blobs: u64,
+    /// Writes the store held unfinished (S3 multipart uploads).
+    pub unfinished_writes: u64,
+}
+
+/// Compares storage with the database and removes what crashes left behind.
+pub async fn sweep_storage(app: &App) -> anyhow::Result<SweepReport> {
+    let before = upload_window_start(app, db::now_ms());
+    let report = SweepReport {
+        unfinished_writes: abort_unfinished_writes(app, before).await?,
+        orphaned_blobs: remove_orphaned_blobs(app, before).await?,
+    };
+    if report != SweepReport::default() {
+        tracing::info!(?report, "storage swept");
+    }
+    Ok(report)
+}
+
+/// Aborts the unfinished writes started before `before_ms`, except chunks of upload sessions
+/// touched since then: such a chunk may be streaming in right now. (A session idle that long
+/// can no longer take a chunk: it is swept as abandoned.)
+async fn abort_unfinished_writes(app: &App, before_ms: i64) -> anyhow::Result<u64> {
+    let mut aborted = 0;
+    for write in app.storage.list_unfinished_writes().await? {
+        if write.started_ms >= before_ms {
+            continue;
+        }
+        if let Some(upload_id) = &write.upload_id {
+            let mut conn = app.db.reader().await?;
+            if db::registry::upload_touched_since(&mut conn, upload_id, before_ms).await? {
+                continue;
+            }
+        }
+        app.storage.abort_unfinished_write(&write).await?;
+        aborted += 1;
+    }
+    Ok(aborted)
+}
+
+/// Deletes the bytes of stored blobs put in place before `before_ms` that no row records:
+/// a crash between the removal of a blob's row and of its bytes leaves them.
+async fn remove_orphaned_blobs(app: &App, before_ms: i64) -> anyhow::Result<u64> {
+    let mut removed = 0;
+    let mut pages = app.storage.list_blobs().try_chunks(BLOB_BATCH as usize);
+    while let Some(page) = pages.next().await {
+        let old: Vec<String> = page
+            .map_err(|err| err.1)?
+            .into_iter()
+            .filter(|blob| blob.stored_ms < before_ms)
+            .map(|blob| blob.digest)
+            .collect();
+        let recorded = {
+            let mut conn = app.db.reader().await?;
+            db::registry::recorded_digests(&mut conn, &old).await?
+        };
+        for digest in old.iter().filter(|d| !recorded.contains(*d)) {
+            if remove_unrecorded_bytes(app, digest).await? {
+                removed += 1;
+            }
         }
     }
     Ok(removed)

@@ -148,13 +148,11 @@ pub async fn issue_registry_token(
         .map(|text| parse_scope(text, &config.server_hostname, rules))
         .collect::<Result<Vec<_>, _>>()?;
     let mut access = Vec::with_capacity(scopes.len());
+    let mut requested = Vec::with_capacity(scopes.len());
     for scope in &scopes {
         let granted = grant_scope(app, request.login, scope).await?;
-        access.push(AccessEntry {
-            kind: "repository".into(),
-            name: scope.written_name.clone(),
-            actions: granted.iter().map(|a| a.as_str().to_owned()).collect(),
-        });
+        access.push(access_entry(scope, &granted));
+        requested.push(access_entry(scope, &dedup(&scope.actions)));
     }
     if let (Some(login), true) = (request.login, scopes.is_empty()) {
         record_login(app, login, &request).await?;
@@ -167,9 +165,19 @@ pub async fn issue_registry_token(
         request.service,
         subject,
         access,
+        requested,
         token_context(request.login, &names),
     );
     Ok(registry_token::sign(&app.signer, &claims)?)
+}
+
+/// A token's entry for `scope`'s repository, as written in the scope, with `actions`.
+fn access_entry(scope: &ScopeRequest, actions: &[Action]) -> AccessEntry {
+    AccessEntry {
+        kind: "repository".into(),
+        name: scope.written_name.clone(),
+        actions: actions.iter().map(|a| a.as_str().to_owned()).collect(),
+    }
 }
 
 /// `login_success` for `docker login` / `podman login` (a token request without scope).
@@ -404,6 +412,8 @@ pub struct RegistryCaller {
     /// The OAuth token behind a `$oauthtoken` login.
     pub oauth: Option<OAuthUse>,
     pub access: Vec<AccessEntry>,
+    /// What the token's scopes asked for; None for tokens that do not record it.
+    pub requested: Option<Vec<AccessEntry>>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -413,6 +423,31 @@ pub struct RegistryCaller {
 pub struct Grants {
     pub pull: bool,
     pub push: bool,
+}
+
+impl Grants {
+    /// What `entries` name on `repo`.
+    fn of_entries(entries: &[AccessEntry], repo: &RepoName, config: &Config) -> Grants {
+        let rules = NamingRules::from_config(config);
+        let mut grants = Grants::default();
+        let entries = entries.iter().filter(|entry| {
+            entry.kind == "repository"
+                && strip_host(&entry.name, &config.server_hostname)
+                    .and_then(|name| RepoName::parse(name, rules).ok())
+                    .is_some_and(|name| &name == repo)
+        });
+        for action in entries.flat_map(|e| e.actions.iter()) {
+            match Action::parse(action) {
+                Some(Action::Pull) => grants.pull = true,
+                Some(Action::Push) | Some(Action::All) => {
+                    grants.pull = true;
+                    grants.push = true;
+                }
+                None => {}
+            }
+        }
+        grants
+    }
 }
 
 impl RegistryCaller {
@@ -432,6 +467,7 @@ impl RegistryCaller {
             username,
             oauth: oauth_from_context(&claims.context),
             access: claims.access,
+            requested: claims.requested,
             ip,
             user_agent,
         }
@@ -440,25 +476,15 @@ impl RegistryCaller {
     /// The grants of the token's entries naming `repo` (host prefix and `library/` expansion
     /// resolved): `push` means write, which includes read; `*` means admin.
     pub fn grants(&self, repo: &RepoName, config: &Config) -> Grants {
-        let rules = NamingRules::from_config(config);
-        let mut grants = Grants::default();
-        let entries = self.access.iter().filter(|entry| {
-            entry.kind == "repository"
-                && strip_host(&entry.name, &config.server_hostname)
-                    .and_then(|name| RepoName::parse(name, rules).ok())
-                    .is_some_and(|name| &name == repo)
-        });
-        for action in entries.flat_map(|e| e.actions.iter()) {
-            match Action::parse(action) {
-                Some(Action::Pull) => grants.pull = true,
-                Some(Action::Push) | Some(Action::All) => {
-                    grants.pull = true;
-                    grants.push = true;
-                }
-                None => {}
-            }
-        }
-        grants
+        Grants::of_entries(&self.access, repo, config)
+    }
+
+    /// What the token asked for on `repo`, read like `grants`; None when the token does not
+    /// record it.
+    pub fn requested(&self, repo: &RepoName, config: &Config) -> Option<Grants> {
+        self.requested
+            .as_deref()
+            .map(|entries| Grants::of_entries(entries, repo, config))
     }
 
     /// Whether the caller may read `repo` (cross-repository mounts): by the token, or by the
@@ -571,5 +597,40 @@ mod tests {
         );
         let other = RepoName::parse("alice/other", RULES).unwrap();
         assert_eq!(caller.grants(&other, &config), Grants::default());
+    }
+
+    #[test]
+    fn requested_scopes_read_like_grants() {
+        let mut config = Config::embedded(std::path::Path::new("/tmp/unused"));
+        config.server_hostname = "reg:5000".into();
+        let entries = |actions: &[&str]| {
+            vec![AccessEntry {
+                kind: "repository".into(),
+                name: "reg:5000/alice/app".into(),
+                actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            }]
+        };
+        let caller = RegistryCaller {
+            access: entries(&["pull"]),
+            requested: Some(entries(&["pull", "push"])),
+            ..RegistryCaller::default()
+        };
+        let app = RepoName::parse("alice/app", RULES).unwrap();
+        let other = RepoName::parse("alice/other", RULES).unwrap();
+        let both = Grants {
+            pull: true,
+            push: true,
+        };
+        assert_eq!(caller.requested(&app, &config), Some(both));
+        assert_eq!(caller.requested(&other, &config), Some(Grants::default()));
+
+        // Tokens minted before the claim existed say nothing about what they asked for.
+        let claims = json!({
+            "iss": "quay", "aud": "reg:5000", "sub": "alice", "iat": 1, "nbf": 1, "exp": 2,
+            "access": entries(&["pull"]), "context": {},
+        });
+        let claims: RegistryClaims = serde_json::from_value(claims).unwrap();
+        let caller = RegistryCaller::from_claims(claims, None, None);
+        assert_eq!(caller.requested(&app, &config), None);
     }
 }

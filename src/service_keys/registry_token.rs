@@ -27,6 +27,12 @@ pub struct RegistryClaims {
     pub nbf: i64,
     pub exp: i64,
     pub access: Vec<AccessEntry>,
+    /// What each scope asked for, where `access` says what it was granted. Quay's tokens
+    /// have no such claim; Berth needs it to tell a token that never asked for an action (the
+    /// client must fetch another) from one that was refused it (core-api.md §2.3). Tokens
+    /// minted without it leave it None.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<Vec<AccessEntry>>,
     pub context: serde_json::Value,
 }
 
@@ -35,6 +41,7 @@ impl RegistryClaims {
         audience: &str,
         subject: &str,
         access: Vec<AccessEntry>,
+        requested: Vec<AccessEntry>,
         context: serde_json::Value,
     ) -> Self {
         let now = chrono::Utc::now().timestamp();
@@ -46,6 +53,7 @@ impl RegistryClaims {
             nbf: now,
             exp: now + TOKEN_LIFETIME_S,
             access,
+            requested: Some(requested),
             context,
         }
     }

@@ -5,11 +5,15 @@
 use std::io::{self, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use futures::StreamExt;
+use futures::stream::{self, BoxStream};
+use futures::{StreamExt, TryStreamExt};
 use tokio::fs::{self, File, OpenOptions};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
-use super::{blob_key, check_upload_id, BlobStore, ByteReader, ByteStream, StoredUpload};
+use super::{
+    blob_key, check_upload_id, digest_of_key, BlobStore, ByteReader, ByteStream, StoredBlob,
+    StoredUpload, BLOB_ALGORITHMS,
+};
 
 /// Upload bytes are gathered into writes of this size: fewer system calls, bounded memory.
 const WRITE_BUFFER_BYTES: usize = 1 << 20;
@@ -60,6 +64,47 @@ async fn read_range(path: &Path, offset: u64, length: u64) -> io::Result<ByteRea
         file.seek(SeekFrom::Start(offset)).await?;
     }
     Ok(Box::pin(file.take(length)))
+}
+
+/// When a file got its current name: its change time, which a hard link (how a blob is put
+/// in place) sets, unlike the modification time it keeps from the upload.
+fn stored_ms(meta: &std::fs::Metadata) -> i64 {
+    use std::os::unix::fs::MetadataExt;
+    let changed = meta.ctime() * 1000 + meta.ctime_nsec() / 1_000_000;
+    let modified = meta.mtime() * 1000 + meta.mtime_nsec() / 1_000_000;
+    changed.max(modified)
+}
+
+/// The entries of `dir` with their names and metadata; a missing folder has none, and
+/// entries removed while listed are skipped.
+async fn entries(dir: &Path) -> io::Result<Vec<(String, std::fs::Metadata)>> {
+    let mut listing = match fs::read_dir(dir).await {
+        Ok(listing) => listing,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let mut found = Vec::new();
+    while let Some(entry) = listing.next_entry().await? {
+        if let Ok(meta) = entry.metadata().await {
+            found.push((entry.file_name().to_string_lossy().into_owned(), meta));
+        }
+    }
+    Ok(found)
+}
+
+/// The blobs of one shard folder `<algorithm>/<2 hex>`.
+async fn shard_blobs(root: &Path, algorithm: &str, shard: String) -> io::Result<Vec<StoredBlob>> {
+    let files = entries(&root.join(algorithm).join(&shard)).await?;
+    Ok(files
+        .into_iter()
+        .filter(|(_, meta)| meta.is_file())
+        .filter_map(|(name, meta)| {
+            Some(StoredBlob {
+                digest: digest_of_key(algorithm, &shard, &name)?,
+                stored_ms: stored_ms(&meta),
+            })
+        })
+        .collect())
 }
 
 fn ignore_missing(outcome: io::Result<()>) -> io::Result<()> {
@@ -187,5 +232,23 @@ impl BlobStore for LocalStore {
                 // The folder may be gone too; nothing is left to make durable then.
                 ignore_missing(Err(err))
             })
+    }
+
+    fn list_blobs(&self) -> BoxStream<'_, io::Result<StoredBlob>> {
+        // One shard folder at a time: memory stays at a 256th of the blobs per algorithm.
+        let root = self.root.as_path();
+        stream::iter(BLOB_ALGORITHMS)
+            .then(move |algorithm| async move {
+                let shards = entries(&root.join(algorithm)).await?;
+                let shards = shards.into_iter().filter(|(_, meta)| meta.is_dir());
+                Ok::<_, io::Error>(stream::iter(
+                    shards.map(move |(name, _)| Ok((algorithm, name))),
+                ))
+            })
+            .try_flatten()
+            .and_then(move |(algorithm, shard)| shard_blobs(root, algorithm, shard))
+            .map_ok(|blobs| stream::iter(blobs.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
     }
 }

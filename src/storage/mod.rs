@@ -9,8 +9,10 @@ mod s3;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
+use futures::stream::BoxStream;
 use futures::Stream;
 use tokio::io::AsyncRead;
 
@@ -31,6 +33,28 @@ pub struct StoredUpload {
     pub upload_id: String,
     pub modified_ms: i64,
 }
+
+/// A stored blob, and when its bytes were put in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub digest: String,
+    pub stored_ms: i64,
+}
+
+/// A write the store holds unfinished: an S3 multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfinishedWrite {
+    /// The object it writes, as the store names it.
+    pub key: String,
+    /// The store's id of the write.
+    pub write_id: String,
+    pub started_ms: i64,
+    /// The upload session it writes a chunk of, if any.
+    pub upload_id: Option<String>,
+}
+
+/// The digest algorithms blobs are stored under, each a folder of the storage root.
+const BLOB_ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
 
 #[async_trait::async_trait]
 pub trait BlobStore: Send + Sync {
@@ -72,6 +96,34 @@ pub trait BlobStore: Send + Sync {
 
     /// Removes blob `digest`; a missing blob is not an error.
     async fn delete_blob(&self, digest: &str) -> io::Result<()>;
+
+    /// A URL from which a client may fetch blob `digest` without credentials for `valid_for`,
+    /// if the store offers one (S3 signs one); None: the registry streams the blob itself.
+    async fn direct_download_url(
+        &self,
+        digest: &str,
+        valid_for: Duration,
+    ) -> io::Result<Option<String>> {
+        let _ = (digest, valid_for);
+        Ok(None)
+    }
+
+    /// Every stored blob, for finding bytes no database row owns. Anything under the blob
+    /// folders that is not a well-formed blob key is left out.
+    fn list_blobs(&self) -> BoxStream<'_, io::Result<StoredBlob>>;
+
+    /// The writes the store itself holds unfinished, those in flight and those a crash or a
+    /// lost connection left (S3 keeps a multipart upload's parts, which listings do not show,
+    /// until it is aborted). Stores whose writes cannot be left half-done have none.
+    async fn list_unfinished_writes(&self) -> io::Result<Vec<UnfinishedWrite>> {
+        Ok(Vec::new())
+    }
+
+    /// Aborts an unfinished write; one completed or aborted meanwhile is not an error.
+    async fn abort_unfinished_write(&self, write: &UnfinishedWrite) -> io::Result<()> {
+        let _ = write;
+        Ok(())
+    }
 }
 
 pub async fn open(config: &StorageConfig) -> anyhow::Result<Arc<dyn BlobStore>> {
@@ -96,6 +148,13 @@ fn blob_key(digest: &str) -> io::Result<String> {
         return Err(malformed());
     }
     Ok(format!("{algorithm}/{}/{hex}", &hex[..2]))
+}
+
+/// The digest of blob key `<algorithm>/<2 hex>/<hex>`, if it is one `blob_key` makes.
+fn digest_of_key(algorithm: &str, shard: &str, hex: &str) -> Option<String> {
+    let digest = format!("{algorithm}:{hex}");
+    let key = blob_key(&digest).ok()?;
+    (key == format!("{algorithm}/{shard}/{hex}")).then_some(digest)
 }
 
 /// Upload ids are generated uuids; anything else must not become a path.
@@ -139,6 +198,18 @@ mod tests {
             &format!("sha256:../{}", "a".repeat(61)),
         ] {
             assert!(blob_key(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            digest_of_key("sha256", "ab", &hex),
+            Some(format!("sha256:{hex}"))
+        );
+        for (algorithm, shard, name) in [
+            ("sha256", "cd", hex.as_str()),
+            ("sha256", "ab", "ab12"),
+            ("md5", "ab", hex.as_str()),
+            ("sha256", "ab", &format!("{hex}.tmp")),
+        ] {
+            assert_eq!(digest_of_key(algorithm, shard, name), None, "{name}");
         }
         assert!(check_upload_id("0f2c-11").is_ok());
         assert!(check_upload_id("../x").is_err());

@@ -7,19 +7,35 @@
 //! streams the chunks in order into one multipart upload at the blob's place. Objects and
 //! completed multipart uploads appear atomically, so readers never see a partial blob; a
 //! failed multipart upload is aborted. Memory stays bounded by a few parts per request.
+//!
+//! A multipart upload that a crash interrupts holds its parts, invisible to object listings,
+//! until it is aborted: `list_unfinished_writes` finds them with ListMultipartUploads, which
+//! object_store does not offer, so that one request is signed and sent here.
 
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
+use futures::stream::{self, BoxStream};
 use futures::{StreamExt, TryStreamExt};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder, AwsAuthorizer};
 use object_store::buffered::BufWriter;
+use object_store::client::{
+    ClientOptions, HttpClient, HttpConnector, HttpRequestBody, ReqwestConnector,
+};
+use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
+use object_store::signer::Signer;
 use object_store::{GetOptions, GetRange, ObjectStore};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::io::StreamReader;
 
-use super::{blob_key, check_upload_id, BlobStore, ByteReader, ByteStream, StoredUpload};
+use super::{
+    blob_key, check_upload_id, digest_of_key, BlobStore, ByteReader, ByteStream, StoredBlob,
+    StoredUpload, UnfinishedWrite, BLOB_ALGORITHMS,
+};
 use crate::config::S3Config;
 
 /// Multipart part size: above S3's 5 MiB minimum; at most two parts are in flight.
@@ -30,10 +46,43 @@ const MAX_COPY_BYTES: u64 = 5 << 30;
 /// Quay's default region for S3 drivers.
 const DEFAULT_REGION: &str = "us-east-1";
 
+/// Query values as SigV4 canonicalizes them: everything but RFC 3986's unreserved characters
+/// is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 pub struct S3Store {
+    s3: AmazonS3,
     store: Arc<dyn ObjectStore>,
     root: String,
     description: String,
+    /// `<endpoint>/<bucket>`: where bucket-level requests go (path style).
+    bucket_url: String,
+    region: String,
+    http: HttpClient,
+}
+
+/// ListMultipartUploads' answer, the parts Berth reads.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MultipartListing {
+    #[serde(default, rename = "Upload")]
+    uploads: Vec<PendingMultipart>,
+    #[serde(default)]
+    is_truncated: bool,
+    next_key_marker: Option<String>,
+    next_upload_id_marker: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PendingMultipart {
+    key: String,
+    upload_id: String,
+    initiated: String,
 }
 
 /// One chunk object of an upload.
@@ -68,13 +117,24 @@ impl S3Store {
                 .with_secret_access_key(secret_key);
         }
         let root = settings.root.trim_matches('/').to_owned();
+        let endpoint = settings
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        let http = ReqwestConnector::default()
+            .connect(&ClientOptions::new().with_allow_http(endpoint.starts_with("http://")))?;
+        let s3 = builder.build()?;
         Ok(S3Store {
-            store: Arc::new(builder.build()?),
+            store: Arc::new(s3.clone()),
+            s3,
             description: format!(
                 "s3 bucket {} at {} under /{root}",
                 settings.bucket,
                 settings.endpoint.as_deref().unwrap_or("AWS"),
             ),
+            bucket_url: format!("{}/{}", endpoint.trim_end_matches('/'), settings.bucket),
+            region: region.to_owned(),
+            http,
             root,
         })
     }
@@ -140,6 +200,50 @@ impl S3Store {
         }
         writer.shutdown().await?;
         Ok(written)
+    }
+
+    /// One page of ListMultipartUploads below the storage root, after the given markers.
+    async fn list_multipart_page(
+        &self,
+        after: Option<(&str, &str)>,
+    ) -> io::Result<MultipartListing> {
+        let mut query = vec![
+            ("uploads", String::new()),
+            ("prefix", format!("{}/", self.root)),
+        ];
+        if let Some((key, upload_id)) = after {
+            query.push(("key-marker", key.to_owned()));
+            query.push(("upload-id-marker", upload_id.to_owned()));
+        }
+        let query: Vec<String> = query
+            .iter()
+            .map(|(name, value)| format!("{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
+            .collect();
+        let url = format!("{}?{}", self.bucket_url, query.join("&"));
+        let mut request = http::Request::get(url.as_str())
+            .body(HttpRequestBody::empty())
+            .map_err(io::Error::other)?;
+        let credential = self
+            .s3
+            .credentials()
+            .get_credential()
+            .await
+            .map_err(io_error)?;
+        AwsAuthorizer::new(&credential, "s3", &self.region).authorize(&mut request, None);
+        let response = self.http.execute(request).await.map_err(io::Error::other)?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .bytes()
+            .await
+            .map_err(io::Error::other)?;
+        if !status.is_success() {
+            return Err(io::Error::other(format!(
+                "ListMultipartUploads: {status}: {}",
+                String::from_utf8_lossy(&body)
+            )));
+        }
+        quick_xml::de::from_reader(body.as_ref()).map_err(io::Error::other)
     }
 
     /// A reader over byte range `from..to` of the object at `path`.
@@ -305,6 +409,82 @@ impl BlobStore for S3Store {
 
     async fn delete_blob(&self, digest: &str) -> io::Result<()> {
         match self.store.delete(&self.blob_path(digest)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(io_error(err)),
+        }
+    }
+
+    async fn direct_download_url(
+        &self,
+        digest: &str,
+        valid_for: Duration,
+    ) -> io::Result<Option<String>> {
+        let url = self
+            .s3
+            .signed_url(http::Method::GET, &self.blob_path(digest)?, valid_for)
+            .await
+            .map_err(io_error)?;
+        Ok(Some(url.to_string()))
+    }
+
+    fn list_blobs(&self) -> BoxStream<'_, io::Result<StoredBlob>> {
+        stream::iter(BLOB_ALGORITHMS)
+            .flat_map(move |algorithm| self.store.list(Some(&self.path(algorithm))))
+            .map_err(io_error)
+            .try_filter_map(|meta| async move {
+                let parts: Vec<_> = meta.location.parts().collect();
+                let blob = match parts.as_slice() {
+                    [.., algorithm, shard, hex] => {
+                        digest_of_key(algorithm.as_ref(), shard.as_ref(), hex.as_ref())
+                    }
+                    _ => None,
+                };
+                Ok(blob.map(|digest| StoredBlob {
+                    digest,
+                    stored_ms: meta.last_modified.timestamp_millis(),
+                }))
+            })
+            .boxed()
+    }
+
+    async fn list_unfinished_writes(&self) -> io::Result<Vec<UnfinishedWrite>> {
+        let uploads_prefix = self.uploads_prefix();
+        let mut writes = Vec::new();
+        let mut after: Option<(String, String)> = None;
+        loop {
+            let markers = after.as_ref().map(|(k, u)| (k.as_str(), u.as_str()));
+            let page = self.list_multipart_page(markers).await?;
+            for pending in page.uploads {
+                let started = chrono::DateTime::parse_from_rfc3339(&pending.initiated)
+                    .map_err(io::Error::other)?;
+                let location = ObjectPath::from(pending.key.as_str());
+                // `uploads/<upload id>/<first byte>`: a chunk of that upload.
+                let upload_id = location
+                    .prefix_match(&uploads_prefix)
+                    .and_then(|mut rest| rest.next())
+                    .map(|part| part.as_ref().to_owned());
+                writes.push(UnfinishedWrite {
+                    key: pending.key,
+                    write_id: pending.upload_id,
+                    started_ms: started.timestamp_millis(),
+                    upload_id,
+                });
+            }
+            after = match (
+                page.is_truncated,
+                page.next_key_marker,
+                page.next_upload_id_marker,
+            ) {
+                (true, Some(key), Some(upload_id)) if !key.is_empty() => Some((key, upload_id)),
+                _ => return Ok(writes),
+            };
+        }
+    }
+
+    async fn abort_unfinished_write(&self, write: &UnfinishedWrite) -> io::Result<()> {
+        let location = ObjectPath::from(write.key.as_str());
+        match self.s3.abort_multipart(&location, &write.write_id).await {
+            // Completed or aborted meanwhile.
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(err) => Err(io_error(err)),
         }

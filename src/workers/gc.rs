@@ -1,15 +1,15 @@
-//! The garbage collection job (core-api.md §6.5). Every node's job runner queues it each
-//! `GARBAGE_COLLECTION_FREQUENCY`; the queue keeps one waiting copy, so one node collects.
+//! The garbage collection jobs (core-api.md §6.5). Every node's job runner queues them
+//! periodically; the queue keeps one waiting copy of each, so one node runs each round.
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::Job;
 use crate::app::AppState;
-use crate::db::{self, DbConn};
+use crate::config::Config;
 
-/// The queue's deduplication key: at most one collection waits or runs.
-const DEDUP_KEY: &str = "gc";
-
+/// One collection pass, every `GARBAGE_COLLECTION_FREQUENCY`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CollectGarbage {}
 
@@ -22,6 +22,23 @@ impl Job for CollectGarbage {
     }
 }
 
-pub async fn enqueue_collect_garbage(conn: &mut DbConn) -> db::Result<bool> {
-    super::enqueue(conn, &CollectGarbage {}, Some(DEDUP_KEY)).await
+/// One sweep of storage against the database, for what crashes left behind.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SweepStorage {}
+
+#[async_trait::async_trait]
+impl Job for SweepStorage {
+    const KIND: &'static str = "sweep_storage";
+
+    async fn run(&self, app: &AppState) -> anyhow::Result<()> {
+        crate::gc::sweep_storage(app).await.map(drop)
+    }
+}
+
+/// How often storage is swept when garbage collection is on: once per
+/// `PUSH_TEMP_TAG_EXPIRATION_SEC`, the age leftovers must reach before they go, since listing
+/// all of storage costs far more than a collection pass.
+pub fn sweep_period(config: &Config) -> Option<Duration> {
+    let window = Duration::from_secs(config.push_temp_tag_expiration_s.max(1).unsigned_abs());
+    config.garbage_collection_frequency.map(|_| window)
 }

@@ -59,6 +59,7 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
             run::<purge_repository::PurgeRepository>(app, payload).await
         }
         gc::CollectGarbage::KIND => run::<gc::CollectGarbage>(app, payload).await,
+        gc::SweepStorage::KIND => run::<gc::SweepStorage>(app, payload).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -91,10 +92,15 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Queues a garbage collection when `GARBAGE_COLLECTION_FREQUENCY` has passed since `due`
-/// was last set; returns when the next one is due.
-async fn schedule_gc(app: &AppState, due: Instant) -> Instant {
-    let Some(every) = app.config.garbage_collection_frequency else {
+/// Queues `job` once `every` has passed since `due` was last set (never when `every` is
+/// None); returns when it is next due. Its kind is its queue key: one copy waits at a time.
+async fn schedule<J: Job>(
+    app: &AppState,
+    job: &J,
+    every: Option<Duration>,
+    due: Instant,
+) -> Instant {
+    let Some(every) = every else {
         return due;
     };
     if Instant::now() < due {
@@ -102,20 +108,23 @@ async fn schedule_gc(app: &AppState, due: Instant) -> Instant {
     }
     let queued = async {
         let mut tx = app.db.begin().await?;
-        gc::enqueue_collect_garbage(&mut tx).await?;
+        enqueue(&mut tx, job, Some(J::KIND)).await?;
         db::commit(tx).await
     };
     if let Err(err) = queued.await {
-        tracing::warn!(error = ?err, "could not queue garbage collection");
+        tracing::warn!(error = ?err, job.kind = J::KIND, "could not queue a periodic job");
     }
     Instant::now() + every
 }
 
 /// Runs jobs until the task is dropped.
 pub async fn run_forever(app: AppState) {
-    let mut gc_due = Instant::now();
+    let (mut gc_due, mut sweep_due) = (Instant::now(), Instant::now());
+    let collect_every = app.config.garbage_collection_frequency;
+    let sweep_every = gc::sweep_period(&app.config);
     loop {
-        gc_due = schedule_gc(&app, gc_due).await;
+        gc_due = schedule(&app, &gc::CollectGarbage {}, collect_every, gc_due).await;
+        sweep_due = schedule(&app, &gc::SweepStorage {}, sweep_every, sweep_due).await;
         match run_once(&app).await {
             Ok(true) => continue,
             Ok(false) => {}

@@ -1,6 +1,7 @@
 //! `/v2/<name>/blobs/<digest>` (core-api.md §2.9): HEAD and GET, streamed from storage, with
-//! single byte ranges (206 / 416) as the OCI conformance suite expects; DELETE unlinks the
-//! blob from the repository (OCI v1.1, where Quay answers 405).
+//! single byte ranges (206 / 416) as the OCI conformance suite expects, or for a GET a 302 to
+//! a URL the storage signed, as Quay answers on S3; DELETE unlinks the blob from the
+//! repository (OCI v1.1, where Quay answers 405).
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -62,6 +63,21 @@ pub async fn get_blob(
     let repo = authorize(app, caller, name, Need::Pull).await?;
     let digest = Digest::parse(digest).map_err(blobs::Error::from)?;
     let blob = blobs::find_blob(app, &repo, &digest).await?;
+    if !head {
+        if let Some(url) = blobs::direct_download_url(app, &blob).await? {
+            // The client sends any `Range` on to the storage.
+            let pairs = [
+                ("Location", url),
+                ("Docker-Content-Digest", digest.to_string()),
+                ("Accept-Ranges", "bytes".to_owned()),
+                ("Cache-Control", "max-age=31536000".to_owned()),
+            ];
+            return Ok(with_headers(
+                sized_response(StatusCode::FOUND, 0, Body::empty()),
+                &pairs,
+            ));
+        }
+    }
     let range =
         header_text(headers, header::RANGE).map_or(ByteRange::Full, |v| parse_range(v, blob.size));
     let (status, start, length) = match range {

@@ -221,23 +221,39 @@ enum Need {
 /// The repository `name` if the caller's token grants `need` on it. Without the grant the
 /// answer is 401 whether or not the repository exists (existence is never revealed); with it,
 /// a missing repository is 404 NAME_UNKNOWN.
+///
+/// One exception to the 401: a token that never asked for `need` on this repository gets 403
+/// with an `insufficient_scope` challenge naming the scope to ask for (RFC 6750 §3.1, the
+/// docker token spec's challenge). Clients that keep one token for every request, such as
+/// oras-py, fetch a new token only after a 403. podman and skopeo always ask for what they
+/// use, so they never see it and keep getting Quay's 401 when access is refused.
 async fn authorize(
     app: &App,
     caller: &RegistryCaller,
     name: &RepoName,
     need: Need,
 ) -> Result<Repository, RegistryError> {
-    let grants = caller.grants(name, &app.config);
-    let granted = match need {
+    let covers = |grants: repositories::access::Grants| match need {
         Need::Pull => grants.pull,
         Need::Push => grants.push,
     };
-    if !granted {
+    if !covers(caller.grants(name, &app.config)) {
         let full_name = name.to_string();
-        return Err(RegistryError::unauthorized(challenge(
-            &app.config,
-            Some((&full_name, need == Need::Push)),
-        )));
+        let challenge = challenge(&app.config, Some((&full_name, need == Need::Push)));
+        if caller
+            .requested(name, &app.config)
+            .is_some_and(|r| !covers(r))
+        {
+            return Err(RegistryError {
+                challenge: Some(format!(r#"{challenge},error="insufficient_scope""#)),
+                ..RegistryError::new(
+                    StatusCode::FORBIDDEN,
+                    "DENIED",
+                    "requested access to the resource is denied",
+                )
+            });
+        }
+        return Err(RegistryError::unauthorized(challenge));
     }
     repositories::find_repository(app, name)
         .await?

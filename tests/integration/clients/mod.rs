@@ -1,4 +1,5 @@
 //! The real container clients against Berth's registry (core-api.md §2.12).
 
+mod oras;
 mod podman;
 mod skopeo;

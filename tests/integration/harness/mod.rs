@@ -54,6 +54,8 @@ pub struct Options {
     pub superusers_full_access: bool,
     /// Blobs in a bucket of their own on the shared S3 server instead of a local folder.
     pub s3: bool,
+    /// `FEATURE_PROXY_STORAGE`: blob downloads pass through Berth instead of redirecting to S3.
+    pub proxy_storage: bool,
     /// Garbage collection within seconds: no time machine (`DEFAULT_TAG_EXPIRATION: 0s`),
     /// upload links and sessions kept `GC_UPLOAD_WINDOW_S`, a collection every second.
     pub fast_gc: bool,
@@ -119,6 +121,13 @@ impl Berth {
         self.spawn().await;
     }
 
+    /// Like `restart`, with other options on the same storage.
+    pub async fn restart_with(&mut self, options: Options) {
+        assert_eq!(options.s3, self.options.s3, "a restart keeps its storage");
+        self.options = options;
+        self.restart().await;
+    }
+
     fn config_path(&self) -> PathBuf {
         self.data_dir.path().join("config.yaml")
     }
@@ -135,6 +144,29 @@ impl Berth {
     /// Upload files or chunk objects in storage.
     pub async fn stored_uploads(&self) -> usize {
         self.stored_under("uploads").await
+    }
+
+    /// Writes the store holds unfinished: S3 multipart uploads (a local folder has none).
+    pub async fn unfinished_writes(&self) -> usize {
+        match &self.bucket {
+            Some(bucket) => bucket.count_multipart_uploads().await,
+            None => 0,
+        }
+    }
+
+    /// Puts `bytes` at the storage place of blob `digest` (`sha256:<hex>`), past the registry:
+    /// what a crash between the removal of a blob's row and of its bytes leaves.
+    pub async fn put_stored_blob(&self, digest: &str, bytes: &[u8]) {
+        let hex = digest.strip_prefix("sha256:").expect("a sha256 digest");
+        let key = format!("sha256/{}/{hex}", &hex[..2]);
+        match &self.bucket {
+            Some(bucket) => bucket.put_object(&key, bytes).await,
+            None => {
+                let path = self.data_dir.path().join("blobs").join(key);
+                std::fs::create_dir_all(path.parent().expect("shard folder")).expect("shard");
+                std::fs::write(path, bytes).expect("blob file");
+            }
+        }
     }
 
     async fn stored_under(&self, prefix: &str) -> usize {
@@ -157,6 +189,9 @@ impl Berth {
                  PUSH_TEMP_TAG_EXPIRATION_SEC: {GC_UPLOAD_WINDOW_S}\n\
                  GARBAGE_COLLECTION_FREQUENCY: 1\n"
             );
+        }
+        if self.options.proxy_storage {
+            extra.push_str("FEATURE_PROXY_STORAGE: true\n");
         }
         let yaml = format!(
             "SUPER_USERS: [admin]\n\

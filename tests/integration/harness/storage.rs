@@ -78,6 +78,32 @@ impl Bucket {
         )
     }
 
+    /// Stores `bytes` as object `<storage_path>/<key>` (PutObject).
+    pub async fn put_object(&self, key: &str, bytes: &[u8]) {
+        let resp = reqwest::Client::new()
+            .put(format!("{}/{}/{ROOT}/{key}", self.endpoint, self.name))
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("PutObject");
+        assert!(resp.status().is_success(), "PutObject: {}", resp.status());
+    }
+
+    /// How many multipart uploads below `<storage_path>/` are neither completed nor aborted
+    /// (ListMultipartUploads; the test buckets never hold a thousand).
+    pub async fn count_multipart_uploads(&self) -> usize {
+        let body = reqwest::Client::new()
+            .get(format!("{}/{}", self.endpoint, self.name))
+            .query(&[("uploads", ""), ("prefix", &format!("{ROOT}/"))])
+            .send()
+            .await
+            .expect("ListMultipartUploads")
+            .text()
+            .await
+            .expect("ListMultipartUploads body");
+        body.matches("<Upload>").count()
+    }
+
     /// How many objects are stored below `<storage_path>/<prefix>` (ListObjectsV2).
     pub async fn count_objects(&self, prefix: &str) -> usize {
         let mut count = 0;

@@ -3,10 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::Setup;
+use super::{download_blob, Setup};
 use crate::harness::fixtures::{assert_code, assert_success, creds, image_digests, sha256_digest};
 use crate::harness::storage::{storages, Storage};
-use crate::harness::Backend;
+use crate::harness::{Backend, Options};
 
 /// A blob in three PATCH requests (the middle one spans several S3 multipart parts), then
 /// the PUT; the pulled bytes match and no upload leftovers remain.
@@ -37,15 +37,10 @@ async fn chunked_upload(backend: Backend, storage: Storage) {
         .finish_upload(&location, &digest, Vec::new())
         .await
         .expect_status(201);
-    let pulled = registry.get_blob(&digest).await;
+    let pulled = download_blob(&setup.berth, &registry, &digest, None).await;
     pulled.expect_status(200);
     assert_eq!(sha256_digest(&pulled.body), digest);
-    let ranged = registry
-        .client()
-        .get(&registry.path(&format!("blobs/{digest}")))
-        .header("Range", "bytes=5-9")
-        .send()
-        .await;
+    let ranged = download_blob(&setup.berth, &registry, &digest, Some("bytes=5-9")).await;
     ranged.expect_status(206);
     assert_eq!(ranged.body, blob[5..10]);
     assert_eq!(setup.berth.stored_blobs().await, 1);
@@ -265,7 +260,51 @@ async fn mount_between_repositories(backend: Backend, storage: Storage) {
     );
 }
 
+/// A blob GET on S3 answers 302 to a URL the bucket signed, which needs no credentials and
+/// serves ranges; HEAD answers itself. On a local folder, and on S3 with
+/// `FEATURE_PROXY_STORAGE`, the registry streams the bytes.
+async fn blob_downloads(backend: Backend, storage: Storage) {
+    let mut setup = Setup::start(backend, storage, false).await;
+    let blob: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    let digest = setup.registry("dev/app").await.upload_blob(&blob).await;
+
+    for proxy_storage in [false, true] {
+        if proxy_storage {
+            let options = Options {
+                s3: storage == Storage::S3,
+                proxy_storage,
+                ..Options::default()
+            };
+            setup.berth.restart_with(options).await;
+        }
+        let registry = setup.registry("dev/app").await;
+        let answer = registry.get_blob(&digest).await;
+        if storage == Storage::S3 && !proxy_storage {
+            answer.expect_status(302);
+            assert_eq!(
+                answer.header("Docker-Content-Digest"),
+                Some(digest.as_str())
+            );
+            let location = answer.header("Location").expect("Location");
+            assert!(!location.contains(&setup.berth.addr), "{location}");
+        } else {
+            answer.expect_status(200);
+            assert_eq!(answer.body, blob);
+        }
+        let whole = download_blob(&setup.berth, &registry, &digest, None).await;
+        whole.expect_status(200);
+        assert_eq!(whole.body, blob);
+        let ranged = download_blob(&setup.berth, &registry, &digest, Some("bytes=10-19")).await;
+        ranged.expect_status(206);
+        assert_eq!(ranged.body, blob[10..20]);
+        let head = registry.head_blob(&digest).await;
+        head.expect_status(200);
+        assert_eq!(head.header("Content-Length"), Some("100000"));
+    }
+}
+
 storages!(
+    blob_downloads,
     chunked_upload,
     push_and_pull,
     multi_arch_index,

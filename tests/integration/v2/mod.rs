@@ -9,7 +9,7 @@ mod rejects;
 
 use crate::harness::fixtures::{admin, create_user, Registry, Tools, User};
 use crate::harness::storage::Storage;
-use crate::harness::{Backend, Berth, Client, Options};
+use crate::harness::{Backend, Berth, Client, Options, Resp};
 
 /// A server on `storage` with user `dev`, and tools with private state.
 pub struct Setup {
@@ -41,5 +41,35 @@ impl Setup {
     /// The raw `/v2` client of `dev` on `repo` (pull and push).
     pub async fn registry(&self, repo: &str) -> Registry {
         Registry::login(&self.berth, &self.user.username, &self.user.password, repo).await
+    }
+}
+
+/// A blob's bytes as a client gets them, `range` (`bytes=a-b`) included: from the registry,
+/// or from storage when the registry redirects there (S3).
+pub async fn download_blob(
+    berth: &Berth,
+    registry: &Registry,
+    digest: &str,
+    range: Option<&str>,
+) -> Resp {
+    let get = |client: &Client, url: &str| {
+        let request = client.get(url);
+        match range {
+            Some(range) => request.header("Range", range),
+            None => request,
+        }
+    };
+    let resp = get(
+        registry.client(),
+        &registry.path(&format!("blobs/{digest}")),
+    )
+    .send()
+    .await;
+    match resp.status {
+        302 => {
+            let location = resp.header("Location").expect("Location");
+            get(&Client::anon(berth), location).send().await
+        }
+        _ => resp,
     }
 }

@@ -1,11 +1,9 @@
 //! OCI v1.1 referrers: artifacts pushed with a `subject` are listed by the referrers API
 //! (filtered by `artifactType` on request), and their manifest PUT answers `OCI-Subject`.
 //!
-//! The artifacts are pushed with the raw `/v2` client, not oras-py: oras-py keeps the first
-//! bearer token it obtains (here `pull`, from its first blob HEAD) for every later request and
-//! fetches a new one only after a 403. A Quay-style registry answers an under-scoped token
-//! with 401 and a `pull,push` challenge (core-api.md §2.3), which oras-py treats as a failure
-//! ("Issue retrieving session url"), so its push cannot succeed against Berth or Quay.
+//! The artifacts are pushed with the raw `/v2` client, which sets `artifactType` and reads
+//! response headers as no CLI does; oras-py's own pushes with a subject are in
+//! `clients/oras.rs`.
 
 use serde_json::json;
 

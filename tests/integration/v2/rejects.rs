@@ -3,10 +3,12 @@
 
 use serde_json::json;
 
-use super::Setup;
-use crate::harness::fixtures::{assert_code, oci_manifest, sha256_digest, Registry, OCI_MANIFEST};
+use super::{download_blob, Setup};
+use crate::harness::fixtures::{
+    assert_code, create_user, oci_manifest, registry_token, sha256_digest, Registry, OCI_MANIFEST,
+};
 use crate::harness::storage::{storages, Storage};
-use crate::harness::{Backend, Berth};
+use crate::harness::{backends, Backend, Berth, Client, Resp};
 
 /// Blobs and uploads in storage plus the tag list: what a refused request must not change.
 async fn snapshot(berth: &Berth, registry: &Registry) -> (usize, usize, String) {
@@ -136,7 +138,7 @@ async fn sha512_and_blob_delete(backend: Backend, storage: Storage) {
         .upload_blob_as(&body, &digest)
         .await
         .expect_status(201);
-    let got = registry.get_blob(&digest).await;
+    let got = download_blob(&setup.berth, &registry, &digest, None).await;
     got.expect_status(200);
     assert_eq!(got.body, body);
     assert_eq!(setup.berth.stored_blobs().await, 1);
@@ -156,4 +158,62 @@ async fn sha512_and_blob_delete(backend: Backend, storage: Storage) {
     assert_code(&again, 404, "BLOB_UNKNOWN");
 }
 
+/// A client of `dev`'s token for `scope` (None: a login token).
+async fn token_client(setup: &Setup, scope: Option<&str>) -> Client {
+    let user = &setup.user;
+    let token = registry_token(&setup.berth, &user.username, &user.password, scope).await;
+    token.expect_status(200);
+    Client::with_token(&setup.berth, token.json()["token"].as_str().expect("token"))
+}
+
+/// Asserts a 403 DENIED whose challenge asks for `scope` with `error="insufficient_scope"`.
+#[track_caller]
+fn assert_insufficient_scope(resp: &Resp, scope: &str) {
+    assert_code(resp, 403, "DENIED");
+    let challenge = resp.header("WWW-Authenticate").unwrap_or_default();
+    assert!(
+        challenge.starts_with("Bearer realm=")
+            && challenge.contains(&format!(r#"scope="{scope}""#))
+            && challenge.ends_with(r#",error="insufficient_scope""#),
+        "{challenge}"
+    );
+}
+
+/// A token that never asked for what a request needs gets 403 `insufficient_scope` naming the
+/// scope to ask for; one that asked and was refused gets Quay's 401 without `error`.
+async fn under_scoped_tokens(backend: Backend) {
+    let setup = Setup::start(backend, Storage::Local, false).await;
+    setup.registry("dev/app").await.upload_blob(b"exists").await;
+
+    let pull_only = token_client(&setup, Some("repository:dev/app:pull")).await;
+    let resp = pull_only.post("/v2/dev/app/blobs/uploads/").send().await;
+    assert_insufficient_scope(&resp, "repository:dev/app:pull,push");
+    let resp = pull_only.get("/v2/dev/app/tags/list").send().await;
+    resp.expect_status(200);
+
+    let other_repo = token_client(&setup, Some("repository:dev/other:pull,push")).await;
+    let resp = other_repo.get("/v2/dev/app/tags/list").send().await;
+    assert_insufficient_scope(&resp, "repository:dev/app:pull");
+    let login = token_client(&setup, None).await;
+    let resp = login.get("/v2/dev/app/manifests/v1").send().await;
+    assert_insufficient_scope(&resp, "repository:dev/app:pull");
+
+    // Asked for and refused: `other` may not touch dev/app.
+    let other = create_user(&setup.admin, "other").await;
+    let refused = Registry::login(&setup.berth, &other.username, &other.password, "dev/app").await;
+    let resp = refused
+        .client()
+        .post("/v2/dev/app/blobs/uploads/")
+        .send()
+        .await;
+    assert_code(&resp, 401, "UNAUTHORIZED");
+    let challenge = resp.header("WWW-Authenticate").unwrap_or_default();
+    assert!(
+        challenge.ends_with(r#"scope="repository:dev/app:pull,push""#),
+        "{challenge}"
+    );
+    assert_eq!(setup.berth.stored_uploads().await, 0);
+}
+
 storages!(bad_input_changes_nothing, sha512_and_blob_delete);
+backends!(under_scoped_tokens);
