@@ -20,6 +20,9 @@ pub struct Features {
     pub edit_quota: bool,
     /// `FEATURE_APP_SPECIFIC_TOKENS`, default true.
     pub app_specific_tokens: bool,
+    /// `FEATURE_ASSIGN_OAUTH_TOKEN`, default true: organization admins may assign OAuth
+    /// tokens to users.
+    pub assign_oauth_token: bool,
     /// Every other `FEATURE_*` key, kept for the `/config` document.
     pub other: BTreeMap<String, bool>,
 }
@@ -35,6 +38,7 @@ impl Default for Features {
             quota_management: false,
             edit_quota: true,
             app_specific_tokens: true,
+            assign_oauth_token: true,
             other: BTreeMap::new(),
         }
     }
@@ -52,6 +56,7 @@ impl Features {
             "FEATURE_QUOTA_MANAGEMENT" => &mut self.quota_management,
             "FEATURE_EDIT_QUOTA" => &mut self.edit_quota,
             "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
+            "FEATURE_ASSIGN_OAUTH_TOKEN" => &mut self.assign_oauth_token,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

@@ -5,12 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Job;
 use crate::app::AppState;
-use crate::db::{self, DbConn};
 
-/// The queue's deduplication key: at most one collection waits or runs.
-const DEDUP_KEY: &str = "gc";
-
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct CollectGarbage {}
 
 #[async_trait::async_trait]
@@ -20,8 +16,4 @@ impl Job for CollectGarbage {
     async fn run(&self, app: &AppState) -> anyhow::Result<()> {
         crate::gc::run_once(app).await.map(drop)
     }
-}
-
-pub async fn enqueue_collect_garbage(conn: &mut DbConn) -> db::Result<bool> {
-    super::enqueue(conn, &CollectGarbage {}, Some(DEDUP_KEY)).await
 }

@@ -1,6 +1,7 @@
 //! Background work: a queue of jobs claimed by any node, run by `berth serve` (embedded) or
 //! `berth worker` (scale-out).
 
+mod app_tokens;
 mod gc;
 mod purge_namespace;
 mod purge_repository;
@@ -59,6 +60,9 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
             run::<purge_repository::PurgeRepository>(app, payload).await
         }
         gc::CollectGarbage::KIND => run::<gc::CollectGarbage>(app, payload).await,
+        app_tokens::SweepExpiredAppTokens::KIND => {
+            run::<app_tokens::SweepExpiredAppTokens>(app, payload).await
+        }
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -91,10 +95,14 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Queues a garbage collection when `GARBAGE_COLLECTION_FREQUENCY` has passed since `due`
-/// was last set; returns when the next one is due.
-async fn schedule_gc(app: &AppState, due: Instant) -> Instant {
-    let Some(every) = app.config.garbage_collection_frequency else {
+/// Queues the periodic job `J` (at most one waits, keyed by its kind) when `every` has passed
+/// since `due` was last set; returns when it is next due. `every` None: never.
+async fn schedule<J: Job + Default>(
+    app: &AppState,
+    due: Instant,
+    every: Option<Duration>,
+) -> Instant {
+    let Some(every) = every else {
         return due;
     };
     if Instant::now() < due {
@@ -102,11 +110,11 @@ async fn schedule_gc(app: &AppState, due: Instant) -> Instant {
     }
     let queued = async {
         let mut tx = app.db.begin().await?;
-        gc::enqueue_collect_garbage(&mut tx).await?;
+        enqueue(&mut tx, &J::default(), Some(J::KIND)).await?;
         db::commit(tx).await
     };
     if let Err(err) = queued.await {
-        tracing::warn!(error = ?err, "could not queue garbage collection");
+        tracing::warn!(error = ?err, job.kind = J::KIND, "could not queue a periodic job");
     }
     Instant::now() + every
 }
@@ -114,8 +122,13 @@ async fn schedule_gc(app: &AppState, due: Instant) -> Instant {
 /// Runs jobs until the task is dropped.
 pub async fn run_forever(app: AppState) {
     let mut gc_due = Instant::now();
+    let mut sweep_due = Instant::now();
     loop {
-        gc_due = schedule_gc(&app, gc_due).await;
+        let gc_every = app.config.garbage_collection_frequency;
+        gc_due = schedule::<gc::CollectGarbage>(&app, gc_due, gc_every).await;
+        let sweep_every = Some(app_tokens::period(&app.config));
+        sweep_due =
+            schedule::<app_tokens::SweepExpiredAppTokens>(&app, sweep_due, sweep_every).await;
         match run_once(&app).await {
             Ok(true) => continue,
             Ok(false) => {}

@@ -2,6 +2,7 @@
 
 pub mod app_token;
 pub mod applications;
+pub mod authorization;
 pub mod logs;
 pub mod manifest;
 pub mod organization;
@@ -123,5 +124,29 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/organization/{orgname}/applications/{client_id}/tokens",
             post(applications::create_token),
+        )
+        .route(
+            "/organization/{orgname}/applications/{client_id}/tokens",
+            get(applications::list_tokens),
+        )
+        .route(
+            "/organization/{orgname}/applications/{client_id}/tokens/{token_uuid}",
+            delete(applications::revoke_token),
+        )
+        .route(
+            "/user/authorizations",
+            get(authorization::list_authorizations),
+        )
+        .route(
+            "/user/authorizations/{access_token_uuid}",
+            get(authorization::get_authorization).delete(authorization::delete_authorization),
+        )
+        .route(
+            "/user/assignedauthorization",
+            get(authorization::list_assigned_authorizations),
+        )
+        .route(
+            "/user/assignedauthorization/{assigned_authorization_uuid}",
+            delete(authorization::delete_assigned_authorization),
         )
 }
