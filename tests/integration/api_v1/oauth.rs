@@ -793,6 +793,26 @@ async fn token_assignment(backend: Backend) {
     assign(&session, "dev", "repo:nope")
         .await
         .expect(400, "{\"error\": \"invalid_scope\"}");
+    for (redirect, response_type, error) in [
+        ("http://evil.example.com/cb", "token", "invalid_request"),
+        (local.as_str(), "bogus", "unsupported_response_type"),
+    ] {
+        let path = format!(
+            "/oauth/authorize/assignuser?{}",
+            form(&[
+                ("client_id", &client_id),
+                ("redirect_uri", redirect),
+                ("scope", "repo:read"),
+                ("username", "dev"),
+                ("response_type", response_type),
+            ])
+        );
+        session
+            .post(&path)
+            .send()
+            .await
+            .expect(400, &format!("{{\"error\": \"{error}\"}}"));
+    }
     assert_eq!(
         dev.get("/api/v1/user/assignedauthorization")
             .send()
@@ -889,23 +909,40 @@ async fn token_assignment(backend: Backend) {
         .unwrap()
         .to_owned();
     let one = format!("/api/v1/user/assignedauthorization/{uuid}");
-    call(&Client::anon(&berth), Method::DELETE, &one)
+    let list = "/api/v1/user/assignedauthorization";
+    let (get, delete) = (Method::GET, Method::DELETE);
+    let anon = Client::anon(&berth);
+    expect_each(
+        &[(&anon, get.clone(), list)],
+        401,
+        &wire::requires_auth(host),
+    )
+    .await;
+    // An anonymous write meets the CSRF check first, as in Quay.
+    let csrf = wire::abort(wire::CSRF_INVALID);
+    expect_each(&[(&anon, delete.clone(), &one)], 403, &csrf).await;
+    // dev's own token, without user:admin, may not manage dev's assignments.
+    let dev_token = Client::with_token(&berth, &token);
+    let without_user_admin = [(&dev_token, get, list), (&dev_token, delete.clone(), &one)];
+    expect_each(&without_user_admin, 403, &wire::insufficient_scope(host)).await;
+    // Others, the superuser too, only ever see their own.
+    admin
+        .get(list)
+        .send()
         .await
-        .expect(403, &wire::abort(wire::CSRF_INVALID));
-    call(&session, Method::DELETE, &one)
-        .await
-        .expect(404, &wire::not_found(host));
+        .expect(200, "{\"authorizations\": []}\n");
+    let not_theirs = [
+        (&session, delete.clone(), one.as_str()),
+        (&admin, delete, &one),
+    ];
+    expect_each(&not_theirs, 404, &wire::not_found(host)).await;
     dev.delete(&one).send().await.expect(204, "");
     call(&dev, Method::DELETE, &one)
         .await
         .expect(404, &wire::not_found(host));
-    call(
-        &Client::anon(&berth),
-        Method::GET,
-        "/api/v1/user/assignedauthorization",
-    )
-    .await
-    .expect(401, &wire::requires_auth(host));
+    call(&dev, Method::GET, list)
+        .await
+        .expect(200, "{\"authorizations\": []}\n");
 }
 
 /// With `FEATURE_ASSIGN_OAUTH_TOKEN: false` nothing of assignment exists.
