@@ -26,6 +26,9 @@ pub struct Features {
     /// `FEATURE_PROXY_STORAGE`, default false: blob downloads pass through the registry
     /// instead of redirecting to a URL the storage signed (S3).
     pub proxy_storage: bool,
+    /// `FEATURE_ASSIGN_OAUTH_TOKEN`, default true: organization admins may assign OAuth
+    /// tokens to users.
+    pub assign_oauth_token: bool,
     /// Every other `FEATURE_*` key, kept for the `/config` document.
     pub other: BTreeMap<String, bool>,
 }
@@ -43,6 +46,7 @@ impl Default for Features {
             app_specific_tokens: true,
             change_tag_expiration: true,
             proxy_storage: false,
+            assign_oauth_token: true,
             other: BTreeMap::new(),
         }
     }
@@ -62,6 +66,7 @@ impl Features {
             "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
             "FEATURE_CHANGE_TAG_EXPIRATION" => &mut self.change_tag_expiration,
             "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,
+            "FEATURE_ASSIGN_OAUTH_TOKEN" => &mut self.assign_oauth_token,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

@@ -75,6 +75,12 @@ pub struct Config {
     /// `TAG_EXPIRATION_OPTIONS` in seconds, default `[0s, 1d, 1w, 2w, 4w]`: the only windows
     /// users and organizations may choose.
     pub tag_expiration_options_s: Vec<i64>,
+    /// `APP_SPECIFIC_TOKEN_EXPIRATION` in seconds: the lifetime of new app-specific tokens;
+    /// None (the default) for tokens that never expire.
+    pub app_specific_token_expiration_s: Option<i64>,
+    /// `EXPIRED_APP_SPECIFIC_TOKEN_GC` in seconds, default 1 day: how long an expired
+    /// app-specific token is kept before the sweep removes it.
+    pub expired_app_specific_token_gc_s: i64,
     /// `MAXIMUM_LAYER_SIZE` in bytes, default 20 GiB.
     pub maximum_layer_size: u64,
     /// `PUSH_TEMP_TAG_EXPIRATION_SEC`, default 3600.
@@ -298,6 +304,37 @@ mod tests {
         assert_eq!(off.unwrap().garbage_collection_frequency, None);
         let err = Config::from_yaml("GARBAGE_COLLECTION_FREQUENCY: 0\n", Path::new("/d"));
         assert_eq!(err.unwrap_err().key, "GARBAGE_COLLECTION_FREQUENCY");
+    }
+
+    #[test]
+    fn app_specific_token_lifetimes() {
+        let defaults = Config::from_yaml("", Path::new("/d")).unwrap();
+        assert_eq!(defaults.app_specific_token_expiration_s, None);
+        assert_eq!(defaults.expired_app_specific_token_gc_s, 86_400);
+        assert!(defaults.features.assign_oauth_token);
+        let yaml = "APP_SPECIFIC_TOKEN_EXPIRATION: 30d\nEXPIRED_APP_SPECIFIC_TOKEN_GC: 2h\n";
+        let config = Config::from_yaml(yaml, Path::new("/d")).unwrap();
+        assert_eq!(config.app_specific_token_expiration_s, Some(30 * 86_400));
+        assert_eq!(config.expired_app_specific_token_gc_s, 7200);
+        let never = Config::from_yaml("APP_SPECIFIC_TOKEN_EXPIRATION: null\n", Path::new("/d"));
+        assert_eq!(never.unwrap().app_specific_token_expiration_s, None);
+        for (yaml, key) in [
+            (
+                "APP_SPECIFIC_TOKEN_EXPIRATION: 30x\n",
+                "APP_SPECIFIC_TOKEN_EXPIRATION",
+            ),
+            (
+                "APP_SPECIFIC_TOKEN_EXPIRATION: [1]\n",
+                "APP_SPECIFIC_TOKEN_EXPIRATION",
+            ),
+            (
+                "EXPIRED_APP_SPECIFIC_TOKEN_GC: soon\n",
+                "EXPIRED_APP_SPECIFIC_TOKEN_GC",
+            ),
+        ] {
+            let err = Config::from_yaml(yaml, Path::new("/d")).unwrap_err();
+            assert_eq!(err.key, key, "{yaml}");
+        }
     }
 
     #[test]

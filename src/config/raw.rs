@@ -47,6 +47,8 @@ pub(super) struct RawConfig {
     pub authentication_type: Option<String>,
     pub default_tag_expiration: Option<String>,
     pub tag_expiration_options: Option<Vec<String>>,
+    pub app_specific_token_expiration: Option<String>,
+    pub expired_app_specific_token_gc: Option<String>,
     pub maximum_layer_size: Option<String>,
     pub push_temp_tag_expiration_sec: Option<i64>,
     pub garbage_collection_frequency: Option<f64>,
@@ -97,6 +99,13 @@ impl RawConfig {
                 "AUTHENTICATION_TYPE" => raw.authentication_type = Some(value(key, v)?),
                 "DEFAULT_TAG_EXPIRATION" => raw.default_tag_expiration = Some(value(key, v)?),
                 "TAG_EXPIRATION_OPTIONS" => raw.tag_expiration_options = Some(value(key, v)?),
+                // `null` is Quay's "tokens never expire".
+                "APP_SPECIFIC_TOKEN_EXPIRATION" => {
+                    raw.app_specific_token_expiration = value(key, v)?
+                }
+                "EXPIRED_APP_SPECIFIC_TOKEN_GC" => {
+                    raw.expired_app_specific_token_gc = Some(value(key, v)?)
+                }
                 "MAXIMUM_LAYER_SIZE" => raw.maximum_layer_size = Some(secret(key, v)?),
                 "PUSH_TEMP_TAG_EXPIRATION_SEC" => {
                     raw.push_temp_tag_expiration_sec = Some(value(key, v)?)
@@ -142,26 +151,27 @@ impl RawConfig {
         let authentication_type = self
             .authentication_type
             .unwrap_or_else(|| "Database".into());
-        let default_tag_expiration_s = match &self.default_tag_expiration {
-            Some(text) => parse_duration_s(text).ok_or_else(|| {
-                bad(
-                    "DEFAULT_TAG_EXPIRATION",
-                    format!("'{text}' is not a duration like 2w"),
-                )
-            })?,
-            None => 14 * 86_400,
-        };
+        let default_tag_expiration_s = duration_s(
+            "DEFAULT_TAG_EXPIRATION",
+            self.default_tag_expiration.as_deref(),
+        )?
+        .unwrap_or(14 * 86_400);
+        // A zero duration means no expiration, as Quay's falsy timedelta does.
+        let app_specific_token_expiration_s = duration_s(
+            "APP_SPECIFIC_TOKEN_EXPIRATION",
+            self.app_specific_token_expiration.as_deref(),
+        )?
+        .filter(|s| *s > 0);
+        let expired_app_specific_token_gc_s = duration_s(
+            "EXPIRED_APP_SPECIFIC_TOKEN_GC",
+            self.expired_app_specific_token_gc.as_deref(),
+        )?
+        .unwrap_or(86_400);
         let tag_expiration_options_s = match &self.tag_expiration_options {
             Some(options) => options
                 .iter()
-                .map(|text| {
-                    parse_duration_s(text).ok_or_else(|| {
-                        bad(
-                            "TAG_EXPIRATION_OPTIONS",
-                            format!("'{text}' is not a duration like 2w"),
-                        )
-                    })
-                })
+                .map(|text| duration_s("TAG_EXPIRATION_OPTIONS", Some(text)))
+                .filter_map(Result::transpose)
                 .collect::<Result<Vec<_>, _>>()?,
             None => vec![0, 86_400, 604_800, 1_209_600, 2_419_200],
         };
@@ -211,6 +221,8 @@ impl RawConfig {
             authentication_type,
             default_tag_expiration_s,
             tag_expiration_options_s,
+            app_specific_token_expiration_s,
+            expired_app_specific_token_gc_s,
             maximum_layer_size,
             push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
             garbage_collection_frequency,
@@ -221,6 +233,15 @@ impl RawConfig {
             unknown_keys: self.unknown_keys,
         })
     }
+}
+
+/// The seconds of a duration key (`30s`, `10m`, `2h`, `1d`, `2w`), if it is set.
+fn duration_s(key: &str, text: Option<&str>) -> Result<Option<i64>, ConfigError> {
+    text.map(|text| {
+        parse_duration_s(text)
+            .ok_or_else(|| bad(key, format!("'{text}' is not a duration like 2w or 30d")))
+    })
+    .transpose()
 }
 
 /// Accepts Quay's SQLAlchemy-style URIs and turns them into sqlx URIs.

@@ -45,6 +45,25 @@ pub async fn list_app_tokens(conn: &mut DbConn, account_id: i64) -> Result<Vec<A
         .await?)
 }
 
+/// The account's tokens expiring in `(now_ms, until_ms]`.
+pub async fn list_expiring_app_tokens(
+    conn: &mut DbConn,
+    account_id: i64,
+    now_ms: i64,
+    until_ms: i64,
+) -> Result<Vec<AppTokenRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM app_specific_tokens WHERE account_id = $1 AND expires_ms > $2 \
+         AND expires_ms <= $3 ORDER BY created_ms DESC, id DESC"
+    );
+    Ok(sqlx::query_as::<_, AppTokenRow>(&sql)
+        .bind(account_id)
+        .bind(now_ms)
+        .bind(until_ms)
+        .fetch_all(conn)
+        .await?)
+}
+
 pub async fn find_app_token(
     conn: &mut DbConn,
     account_id: i64,
@@ -85,4 +104,15 @@ pub async fn touch_app_token(conn: &mut DbConn, id: i64, now_ms: i64) -> Result<
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Deletes every token that expired before `before_ms`; returns how many went.
+pub async fn delete_app_tokens_expired_before(conn: &mut DbConn, before_ms: i64) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM app_specific_tokens WHERE expires_ms < $1")
+            .bind(before_ms)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod labels;
 pub mod logs;
 pub mod namespaces;
+pub mod oauth;
 pub mod registry;
 pub mod repositories;
 pub mod robots;

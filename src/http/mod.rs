@@ -54,6 +54,8 @@ fn router(app: AppState) -> Router {
         .route("/oauth/authorizeapp", post(oauth::authorize_app))
         .route("/oauth/denyapp", post(oauth::deny_app))
         .route("/oauth/localapp", get(oauth::local_app))
+        .route("/oauth/access_token", post(oauth::access_token))
+        .route("/oauth/authorize/assignuser", post(oauth::assign_user))
         .route(
             "/exportedlogs/{export_id}",
             get(exported_logs::download_export),

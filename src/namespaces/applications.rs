@@ -4,10 +4,11 @@
 use serde_json::json;
 
 use super::{get_organization, is_org_admin, Error, Result};
-use crate::accounts::{passwords::random_code, tokens, Account, Scopes};
+use crate::accounts::{self, passwords::random_code, tokens, Account, Scopes};
 use crate::app::App;
-use crate::db::{self, accounts::ApplicationRow};
+use crate::db::{self, accounts::ApplicationRow, oauth::ApplicationTokenRow};
 use crate::logs::{self, Actor};
+use crate::repositories::permissions::superuser_override;
 
 /// Ten years (of 365.25 days), the default and the longest lifetime of a minted token.
 pub const MAX_TOKEN_LIFETIME_S: i64 = 315_576_000;
@@ -86,15 +87,15 @@ pub async fn mint_token(
     scope: &str,
     lifetime_s: Option<i64>,
 ) -> Result<MintedToken> {
-    let org = get_organization(app, org_name).await?;
-    if !is_org_admin(app, &org, caller, caller_scopes).await? {
-        return Err(Error::Unauthorized);
-    }
-    let mut conn = app.db.reader().await?;
-    let application = db::accounts::find_application(&mut conn, org.id, client_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    drop(conn);
+    let (org, application) = token_application(
+        app,
+        caller,
+        caller_scopes,
+        org_name,
+        client_id,
+        TokenAccess::Manage,
+    )
+    .await?;
     let requested = Scopes::parse(scope);
     if requested == Scopes::default() {
         return Err(Error::InvalidScope(scope.to_owned()));
@@ -106,7 +107,7 @@ pub async fn mint_token(
     {
         return Err(Error::Unauthorized);
     }
-    if !caller_scopes.contains(Scopes::DIRECT_LOGIN) && !caller_scopes.contains(requested) {
+    if !caller_scopes.contains(Scopes::DIRECT_LOGIN) && !caller_scopes.covers(requested) {
         return Err(Error::Unauthorized);
     }
     let name = name.trim();
@@ -144,4 +145,114 @@ pub async fn mint_token(
         name: name.to_owned(),
         scope: scope.to_owned(),
     })
+}
+
+/// What a caller wants to do with an application's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenAccess {
+    /// List them: global read-only superusers may too.
+    View,
+    /// Mint or revoke them.
+    Manage,
+}
+
+/// An organization's application whose tokens the caller may see or manage: the credential
+/// must carry `org:admin`, and the caller must administer the organization or be a
+/// full-access superuser. Rights are checked before existence, so that nobody else learns
+/// which organizations or applications exist.
+async fn token_application(
+    app: &App,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    client_id: &str,
+    access: TokenAccess,
+) -> Result<(Account, ApplicationRow)> {
+    if !scopes.contains(Scopes::ORG_ADMIN) && !scopes.contains(Scopes::DIRECT_LOGIN) {
+        return Err(Error::Unauthorized);
+    }
+    let org = accounts::find_account(app, org_name)
+        .await?
+        .filter(|a| a.organization);
+    let admin = match &org {
+        Some(org) => is_org_admin(app, org, caller, scopes).await?,
+        None => false,
+    };
+    let superuser = superuser_override(&app.config, caller, scopes)
+        || (access == TokenAccess::View && caller.is_global_readonly_superuser(&app.config));
+    if !admin && !superuser {
+        return Err(Error::Unauthorized);
+    }
+    let org = org.ok_or(Error::NotFound)?;
+    let mut conn = app.db.reader().await?;
+    let application = db::accounts::find_application(&mut conn, org.id, client_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((org, application))
+}
+
+/// Tokens listed per page.
+pub const TOKEN_PAGE_SIZE: i64 = 50;
+
+/// One page of an application's unexpired tokens, newest first, from id `before_id` down;
+/// also the id the next page starts at, if there is one.
+pub async fn list_tokens(
+    app: &App,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    client_id: &str,
+    before_id: i64,
+) -> Result<(Vec<ApplicationTokenRow>, Option<i64>)> {
+    let (_, application) =
+        token_application(app, caller, scopes, org_name, client_id, TokenAccess::View).await?;
+    let mut conn = app.db.reader().await?;
+    let mut rows = db::oauth::list_application_tokens_page(
+        &mut conn,
+        application.id,
+        db::now_ms(),
+        before_id,
+        TOKEN_PAGE_SIZE,
+    )
+    .await?;
+    let next = crate::paging::split_next(&mut rows, Some(TOKEN_PAGE_SIZE), |row| row.id);
+    Ok((rows, next))
+}
+
+/// Revokes one of an application's tokens, whoever it was issued to.
+pub async fn revoke_token(
+    app: &App,
+    actor: &Actor,
+    caller: &Account,
+    scopes: Scopes,
+    org_name: &str,
+    client_id: &str,
+    token_uuid: &str,
+) -> Result<()> {
+    let (org, application) = token_application(
+        app,
+        caller,
+        scopes,
+        org_name,
+        client_id,
+        TokenAccess::Manage,
+    )
+    .await?;
+    let mut tx = app.db.begin().await?;
+    if !db::oauth::delete_application_token(&mut tx, application.id, token_uuid).await? {
+        return Err(Error::NotFound);
+    }
+    let metadata = json!({
+        "oauth_token_uuid": token_uuid, "application_name": application.name,
+        "client_id": application.client_id,
+    });
+    logs::record(
+        &mut tx,
+        actor,
+        "revoke_oauth_api_token",
+        logs::Scope::namespace(org.id),
+        metadata,
+    )
+    .await?;
+    Ok(db::commit(tx).await?)
 }

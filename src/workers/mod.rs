@@ -1,6 +1,7 @@
 //! Background work: a queue of jobs claimed by any node, run by `berth serve` (embedded) or
 //! `berth worker` (scale-out).
 
+mod app_tokens;
 mod gc;
 mod purge_namespace;
 mod purge_repository;
@@ -60,6 +61,9 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
         }
         gc::CollectGarbage::KIND => run::<gc::CollectGarbage>(app, payload).await,
         gc::SweepStorage::KIND => run::<gc::SweepStorage>(app, payload).await,
+        app_tokens::SweepExpiredAppTokens::KIND => {
+            run::<app_tokens::SweepExpiredAppTokens>(app, payload).await
+        }
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -119,12 +123,21 @@ async fn schedule<J: Job>(
 
 /// Runs jobs until the task is dropped.
 pub async fn run_forever(app: AppState) {
-    let (mut gc_due, mut sweep_due) = (Instant::now(), Instant::now());
+    let (mut gc_due, mut sweep_due, mut tokens_due) =
+        (Instant::now(), Instant::now(), Instant::now());
     let collect_every = app.config.garbage_collection_frequency;
     let sweep_every = gc::sweep_period(&app.config);
+    let tokens_every = Some(app_tokens::period(&app.config));
     loop {
         gc_due = schedule(&app, &gc::CollectGarbage {}, collect_every, gc_due).await;
         sweep_due = schedule(&app, &gc::SweepStorage {}, sweep_every, sweep_due).await;
+        tokens_due = schedule(
+            &app,
+            &app_tokens::SweepExpiredAppTokens::default(),
+            tokens_every,
+            tokens_due,
+        )
+        .await;
         match run_once(&app).await {
             Ok(true) => continue,
             Ok(false) => {}

@@ -37,7 +37,7 @@ impl AppTokenView {
 }
 
 /// A signed-in user managing its own account (`user:admin`).
-fn owner(caller: &Caller) -> Result<&Identity, ApiError> {
+pub fn require_user_admin(caller: &Caller) -> Result<&Identity, ApiError> {
     match &caller.identity {
         Some(id) if id.account.is_plain_user() && id.scopes.contains_user_admin() => Ok(id),
         _ => Err(caller.unauthorized()),
@@ -56,15 +56,13 @@ pub async fn list_app_tokens(
     caller: Caller,
     query: QueryParams,
 ) -> Result<Restful<AppTokenListView>, ApiError> {
-    let identity = owner(&caller)?;
-    let rows = app_tokens::list(&app, &identity.account).await?;
+    let identity = require_user_admin(&caller)?;
     let only_expiring = query
         .string("expiring")
         .map(|_| query.truthy("expiring", false));
-    // Without APP_SPECIFIC_TOKEN_EXPIRATION no token expires, so none is "expiring".
+    let rows = app_tokens::list(&app, &identity.account, only_expiring == Some(true)).await?;
     let tokens = rows
         .iter()
-        .filter(|row| only_expiring != Some(true) || row.expires_ms.is_some())
         .map(|row| AppTokenView::new(row, None))
         .collect();
     Ok(Restful(
@@ -97,7 +95,7 @@ pub async fn create_app_token(
     caller: FreshCaller,
     QuayJson(body): QuayJson<CreateAppTokenBody>,
 ) -> Result<Restful<OneTokenView>, ApiError> {
-    let identity = owner(&caller)?;
+    let identity = require_user_admin(&caller)?;
     let title = body.title.unwrap_or_default();
     let row = app_tokens::create(&app, &caller.actor(), &identity.account, &title).await?;
     let code = app_tokens::token_code(&app, &row);
@@ -115,7 +113,7 @@ pub async fn get_app_token(
     caller: FreshCaller,
     Path(uuid): Path<String>,
 ) -> Result<Restful<OneTokenView>, ApiError> {
-    let identity = owner(&caller)?;
+    let identity = require_user_admin(&caller)?;
     let row = app_tokens::get(&app, &identity.account, &uuid).await?;
     let code = app_tokens::token_code(&app, &row);
     Ok(Restful(
@@ -132,7 +130,7 @@ pub async fn revoke_app_token(
     caller: FreshCaller,
     Path(uuid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let identity = owner(&caller)?;
+    let identity = require_user_admin(&caller)?;
     app_tokens::revoke(&app, &caller.actor(), &identity.account, &uuid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

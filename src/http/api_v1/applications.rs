@@ -6,10 +6,12 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
+use crate::db::oauth::ApplicationTokenRow;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QuayJson};
+use crate::http::extract::{fields, Caller, QuayJson, QueryParams};
 use crate::http::json::Restful;
 use crate::namespaces::applications::{self, NewApplication};
+use crate::paging::IdCursor;
 
 #[derive(Debug, Deserialize)]
 pub struct CreateApplicationBody {
@@ -91,16 +93,33 @@ pub struct CreateTokenBody {
     expiration: Option<i64>,
 }
 
+/// An application's token (`token_view`); the token itself only in the answer that mints it.
 #[derive(Debug, Serialize)]
-pub struct MintedTokenView {
+pub struct TokenView {
     uuid: String,
-    name: String,
+    name: Option<String>,
     scope: String,
     expires_at: String,
     created: String,
-    created_by: String,
+    created_by: Option<String>,
     last_accessed: Option<String>,
-    token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl TokenView {
+    fn listed(row: &ApplicationTokenRow) -> TokenView {
+        TokenView {
+            uuid: row.uuid.clone(),
+            name: row.display_name.clone(),
+            scope: row.scope.clone(),
+            expires_at: iso8601(row.expires_ms),
+            created: iso8601(row.created_ms),
+            created_by: row.created_by.clone(),
+            last_accessed: row.last_accessed_ms.map(iso8601),
+            token: None,
+        }
+    }
 }
 
 fn iso8601(ms: i64) -> String {
@@ -117,7 +136,7 @@ pub async fn create_token(
     caller: Caller,
     Path((org, client_id)): Path<(String, String)>,
     QuayJson(body): QuayJson<CreateTokenBody>,
-) -> Result<Restful<MintedTokenView>, ApiError> {
+) -> Result<Restful<TokenView>, ApiError> {
     let identity = caller.require_identity()?;
     let minted = applications::mint_token(
         &app,
@@ -133,15 +152,76 @@ pub async fn create_token(
     .await?;
     Ok(Restful(
         StatusCode::OK,
-        MintedTokenView {
+        TokenView {
             uuid: minted.issued.uuid,
-            name: minted.name,
+            name: Some(minted.name),
             scope: minted.scope,
             expires_at: iso8601(minted.issued.expires_ms),
             created: iso8601(minted.issued.created_ms),
-            created_by: identity.account.username.clone(),
+            created_by: Some(identity.account.username.clone()),
             last_accessed: None,
-            token: minted.issued.token,
+            token: Some(minted.issued.token),
         },
     ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenListView {
+    tokens: Vec<TokenView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_page: Option<String>,
+}
+
+/// GET /api/v1/organization/{orgname}/applications/{client_id}/tokens
+/// (listOrganizationApplicationTokens) [org:admin]: unexpired tokens, newest first.
+pub async fn list_tokens(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, client_id)): Path<(String, String)>,
+    query: QueryParams,
+) -> Result<Restful<TokenListView>, ApiError> {
+    let identity = caller.require_identity()?;
+    let cursor = IdCursor::from_token(&app.secrets.page_tokens, query.string("next_page"));
+    // Newest first: a page starts at an id and goes down; the first page has no bound.
+    let before_id = match cursor.start_id {
+        0 => i64::MAX,
+        id => id,
+    };
+    let (rows, next) = applications::list_tokens(
+        &app,
+        &identity.account,
+        identity.scopes,
+        &org,
+        &client_id,
+        before_id,
+    )
+    .await?;
+    Ok(Restful(
+        StatusCode::OK,
+        TokenListView {
+            tokens: rows.iter().map(TokenView::listed).collect(),
+            next_page: cursor.next_token(&app.secrets.page_tokens, next),
+        },
+    ))
+}
+
+/// DELETE /api/v1/organization/{orgname}/applications/{client_id}/tokens/{token_uuid}
+/// (deleteOrganizationApplicationToken) [org:admin]
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((org, client_id, token_uuid)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let identity = caller.require_identity()?;
+    applications::revoke_token(
+        &app,
+        &caller.actor(),
+        &identity.account,
+        identity.scopes,
+        &org,
+        &client_id,
+        &token_uuid,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
+use crate::accounts::scopes::CATALOGUE;
 use crate::accounts::Scopes;
 use crate::app::AppState;
 use crate::http::endpoints::{self, Operation};
@@ -34,10 +35,10 @@ fn document(app: &AppState, operations: &[Operation], include_internal: bool) ->
     let config = &app.config;
     let scheme = &config.preferred_url_scheme;
     let host = &config.server_hostname;
-    let scopes: Map<String, Value> = Scopes::CATALOGUE
+    let scopes: Map<String, Value> = CATALOGUE
         .iter()
-        .filter(|(name, _)| *name != "super:user" || config.features.super_users)
-        .map(|(name, title)| ((*name).to_owned(), json!(title)))
+        .filter(|info| info.scope != "super:user" || config.features.super_users)
+        .map(|info| (info.scope.to_owned(), json!(info.description)))
         .collect();
     let mut tags: Vec<&str> = operations.iter().map(|op| op.tag).collect();
     tags.sort_unstable();

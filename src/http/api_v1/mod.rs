@@ -3,6 +3,7 @@
 
 pub mod app_token;
 pub mod applications;
+pub mod authorization;
 pub mod discovery;
 pub mod logs;
 pub mod manifest;

@@ -7,8 +7,8 @@ use super::Endpoint;
 use crate::accounts::Scopes;
 use crate::config::Config;
 use crate::http::api_v1::{
-    app_token, applications, discovery, logs, manifest, organization, permission, prototype,
-    repository, robot, tag, team, user,
+    app_token, applications, authorization, discovery, logs, manifest, organization, permission,
+    prototype, repository, robot, tag, team, user,
 };
 use crate::http::{session, superuser};
 
@@ -59,6 +59,46 @@ fn user_endpoints() -> Vec<Endpoint> {
         .scope(USER_READ),
         E::new(POST, "/api/v1/signin", "signinUser", session::signin).internal(),
         E::new(POST, "/api/v1/signout", "logout", session::signout).internal(),
+        E::new(
+            GET,
+            "/api/v1/user/authorizations",
+            "listUserAuthorizations",
+            authorization::list_authorizations,
+        )
+        .scope(USER_ADMIN)
+        .internal(),
+        E::new(
+            GET,
+            "/api/v1/user/authorizations/{access_token_uuid}",
+            "getUserAuthorization",
+            authorization::get_authorization,
+        )
+        .scope(USER_ADMIN)
+        .internal(),
+        E::new(
+            DELETE,
+            "/api/v1/user/authorizations/{access_token_uuid}",
+            "deleteUserAuthorization",
+            authorization::delete_authorization,
+        )
+        .scope(USER_ADMIN)
+        .internal(),
+        E::new(
+            GET,
+            "/api/v1/user/assignedauthorization",
+            "listAssignedAuthorizations",
+            authorization::list_assigned_authorizations,
+        )
+        .scope(USER_ADMIN)
+        .internal(),
+        E::new(
+            DELETE,
+            "/api/v1/user/assignedauthorization/{assigned_authorization_uuid}",
+            "deleteAssignedAuthorization",
+            authorization::delete_assigned_authorization,
+        )
+        .scope(USER_ADMIN)
+        .internal(),
         E::new(
             POST,
             "/api/v1/user/starred",
@@ -117,7 +157,13 @@ fn organization_endpoints() -> Vec<Endpoint> {
             organization::list_members,
         )
         .scope(ORG_ADMIN),
-        E::new(GET, MEMBER, "getOrganizationMember", organization::get_member).scope(ORG_ADMIN),
+        E::new(
+            GET,
+            MEMBER,
+            "getOrganizationMember",
+            organization::get_member,
+        )
+        .scope(ORG_ADMIN),
         E::new(
             DELETE,
             MEMBER,
@@ -142,14 +188,29 @@ fn organization_endpoints() -> Vec<Endpoint> {
     ]
     .into_iter()
     .map(|e| e.tag("organization"));
-    let tokens = [E::new(
-        POST,
-        "/api/v1/organization/{orgname}/applications/{client_id}/tokens",
-        "createOrganizationApplicationToken",
-        applications::create_token,
-    )
-    .scope(ORG_ADMIN)]
+    const TOKENS: &str = "/api/v1/organization/{orgname}/applications/{client_id}/tokens";
+    let tokens = [
+        E::new(
+            GET,
+            TOKENS,
+            "listOrganizationApplicationTokens",
+            applications::list_tokens,
+        ),
+        E::new(
+            POST,
+            TOKENS,
+            "createOrganizationApplicationToken",
+            applications::create_token,
+        ),
+        E::new(
+            DELETE,
+            "/api/v1/organization/{orgname}/applications/{client_id}/tokens/{token_uuid}",
+            "deleteOrganizationApplicationToken",
+            applications::revoke_token,
+        ),
+    ]
     .into_iter()
+    .map(|e| e.scope(ORG_ADMIN))
     .map(|e| e.tag("organization_application_tokens"));
     let prototypes = [
         E::new(

@@ -17,6 +17,8 @@ pub enum AvatarKind {
     Robot,
     Org,
     Team,
+    /// An OAuth application.
+    App,
 }
 
 #[derive(Debug, Clone, Serialize)]

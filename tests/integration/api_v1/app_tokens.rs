@@ -1,11 +1,13 @@
 //! App-specific tokens (core-api.md §1.10): created, shown again and revoked through
 //! `/api/v1/user/apptoken`, and used as `$app` with the registry.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 
 use crate::harness::fixtures::{admin, create_user, registry_token, Registry};
 use crate::harness::wire;
-use crate::harness::{backends, Backend, Berth, Client};
+use crate::harness::{backends, Backend, Berth, Client, Options};
 
 async fn lifecycle_and_registry_login(backend: Backend) {
     let berth = Berth::start(backend).await;
@@ -85,4 +87,108 @@ async fn lifecycle_and_registry_login(backend: Backend) {
         .expect(401, &wire::requires_auth(&berth.addr));
 }
 
-backends!(lifecycle_and_registry_login);
+/// The uuids of the caller's tokens, with `query` (e.g. `?expiring=true`).
+async fn listed(session: &Client, query: &str) -> Vec<String> {
+    let resp = session
+        .get(&format!("/api/v1/user/apptoken{query}"))
+        .send()
+        .await;
+    resp.expect_status(200);
+    resp.json()["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["uuid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `APP_SPECIFIC_TOKEN_EXPIRATION: 20s`: a token is "expiring" in its last two seconds, refused
+/// once expired, and swept `EXPIRED_APP_SPECIFIC_TOKEN_GC` (4s) later.
+async fn expiry_and_sweep(backend: Backend) {
+    let options = Options {
+        extra_yaml: "APP_SPECIFIC_TOKEN_EXPIRATION: 20s\nEXPIRED_APP_SPECIFIC_TOKEN_GC: 4s\n"
+            .into(),
+        ..Options::default()
+    };
+    let berth = Berth::start_with(backend, options).await;
+    let admin = admin(&berth).await;
+    let dev = create_user(&admin, "dev").await;
+    let session = Client::session(&berth, "dev", &dev.password).await;
+    let created = session
+        .post("/api/v1/user/apptoken")
+        .json(&json!({"title": "ci"}))
+        .send()
+        .await;
+    let born = Instant::now();
+    created.expect_status(200);
+    let token = created.json()["token"].clone();
+    let (uuid, code) = (
+        token["uuid"].as_str().unwrap(),
+        token["token_code"].as_str().unwrap(),
+    );
+    assert!(token["expiration"].is_string(), "{token}");
+    let sleep_until =
+        |at: Duration| tokio::time::sleep((born + at).saturating_duration_since(Instant::now()));
+
+    // Young: listed, not expiring, usable.
+    assert_eq!(listed(&session, "").await, [uuid]);
+    let expiring = session
+        .get("/api/v1/user/apptoken?expiring=true")
+        .send()
+        .await;
+    expiring.expect(200, "{\"tokens\": [], \"only_expiring\": true}\n");
+    assert_eq!(listed(&session, "?expiring=false").await, [uuid]);
+    assert_eq!(registry_token(&berth, "$app", code, None).await.status, 200);
+
+    // In its last tenth: expiring.
+    sleep_until(Duration::from_millis(18_800)).await;
+    assert_eq!(listed(&session, "?expiring=true").await, [uuid]);
+
+    // Expired: refused at login and not shown, but kept within the window.
+    sleep_until(Duration::from_millis(20_600)).await;
+    assert_eq!(registry_token(&berth, "$app", code, None).await.status, 401);
+    session
+        .get(&format!("/api/v1/user/apptoken/{uuid}"))
+        .send()
+        .await
+        .expect(404, &wire::not_found(&berth.addr));
+    assert!(listed(&session, "?expiring=true").await.is_empty());
+    assert_eq!(listed(&session, "").await, [uuid]);
+
+    // Swept once the window has passed.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !listed(&session, "").await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the expired token was never swept"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// A bad duration stops `berth serve` with an error naming the key.
+#[tokio::test]
+async fn bad_token_expiration_is_a_named_config_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "APP_SPECIFIC_TOKEN_EXPIRATION: 30x\n").expect("config");
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("berth serve did not stop")
+        .expect("running berth");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("configuration key APP_SPECIFIC_TOKEN_EXPIRATION: '30x' is not a duration"),
+        "{stderr}"
+    );
+}
+
+backends!(lifecycle_and_registry_login, expiry_and_sweep);

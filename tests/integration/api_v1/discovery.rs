@@ -23,7 +23,8 @@ async fn discovery_describes_the_routes(backend: Backend) {
     assert_eq!(public["basePath"], "/");
     assert_eq!(
         public["securityDefinitions"]["oauth2_implicit"]["scopes"]["repo:read"],
-        "View all visible repositories"
+        "This application will be able to view and pull all repositories visible to the \
+         granting user"
     );
 
     let change_tag = operation(&public, "/api/v1/repository/{repository}/tag/{tag}", "put");

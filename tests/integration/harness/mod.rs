@@ -59,6 +59,8 @@ pub struct Options {
     /// Garbage collection within seconds: no time machine (`DEFAULT_TAG_EXPIRATION: 0s`),
     /// upload links and sessions kept `GC_UPLOAD_WINDOW_S`, a collection every second.
     pub fast_gc: bool,
+    /// More `config.yaml` lines, appended as given.
+    pub extra_yaml: String,
 }
 
 /// `PUSH_TEMP_TAG_EXPIRATION_SEC` with `Options::fast_gc`: long enough for a push to finish.
@@ -182,9 +184,9 @@ impl Berth {
             Some(bucket) => bucket.config_entry(),
             None => format!("[LocalStorage, {{storage_path: {}}}]", blobs.display()),
         };
-        let mut extra = String::new();
+        let mut extra = self.options.extra_yaml.clone();
         if self.options.fast_gc {
-            extra = format!(
+            extra += &format!(
                 "DEFAULT_TAG_EXPIRATION: 0s\n\
                  PUSH_TEMP_TAG_EXPIRATION_SEC: {GC_UPLOAD_WINDOW_S}\n\
                  GARBAGE_COLLECTION_FREQUENCY: 1\n"
