@@ -79,17 +79,24 @@ pub async fn issue_named_token(
 
 /// The `automation` application in the first user's namespace and its all-scopes token.
 pub async fn issue_initial_token(conn: &mut DbConn, user: &Account) -> db::Result<String> {
-    let application_id = db::accounts::insert_application(
+    let details = db::applications::ApplicationDetails {
+        name: "automation",
+        description: "",
+        application_uri: "",
+        redirect_uri: "",
+        avatar_email: None,
+    };
+    let application = db::applications::insert_application(
         conn,
         user.id,
         &user.username,
         &random_code(40),
-        "automation",
+        &details,
     )
     .await?;
     issue_token(
         conn,
-        application_id,
+        application.id,
         user,
         Scopes::ALL_SCOPE_STRING,
         INITIAL_TOKEN_LIFETIME_MS,

@@ -270,25 +270,6 @@ pub struct AccessTokenRow {
     pub application_name: String,
 }
 
-pub async fn insert_application(
-    conn: &mut DbConn,
-    owner_id: i64,
-    client_id: &str,
-    client_secret: &str,
-    name: &str,
-) -> Result<i64> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "INSERT INTO oauth_applications (owner_id, client_id, client_secret, name) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(owner_id)
-    .bind(client_id)
-    .bind(client_secret)
-    .bind(name)
-    .fetch_one(conn)
-    .await?)
-}
-
 pub struct NewAccessToken<'a> {
     pub uuid: &'a str,
     pub display_name: Option<&'a str>,
@@ -359,56 +340,6 @@ pub async fn rotate_uuid(conn: &mut DbConn, id: i64, new_uuid: &str) -> Result<(
         .bind(id)
         .execute(conn)
         .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct ApplicationRow {
-    pub id: i64,
-    pub client_id: String,
-    pub client_secret: String,
-    pub owner_id: i64,
-    pub name: String,
-    pub description: String,
-    pub application_uri: String,
-    pub redirect_uri: String,
-    pub avatar_email: Option<String>,
-}
-
-pub async fn find_application(
-    conn: &mut DbConn,
-    owner_id: i64,
-    client_id: &str,
-) -> Result<Option<ApplicationRow>> {
-    Ok(sqlx::query_as::<_, ApplicationRow>(
-        "SELECT id, client_id, client_secret, owner_id, name, description, application_uri, redirect_uri, \
-         avatar_email FROM oauth_applications WHERE owner_id = $1 AND client_id = $2",
-    )
-    .bind(owner_id)
-    .bind(client_id)
-    .fetch_optional(conn)
-    .await?)
-}
-
-pub async fn update_application_details(
-    conn: &mut DbConn,
-    id: i64,
-    description: &str,
-    application_uri: &str,
-    redirect_uri: &str,
-    avatar_email: Option<&str>,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE oauth_applications SET description = $1, application_uri = $2, redirect_uri = $3, \
-         avatar_email = $4 WHERE id = $5",
-    )
-    .bind(description)
-    .bind(application_uri)
-    .bind(redirect_uri)
-    .bind(avatar_email)
-    .bind(id)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 
@@ -515,19 +446,6 @@ pub async fn convert_to_organization(conn: &mut DbConn, id: i64) -> Result<()> {
         .execute(conn)
         .await?;
     Ok(())
-}
-
-pub async fn find_application_by_client_id(
-    conn: &mut DbConn,
-    client_id: &str,
-) -> Result<Option<ApplicationRow>> {
-    Ok(sqlx::query_as::<_, ApplicationRow>(
-        "SELECT id, client_id, client_secret, owner_id, name, description, application_uri, redirect_uri, \
-         avatar_email FROM oauth_applications WHERE client_id = $1",
-    )
-    .bind(client_id)
-    .fetch_optional(conn)
-    .await?)
 }
 
 /// The scope strings of `user`'s unexpired tokens issued through `application_id`.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app_tokens;
+pub mod applications;
 pub mod grants;
 pub mod jobs;
 pub mod labels;

@@ -1,5 +1,5 @@
 //! SQL for the OAuth authorization server: authorization codes, token assignments, and the
-//! access tokens as their users and applications see them.
+//! access tokens as the users who granted them see them.
 
 use sqlx::FromRow;
 
@@ -230,58 +230,4 @@ pub async fn delete_access_token(conn: &mut DbConn, id: i64) -> Result<()> {
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// An application's token as its organization's admins see it.
-#[derive(Debug, Clone, FromRow)]
-pub struct ApplicationTokenRow {
-    pub id: i64,
-    pub uuid: String,
-    pub display_name: Option<String>,
-    pub scope: String,
-    pub expires_ms: i64,
-    pub created_ms: i64,
-    pub last_accessed_ms: Option<i64>,
-    pub created_by: Option<String>,
-}
-
-/// One page of an application's unexpired tokens, newest first, from id `before_id` down;
-/// `limit + 1` rows so the caller knows whether another page exists.
-pub async fn list_application_tokens_page(
-    conn: &mut DbConn,
-    application_id: i64,
-    now_ms: i64,
-    before_id: i64,
-    limit: i64,
-) -> Result<Vec<ApplicationTokenRow>> {
-    Ok(sqlx::query_as::<_, ApplicationTokenRow>(
-        "SELECT t.id, t.uuid, t.display_name, t.scope, t.expires_ms, t.created_ms, \
-         t.last_accessed_ms, u.username AS created_by FROM oauth_access_tokens t \
-         LEFT JOIN accounts u ON u.id = t.authorized_user_id \
-         WHERE t.application_id = $1 AND t.expires_ms > $2 AND t.id <= $3 \
-         ORDER BY t.id DESC LIMIT $4",
-    )
-    .bind(application_id)
-    .bind(now_ms)
-    .bind(before_id)
-    .bind(limit + 1)
-    .fetch_all(conn)
-    .await?)
-}
-
-/// Deletes the application's token `uuid`; false when it has none such.
-pub async fn delete_application_token(
-    conn: &mut DbConn,
-    application_id: i64,
-    uuid: &str,
-) -> Result<bool> {
-    Ok(
-        sqlx::query("DELETE FROM oauth_access_tokens WHERE application_id = $1 AND uuid = $2")
-            .bind(application_id)
-            .bind(uuid)
-            .execute(conn)
-            .await?
-            .rows_affected()
-            == 1,
-    )
 }

@@ -301,7 +301,7 @@ impl From<crate::namespaces::Error> for ApiError {
             E::NotFound => ApiError::not_found(),
             E::Unauthorized => ApiError::unauthorized(false),
             // Quay's `request_error`s; the other refusals are data-model errors.
-            E::CannotTakeOwnershipOfSuperuser | E::EmailInUse => {
+            E::CannotTakeOwnershipOfSuperuser | E::EmailInUse | E::ReservedApplicationName => {
                 ApiError::invalid_request(err.to_string())
             }
             E::Access(e) => e.into(),

@@ -1,69 +1,316 @@
 //! OAuth applications of an organization, and access tokens minted through them
 //! (core-api.md §1.7, §1.8 (c)).
 
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
-use super::{get_organization, is_org_admin, Error, Result};
-use crate::accounts::{self, passwords::random_code, tokens, Account, Scopes};
+use super::organizations::{self, OrganizationDetails};
+use super::teams::{org_access, OrgAccess};
+use super::{oauth, Error, Result, TeamRole};
+use crate::accounts::{passwords::random_code, tokens, Account, Scopes};
 use crate::app::App;
-use crate::db::{self, accounts::ApplicationRow, oauth::ApplicationTokenRow};
+use crate::db::{self, applications::ApplicationRow, applications::ApplicationTokenRow};
 use crate::logs::{self, Actor};
 use crate::repositories::permissions::superuser_override;
 
 /// Ten years (of 365.25 days), the default and the longest lifetime of a minted token.
 pub const MAX_TOKEN_LIFETIME_S: i64 = 315_576_000;
 
-pub struct NewApplication {
+/// Quay keeps this name for the application its programmatic bootstrap creates.
+const BOOTSTRAP_APPLICATION_NAME: &str = "__quay_bootstrap_app";
+
+/// An application's settings as a request gives them. A field left out (None) is stored
+/// empty, or without an avatar e-mail, and left out of the log entry, which repeats the
+/// request as Quay's does.
+pub struct ApplicationFields {
     pub name: String,
-    pub description: String,
-    pub application_uri: String,
-    pub redirect_uri: String,
+    pub description: Option<String>,
+    pub application_uri: Option<String>,
+    pub redirect_uri: Option<String>,
     pub avatar_email: Option<String>,
+}
+
+impl ApplicationFields {
+    fn details(&self) -> db::applications::ApplicationDetails<'_> {
+        db::applications::ApplicationDetails {
+            name: &self.name,
+            description: self.description.as_deref().unwrap_or_default(),
+            application_uri: self.application_uri.as_deref().unwrap_or_default(),
+            redirect_uri: self.redirect_uri.as_deref().unwrap_or_default(),
+            avatar_email: self.avatar_email.as_deref(),
+        }
+    }
+
+    /// The metadata of `create_application` and `update_application`: the fields given, then
+    /// the application's name and client id.
+    fn metadata(&self, client_id: &str) -> Value {
+        let mut metadata = Map::new();
+        metadata.insert("name".into(), self.name.clone().into());
+        let optional = [
+            ("redirect_uri", &self.redirect_uri),
+            ("application_uri", &self.application_uri),
+            ("description", &self.description),
+            ("avatar_email", &self.avatar_email),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                metadata.insert(key.into(), value.clone().into());
+            }
+        }
+        metadata.insert("application_name".into(), self.name.clone().into());
+        metadata.insert("client_id".into(), client_id.into());
+        Value::Object(metadata)
+    }
+
+    fn check_name(&self) -> Result<()> {
+        if self.name == BOOTSTRAP_APPLICATION_NAME {
+            return Err(Error::ReservedApplicationName);
+        }
+        Ok(())
+    }
+}
+
+/// An application as one caller sees it.
+pub struct Application {
+    pub row: ApplicationRow,
+    /// Its organization's admins (full-access superusers too) see its secret, redirect URI
+    /// and avatar e-mail; global read-only superusers do not.
+    pub shows_secrets: bool,
+}
+
+/// Someone acting in an organization: the log's performer, the account, the rights its
+/// credential leaves it (`scopes`), and the organization's name as the request gives it.
+pub struct OrganizationCaller<'a> {
+    pub actor: Actor,
+    pub account: &'a Account,
+    pub scopes: Scopes,
+    pub org_name: &'a str,
+}
+
+impl OrganizationCaller<'_> {
+    async fn access(&self, app: &App) -> Result<OrgAccess> {
+        Ok(org_access(app, self.account, self.scopes, self.org_name).await?)
+    }
+}
+
+/// What a caller wants to do with an application or its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Look: global read-only superusers may too.
+    View,
+    /// Change it, or mint and revoke its tokens.
+    Manage,
+}
+
+/// The application `client_id` of the organization `org_name`, for organization admins and
+/// full-access superusers (and, to view, global read-only superusers). Rights are checked
+/// before existence, so that nobody else learns which organizations or applications exist.
+async fn organization_application(
+    app: &App,
+    who: &OrganizationCaller<'_>,
+    client_id: &str,
+    purpose: Purpose,
+) -> Result<(Account, Application)> {
+    let access = who.access(app).await?;
+    let org = match purpose {
+        Purpose::View => access.read()?,
+        Purpose::Manage => access.administer()?,
+    };
+    let mut conn = app.db.reader().await?;
+    let row = db::applications::find_application(&mut conn, org.id, client_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let application = Application {
+        row,
+        shows_secrets: access.is_admin(),
+    };
+    Ok((org.clone(), application))
+}
+
+/// The organization's applications, oldest first.
+pub async fn list_applications(
+    app: &App,
+    who: &OrganizationCaller<'_>,
+) -> Result<Vec<Application>> {
+    let access = who.access(app).await?;
+    let org = access.read()?;
+    let mut conn = app.db.reader().await?;
+    let rows = db::applications::list_applications(&mut conn, org.id).await?;
+    let shows_secrets = access.is_admin();
+    Ok(rows
+        .into_iter()
+        .map(|row| Application { row, shows_secrets })
+        .collect())
+}
+
+pub async fn get_application(
+    app: &App,
+    who: &OrganizationCaller<'_>,
+    client_id: &str,
+) -> Result<Application> {
+    let (_, application) = organization_application(app, who, client_id, Purpose::View).await?;
+    Ok(application)
 }
 
 pub async fn create_application(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
-    org_name: &str,
-    new: NewApplication,
-) -> Result<ApplicationRow> {
-    let org = get_organization(app, org_name).await?;
-    if !is_org_admin(app, &org, caller, scopes).await? {
-        return Err(Error::Unauthorized);
-    }
+    who: &OrganizationCaller<'_>,
+    fields: ApplicationFields,
+) -> Result<Application> {
+    let access = who.access(app).await?;
+    let org = access.administer()?;
+    fields.check_name()?;
     let client_id = random_code(20);
     let mut tx = app.db.begin().await?;
-    let id =
-        db::accounts::insert_application(&mut tx, org.id, &client_id, &random_code(40), &new.name)
-            .await?;
-    db::accounts::update_application_details(
+    let row = db::applications::insert_application(
         &mut tx,
-        id,
-        &new.description,
-        &new.application_uri,
-        &new.redirect_uri,
-        new.avatar_email.as_deref(),
+        org.id,
+        &client_id,
+        &random_code(40),
+        &fields.details(),
     )
     .await?;
-    let metadata = json!({
-        "application_name": new.name, "client_id": client_id, "description": new.description,
-        "application_uri": new.application_uri, "redirect_uri": new.redirect_uri,
-    });
+    let metadata = fields.metadata(&client_id);
+    let scope = logs::Scope::namespace(org.id);
+    logs::record(&mut tx, &who.actor, "create_application", scope, metadata).await?;
+    db::commit(tx).await?;
+    Ok(Application {
+        row,
+        shows_secrets: access.is_admin(),
+    })
+}
+
+/// Replaces the application's settings; a description or avatar e-mail left out is cleared.
+pub async fn update_application(
+    app: &App,
+    who: &OrganizationCaller<'_>,
+    client_id: &str,
+    fields: ApplicationFields,
+) -> Result<Application> {
+    let (org, application) = organization_application(app, who, client_id, Purpose::Manage).await?;
+    fields.check_name()?;
+    let mut tx = app.db.begin().await?;
+    let row = db::applications::update_application(&mut tx, application.row.id, &fields.details())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let metadata = fields.metadata(client_id);
+    let scope = logs::Scope::namespace(org.id);
+    logs::record(&mut tx, &who.actor, "update_application", scope, metadata).await?;
+    db::commit(tx).await?;
+    Ok(Application { row, ..application })
+}
+
+/// Deletes the application; its tokens stop working at once.
+pub async fn delete_application(
+    app: &App,
+    who: &OrganizationCaller<'_>,
+    client_id: &str,
+) -> Result<()> {
+    let (org, application) = organization_application(app, who, client_id, Purpose::Manage).await?;
+    let mut tx = app.db.begin().await?;
+    if !db::applications::delete_application(&mut tx, application.row.id).await? {
+        return Err(Error::NotFound);
+    }
+    let metadata = named(&application.row);
+    let scope = logs::Scope::namespace(org.id);
+    logs::record(&mut tx, &who.actor, "delete_application", scope, metadata).await?;
+    Ok(db::commit(tx).await?)
+}
+
+/// Gives the application a new client secret; the old one stops working at once.
+pub async fn reset_client_secret(
+    app: &App,
+    who: &OrganizationCaller<'_>,
+    client_id: &str,
+) -> Result<Application> {
+    let (org, application) = organization_application(app, who, client_id, Purpose::Manage).await?;
+    let mut tx = app.db.begin().await?;
+    let row = db::applications::update_client_secret(&mut tx, application.row.id, &random_code(40))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let metadata = named(&row);
+    let scope = logs::Scope::namespace(org.id);
     logs::record(
         &mut tx,
-        actor,
-        "create_application",
-        logs::Scope::namespace(org.id),
+        &who.actor,
+        "reset_application_client_secret",
+        scope,
         metadata,
     )
     .await?;
-    let row = db::accounts::find_application(&mut tx, org.id, &client_id)
+    db::commit(tx).await?;
+    Ok(Application { row, ..application })
+}
+
+/// The metadata that names an application in its log entries.
+fn named(row: &ApplicationRow) -> Value {
+    json!({ "application_name": row.name, "client_id": row.client_id })
+}
+
+/// What anyone may learn of an application: its public settings, and the namespace owning it
+/// as the caller sees that namespace, without its teams (as Quay shows it).
+pub struct PublicApplication {
+    pub application: ApplicationRow,
+    pub owner: OrganizationDetails,
+}
+
+/// The public view of the application `client_id`, for anyone (`caller` None when anonymous).
+pub async fn public_application(
+    app: &App,
+    caller: Option<(&Account, Scopes)>,
+    client_id: &str,
+) -> Result<PublicApplication> {
+    let found = oauth::find_application(app, client_id)
         .await?
         .ok_or(Error::NotFound)?;
-    db::commit(tx).await?;
-    Ok(row)
+    let mut owner = if found.owner.organization {
+        organizations::get_organization_details(app, caller, &found.owner.username).await?
+    } else {
+        describe_user_namespace(app, caller, found.owner).await?
+    };
+    owner.teams = Some(Vec::new());
+    Ok(PublicApplication {
+        application: found.application,
+        owner,
+    })
+}
+
+/// A user's namespace (which owns the application `initialize` creates) described as an
+/// organization: the user administers it, and superusers oversee it.
+async fn describe_user_namespace(
+    app: &App,
+    caller: Option<(&Account, Scopes)>,
+    owner: Account,
+) -> Result<OrganizationDetails> {
+    let role = caller
+        .filter(|(account, _)| account.id == owner.id)
+        .and_then(|(_, scopes)| TeamRole::cap(scopes));
+    let is_admin = role == Some(TeamRole::Admin);
+    let oversees = caller.is_some_and(|(account, scopes)| {
+        superuser_override(&app.config, account, scopes)
+            || account.is_global_readonly_superuser(&app.config)
+    });
+    let invoicing = if is_admin {
+        let mut conn = app.db.reader().await?;
+        Some(organizations::find_invoicing(&mut conn, &owner).await?)
+    } else {
+        None
+    };
+    Ok(OrganizationDetails {
+        organization: owner,
+        is_admin,
+        is_member: role.is_some(),
+        shows_email: is_admin || oversees,
+        teams: None,
+        invoicing,
+    })
+}
+
+/// What a token request asks for: its display name, its scope string and, in seconds, its
+/// lifetime (ten years when not given, and never more).
+pub struct TokenRequest<'a> {
+    pub name: &'a str,
+    pub scope: &'a str,
+    pub lifetime_s: Option<i64>,
 }
 
 /// A minted token and what the answer shows of it.
@@ -75,27 +322,18 @@ pub struct MintedToken {
 
 /// Mints a token for the caller through an organization's application. Every requested scope
 /// must be one the caller holds now, and a caller using a token can only narrow its scopes.
-#[allow(clippy::too_many_arguments)]
 pub async fn mint_token(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    caller_scopes: Scopes,
-    org_name: &str,
+    who: &OrganizationCaller<'_>,
     client_id: &str,
-    name: &str,
-    scope: &str,
-    lifetime_s: Option<i64>,
+    request: TokenRequest<'_>,
 ) -> Result<MintedToken> {
-    let (org, application) = token_application(
-        app,
-        caller,
-        caller_scopes,
-        org_name,
-        client_id,
-        TokenAccess::Manage,
-    )
-    .await?;
+    let (org, application) = token_application(app, who, client_id, Purpose::Manage).await?;
+    let TokenRequest {
+        name,
+        scope,
+        lifetime_s,
+    } = request;
     let requested = Scopes::parse(scope);
     if requested == Scopes::default() {
         return Err(Error::InvalidScope(scope.to_owned()));
@@ -103,11 +341,11 @@ pub async fn mint_token(
     // An organization admin holds every repository and organization right there; super:user
     // needs a superuser; and a token caller cannot widen its own scopes.
     if requested.contains(Scopes::SUPER_USER)
-        && !(caller.is_superuser(&app.config) && caller_scopes.allows_superuser())
+        && !(who.account.is_superuser(&app.config) && who.scopes.allows_superuser())
     {
         return Err(Error::Unauthorized);
     }
-    if !caller_scopes.contains(Scopes::DIRECT_LOGIN) && !caller_scopes.covers(requested) {
+    if !who.scopes.contains(Scopes::DIRECT_LOGIN) && !who.scopes.covers(requested) {
         return Err(Error::Unauthorized);
     }
     let name = name.trim();
@@ -121,7 +359,7 @@ pub async fn mint_token(
     let issued = tokens::issue_named_token(
         &mut tx,
         application.id,
-        caller,
+        who.account,
         scope,
         Some(name),
         lifetime_s * 1000,
@@ -131,11 +369,12 @@ pub async fn mint_token(
         "oauth_token_uuid": issued.uuid, "scope": scope, "token_display_name": name,
         "application_name": application.name, "auth_method": "OAuth", "client_id": client_id,
     });
+    let log_scope = logs::Scope::namespace(org.id);
     logs::record(
         &mut tx,
-        actor,
+        &who.actor,
         "create_oauth_api_token",
-        logs::Scope::namespace(org.id),
+        log_scope,
         metadata,
     )
     .await?;
@@ -147,48 +386,19 @@ pub async fn mint_token(
     })
 }
 
-/// What a caller wants to do with an application's tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TokenAccess {
-    /// List them: global read-only superusers may too.
-    View,
-    /// Mint or revoke them.
-    Manage,
-}
-
-/// An organization's application whose tokens the caller may see or manage: the credential
-/// must carry `org:admin`, and the caller must administer the organization or be a
-/// full-access superuser. Rights are checked before existence, so that nobody else learns
-/// which organizations or applications exist.
+/// An organization's application whose tokens the caller may see or manage: beyond the
+/// rights of [`organization_application`], the credential must carry `org:admin`.
 async fn token_application(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    org_name: &str,
+    who: &OrganizationCaller<'_>,
     client_id: &str,
-    access: TokenAccess,
+    purpose: Purpose,
 ) -> Result<(Account, ApplicationRow)> {
-    if !scopes.contains(Scopes::ORG_ADMIN) && !scopes.contains(Scopes::DIRECT_LOGIN) {
+    if !who.scopes.contains(Scopes::ORG_ADMIN) && !who.scopes.contains(Scopes::DIRECT_LOGIN) {
         return Err(Error::Unauthorized);
     }
-    let org = accounts::find_account(app, org_name)
-        .await?
-        .filter(|a| a.organization);
-    let admin = match &org {
-        Some(org) => is_org_admin(app, org, caller, scopes).await?,
-        None => false,
-    };
-    let superuser = superuser_override(&app.config, caller, scopes)
-        || (access == TokenAccess::View && caller.is_global_readonly_superuser(&app.config));
-    if !admin && !superuser {
-        return Err(Error::Unauthorized);
-    }
-    let org = org.ok_or(Error::NotFound)?;
-    let mut conn = app.db.reader().await?;
-    let application = db::accounts::find_application(&mut conn, org.id, client_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok((org, application))
+    let (org, application) = organization_application(app, who, client_id, purpose).await?;
+    Ok((org, application.row))
 }
 
 /// Tokens listed per page.
@@ -198,16 +408,13 @@ pub const TOKEN_PAGE_SIZE: i64 = 50;
 /// also the id the next page starts at, if there is one.
 pub async fn list_tokens(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    org_name: &str,
+    who: &OrganizationCaller<'_>,
     client_id: &str,
     before_id: i64,
 ) -> Result<(Vec<ApplicationTokenRow>, Option<i64>)> {
-    let (_, application) =
-        token_application(app, caller, scopes, org_name, client_id, TokenAccess::View).await?;
+    let (_, application) = token_application(app, who, client_id, Purpose::View).await?;
     let mut conn = app.db.reader().await?;
-    let mut rows = db::oauth::list_application_tokens_page(
+    let mut rows = db::applications::list_application_tokens_page(
         &mut conn,
         application.id,
         db::now_ms(),
@@ -222,35 +429,25 @@ pub async fn list_tokens(
 /// Revokes one of an application's tokens, whoever it was issued to.
 pub async fn revoke_token(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
-    org_name: &str,
+    who: &OrganizationCaller<'_>,
     client_id: &str,
     token_uuid: &str,
 ) -> Result<()> {
-    let (org, application) = token_application(
-        app,
-        caller,
-        scopes,
-        org_name,
-        client_id,
-        TokenAccess::Manage,
-    )
-    .await?;
+    let (org, application) = token_application(app, who, client_id, Purpose::Manage).await?;
     let mut tx = app.db.begin().await?;
-    if !db::oauth::delete_application_token(&mut tx, application.id, token_uuid).await? {
+    if !db::applications::delete_application_token(&mut tx, application.id, token_uuid).await? {
         return Err(Error::NotFound);
     }
     let metadata = json!({
         "oauth_token_uuid": token_uuid, "application_name": application.name,
         "client_id": application.client_id,
     });
+    let scope = logs::Scope::namespace(org.id);
     logs::record(
         &mut tx,
-        actor,
+        &who.actor,
         "revoke_oauth_api_token",
-        logs::Scope::namespace(org.id),
+        scope,
         metadata,
     )
     .await?;

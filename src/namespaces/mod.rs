@@ -25,6 +25,8 @@ pub enum Error {
     InvalidEmail,
     #[error("Invalid scope: {0}")]
     InvalidScope(String),
+    #[error("Application name is reserved for bootstrap token provisioning")]
+    ReservedApplicationName,
     #[error("Token name must be between 1 and 255 characters")]
     InvalidTokenName,
     #[error("{0}")]

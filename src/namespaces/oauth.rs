@@ -9,7 +9,7 @@ pub mod code_grant;
 use super::{is_org_admin, Error, Result};
 use crate::accounts::{tokens, Account, Scopes};
 use crate::app::App;
-use crate::db::{self, accounts::ApplicationRow, oauth::ApplicationSummaryRow};
+use crate::db::{self, applications::ApplicationRow, oauth::ApplicationSummaryRow};
 use crate::namespaces::applications::MAX_TOKEN_LIFETIME_S;
 
 /// What the application wants back: a token in the fragment, or a code to exchange.
@@ -75,10 +75,11 @@ impl OwnedApplication {
     }
 }
 
-async fn find_application(app: &App, client_id: &str) -> Result<Option<OwnedApplication>> {
+/// The application `client_id` and the namespace owning it, whoever asks.
+pub async fn find_application(app: &App, client_id: &str) -> Result<Option<OwnedApplication>> {
     let mut conn = app.db.reader().await?;
     let Some(application) =
-        db::accounts::find_application_by_client_id(&mut conn, client_id).await?
+        db::applications::find_application_by_client_id(&mut conn, client_id).await?
     else {
         return Ok(None);
     };

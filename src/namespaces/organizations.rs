@@ -73,11 +73,7 @@ async fn describe(
         None
     };
     let invoicing = if is_admin {
-        let row = db::accounts::find_invoice_settings(conn, org.id).await?;
-        Some(Invoicing {
-            invoice_email: row.invoice_email != 0,
-            invoice_email_address: row.invoice_email_address,
-        })
+        Some(find_invoicing(conn, &org).await?)
     } else {
         None
     };
@@ -88,6 +84,15 @@ async fn describe(
         is_member,
         teams,
         invoicing,
+    })
+}
+
+/// The invoicing settings of a namespace, for its admins.
+pub async fn find_invoicing(conn: &mut DbConn, namespace: &Account) -> Result<Invoicing> {
+    let row = db::accounts::find_invoice_settings(conn, namespace.id).await?;
+    Ok(Invoicing {
+        invoice_email: row.invoice_email != 0,
+        invoice_email_address: row.invoice_email_address,
     })
 }
 

@@ -167,7 +167,13 @@ impl OrgAccess {
     }
 }
 
-async fn org_access(app: &App, caller: &Account, scopes: Scopes, org: &str) -> Result<OrgAccess> {
+/// What `caller` may do in the organization `org`.
+pub async fn org_access(
+    app: &App,
+    caller: &Account,
+    scopes: Scopes,
+    org: &str,
+) -> Result<OrgAccess> {
     let mut conn = app.db.reader().await?;
     Ok(OrgAccess::load(&mut conn, &app.config, caller, scopes, org).await?)
 }

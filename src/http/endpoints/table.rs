@@ -122,6 +122,8 @@ fn user_endpoints() -> Vec<Endpoint> {
 fn organization_endpoints() -> Vec<Endpoint> {
     const ORGANIZATION: &str = "/api/v1/organization/{orgname}";
     const MEMBER: &str = "/api/v1/organization/{orgname}/members/{membername}";
+    const APPLICATIONS: &str = "/api/v1/organization/{orgname}/applications";
+    const APPLICATION: &str = "/api/v1/organization/{orgname}/applications/{client_id}";
     let organization = [
         E::new(
             POST,
@@ -179,12 +181,53 @@ fn organization_endpoints() -> Vec<Endpoint> {
         )
         .scope(ORG_ADMIN),
         E::new(
+            GET,
+            APPLICATIONS,
+            "getOrganizationApplications",
+            applications::list_applications,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
             POST,
-            "/api/v1/organization/{orgname}/applications",
+            APPLICATIONS,
             "createOrganizationApplication",
             applications::create_application,
         )
         .scope(ORG_ADMIN),
+        E::new(
+            GET,
+            APPLICATION,
+            "getOrganizationApplication",
+            applications::get_application,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            PUT,
+            APPLICATION,
+            "updateOrganizationApplication",
+            applications::update_application,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            DELETE,
+            APPLICATION,
+            "deleteOrganizationApplication",
+            applications::delete_application,
+        )
+        .scope(ORG_ADMIN),
+        E::new(
+            POST,
+            "/api/v1/organization/{orgname}/applications/{client_id}/resetclientsecret",
+            "resetOrganizationApplicationClientSecret",
+            applications::reset_client_secret,
+        )
+        .internal(),
+        E::new(
+            GET,
+            "/api/v1/app/{client_id}",
+            "getApplicationInformation",
+            applications::get_public_application,
+        ),
     ]
     .into_iter()
     .map(|e| e.tag("organization"));

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{redirect_allowed, AuthorizationRequest, ResponseType};
 use crate::accounts::{self, Account, Scopes};
 use crate::app::App;
-use crate::db::{self, accounts::ApplicationRow, oauth::AssignedTokenRow};
+use crate::db::{self, applications::ApplicationRow, oauth::AssignedTokenRow};
 use crate::logs::{self, Actor};
 use crate::namespaces::{is_org_admin, Error, Result};
 

@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use super::{granted_query, redirect_allowed, with_query, AuthorizationRequest};
 use crate::accounts::{passwords::random_code, tokens, Account, Scopes};
 use crate::app::App;
-use crate::db::{self, accounts::ApplicationRow, oauth::AuthorizationCodeRow};
+use crate::db::{self, applications::ApplicationRow, oauth::AuthorizationCodeRow};
 use crate::namespaces::applications::MAX_TOKEN_LIFETIME_S;
 
 const CODE_LEN: usize = 40;
@@ -100,7 +100,7 @@ pub async fn exchange(
     }
     let mut conn = app.db.reader().await?;
     let application =
-        db::accounts::find_application_by_client_id(&mut conn, request.client_id).await?;
+        db::applications::find_application_by_client_id(&mut conn, request.client_id).await?;
     drop(conn);
     let application = application
         .filter(|a| {

@@ -1,6 +1,7 @@
 //! `/api/v1` beyond the superuser panel, mirroring `src/http/api_v1/`.
 
 mod app_tokens;
+mod applications;
 mod discovery;
 mod oauth;
 mod organizations;
