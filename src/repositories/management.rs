@@ -288,9 +288,36 @@ pub async fn list_repositories(
         starred_only: request.starred,
         see_all: account.is_some_and(|a| a.is_global_readonly_superuser(&app.config)),
     };
+    list_page(app, &filter, start_id).await
+}
+
+/// One page of the repositories `account` starred, whether or not it may still read them,
+/// as Quay lists them.
+pub async fn list_starred_repositories(
+    app: &App,
+    account: &Account,
+    start_id: i64,
+) -> Result<(Vec<RepositoryListRow>, Option<i64>)> {
+    let filter = RepositoryFilter {
+        account_id: account.id,
+        namespace: None,
+        public_only: false,
+        starred_only: true,
+        see_all: true,
+    };
+    list_page(app, &filter, start_id).await
+}
+
+/// One page of the repositories `filter` selects, from id `start_id` on; also the id the next
+/// page starts at, if there is one.
+async fn list_page(
+    app: &App,
+    filter: &RepositoryFilter<'_>,
+    start_id: i64,
+) -> Result<(Vec<RepositoryListRow>, Option<i64>)> {
     let mut conn = app.db.reader().await?;
     let mut rows =
-        db::repositories::list_repositories_page(&mut conn, &filter, start_id, LIST_PAGE_SIZE + 1)
+        db::repositories::list_repositories_page(&mut conn, filter, start_id, LIST_PAGE_SIZE + 1)
             .await?;
     let next = crate::paging::split_next(&mut rows, Some(LIST_PAGE_SIZE), |r| r.id);
     Ok((rows, next))

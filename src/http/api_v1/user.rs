@@ -1,26 +1,35 @@
-//! The caller's own account (core-api.md §3.1) and first-user initialization (§1.6).
+//! Users (core-api.md §3.1): the caller's own account, other users' public views, the
+//! caller's starred repositories, and first-user initialization (§1.6).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use super::app_token::require_user_admin;
 use crate::accounts::{self, passwords, Account, NewUser};
-use crate::app::AppState;
+use crate::app::{App, AppState};
+use crate::db::repositories::RepositoryListRow;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QuayJson};
+use crate::http::extract::{fields, Caller, Identity, QuayJson, QueryParams};
 use crate::http::json::{python_truthy, Jsonify, Restful};
 use crate::http::views::{Avatar, AvatarKind};
 use crate::namespaces::organizations::{self, UserOrganization};
+use crate::paging::IdCursor;
+use crate::repositories::management;
 
+/// Quay's `user_view` of a user as one caller sees it.
 #[derive(Debug, Serialize)]
-pub struct CurrentUserView {
+pub struct UserInformationView {
     anonymous: bool,
     username: String,
     avatar: Avatar,
     /// Only for credentials that may administer the user (`user:admin` or a direct login).
     #[serde(flatten)]
     account: Option<AccountView>,
-    organizations: Vec<UserOrganizationView>,
+    /// For the user itself, with `user:read`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organizations: Option<Vec<UserOrganizationView>>,
+    /// Whenever a superuser asks: whether it asks about itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     super_user: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,34 +107,108 @@ impl UserOrganizationView {
     }
 }
 
+/// Quay's `user_view` of `user` for `viewer`: the account details for the user itself with
+/// `user:admin`, its organizations with `user:read`; the superuser flags whenever the viewer
+/// is one, saying whether it views itself.
+async fn user_view(
+    app: &App,
+    user: &Account,
+    viewer: Option<&Identity>,
+) -> Result<UserInformationView, ApiError> {
+    let itself = viewer.filter(|id| id.account.id == user.id);
+    let user_admin = itself.is_some_and(|id| id.scopes.contains_user_admin());
+    let organizations = match itself.filter(|id| id.scopes.allows_user_read()) {
+        Some(id) => Some(
+            organizations::list_user_organizations(app, user, id.scopes)
+                .await?
+                .into_iter()
+                .map(|org| UserOrganizationView::new(org, user_admin))
+                .collect(),
+        ),
+        None => None,
+    };
+    let config = &app.config;
+    let superuser =
+        viewer.filter(|id| id.account.is_superuser(config) && id.scopes.allows_superuser());
+    let readonly = viewer.filter(|id| id.account.is_global_readonly_superuser(config));
+    Ok(UserInformationView {
+        anonymous: false,
+        username: user.username.clone(),
+        avatar: Avatar::new(&user.username, Some(&user.email), AvatarKind::User),
+        account: user_admin.then(|| AccountView::new(user)),
+        organizations,
+        super_user: superuser.map(|id| id.account.id == user.id),
+        global_readonly_super_user: readonly.map(|id| id.account.id == user.id),
+    })
+}
+
 /// GET /api/v1/user/ (getLoggedInUser) [user:read]
 pub async fn get_current_user(
     State(app): State<AppState>,
     caller: Caller,
-) -> Result<Restful<CurrentUserView>, ApiError> {
+) -> Result<Restful<UserInformationView>, ApiError> {
     let identity = match &caller.identity {
         Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
         _ => return Err(caller.unauthorized()),
     };
-    let account = &identity.account;
-    let is_superuser = account.is_superuser(&app.config) && identity.scopes.allows_superuser();
-    let readonly = account.is_global_readonly_superuser(&app.config);
-    let user_admin = identity.scopes.contains_user_admin();
-    let organizations =
-        organizations::list_user_organizations(&app, account, identity.scopes).await?;
+    let view = user_view(&app, &identity.account, Some(identity)).await?;
+    Ok(Restful(StatusCode::OK, view))
+}
+
+/// GET /api/v1/users/{username} (getUserInformation): for anyone; 404 for robots,
+/// organizations and unknown names.
+pub async fn get_user_information(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> Result<Restful<UserInformationView>, ApiError> {
+    let user = accounts::get_user(&app, &username).await?;
+    let view = user_view(&app, &user, caller.identity.as_ref()).await?;
+    Ok(Restful(StatusCode::OK, view))
+}
+
+/// A starred repository as `listStarredRepos` shows it.
+#[derive(Debug, Serialize)]
+pub struct StarredRepositoryView {
+    namespace: String,
+    name: String,
+    description: String,
+    is_public: bool,
+}
+
+impl From<RepositoryListRow> for StarredRepositoryView {
+    fn from(row: RepositoryListRow) -> Self {
+        StarredRepositoryView {
+            namespace: row.namespace,
+            name: row.name,
+            description: row.description,
+            is_public: row.public != 0,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StarredRepositoryListView {
+    repositories: Vec<StarredRepositoryView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_page: Option<String>,
+}
+
+/// GET /api/v1/user/starred (listStarredRepos) [user:admin]: a hundred a page, by id.
+pub async fn list_starred_repositories(
+    State(app): State<AppState>,
+    caller: Caller,
+    query: QueryParams,
+) -> Result<Restful<StarredRepositoryListView>, ApiError> {
+    let identity = require_user_admin(&caller)?;
+    let cursor = IdCursor::from_token(&app.secrets.page_tokens, query.string("next_page"));
+    let (rows, next) =
+        management::list_starred_repositories(&app, &identity.account, cursor.start_id).await?;
     Ok(Restful(
         StatusCode::OK,
-        CurrentUserView {
-            anonymous: false,
-            username: account.username.clone(),
-            avatar: Avatar::new(&account.username, Some(&account.email), AvatarKind::User),
-            account: user_admin.then(|| AccountView::new(account)),
-            organizations: organizations
-                .into_iter()
-                .map(|org| UserOrganizationView::new(org, user_admin))
-                .collect(),
-            super_user: is_superuser.then_some(true),
-            global_readonly_super_user: readonly.then_some(true),
+        StarredRepositoryListView {
+            repositories: rows.into_iter().map(StarredRepositoryView::from).collect(),
+            next_page: cursor.next_token(&app.secrets.page_tokens, next),
         },
     ))
 }

@@ -100,6 +100,13 @@ fn user_endpoints() -> Vec<Endpoint> {
         .scope(USER_ADMIN)
         .internal(),
         E::new(
+            GET,
+            "/api/v1/user/starred",
+            "listStarredRepos",
+            user::list_starred_repositories,
+        )
+        .scope(USER_ADMIN),
+        E::new(
             POST,
             "/api/v1/user/starred",
             "createStar",
@@ -113,6 +120,12 @@ fn user_endpoints() -> Vec<Endpoint> {
             repository::unstar_repository,
         )
         .scope(USER_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/users/{username}",
+            "getUserInformation",
+            user::get_user_information,
+        ),
     ]
     .into_iter()
     .map(|e| e.tag("user"))

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::permissions::{
     assert_logged, create_org, create_team, log_entries, scoped, user_session, Callers,
 };
-use crate::harness::fixtures::admin;
+use crate::harness::fixtures::{admin, create_auditor};
 use crate::harness::wire::{self, avatar};
 use crate::harness::{backends, Backend, Berth, Client, Options};
 
@@ -559,6 +559,65 @@ async fn user_view_organizations(backend: Backend) {
     assert_eq!(listed[0], parse(org("acme", true, None)));
 }
 
+/// `GET /api/v1/users/{username}`: anyone sees a user's name and avatar; the user itself sees
+/// what its credential allows, as on `/api/v1/user/`; superusers learn whether it is them.
+/// Organizations, robots and unknown names are 404.
+async fn user_information(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let (_, owner) = user_session(&berth, &admin, "owner").await;
+    let (_, outsider) = user_session(&berth, &admin, "outsider").await;
+    create_org(&owner, "acme").await;
+    owner
+        .put("/api/v1/user/robots/bot")
+        .send()
+        .await
+        .expect_status(201);
+    const OWNER: &str = "/api/v1/users/owner";
+    let public = |extra: &str| {
+        format!(
+            "{{\"anonymous\": false, \"username\": \"owner\", \"avatar\": {}{extra}}}\n",
+            avatar_json("owner", "owner@example.com", "user")
+        )
+    };
+    let anon = Client::anon(&berth);
+    for client in [&anon, &outsider] {
+        client.get(OWNER).send().await.expect(200, &public(""));
+    }
+
+    // The user itself, through credentials of each reach.
+    let mine = owner.get("/api/v1/user/").send().await.text();
+    owner.get(OWNER).send().await.expect(200, &mine);
+    let reader = scoped(&berth, &owner, "tokens", "user:read").await;
+    let read_view = reader.get("/api/v1/user/").send().await.text();
+    assert!(!read_view.contains("\"email\""), "{read_view}");
+    reader.get(OWNER).send().await.expect(200, &read_view);
+    let puller = scoped(&berth, &owner, "tokens2", "repo:read").await;
+    puller.get(OWNER).send().await.expect(200, &public(""));
+
+    // Superusers are told whether they look at themselves.
+    admin
+        .get(OWNER)
+        .send()
+        .await
+        .expect(200, &public(", \"super_user\": false"));
+    let own = admin.get("/api/v1/users/admin").send().await;
+    own.expect(200, &admin.get("/api/v1/user/").send().await.text());
+    assert_eq!(own.json()["super_user"], true);
+    let auditor = create_auditor(&admin).await;
+    let auditor = Client::session(&berth, &auditor.username, &auditor.password).await;
+    auditor
+        .get(OWNER)
+        .send()
+        .await
+        .expect(200, &public(", \"global_readonly_super_user\": false"));
+
+    let host = berth.addr.clone();
+    for name in ["acme", "owner+bot", "nobody"] {
+        assert_not_found(&anon, &format!("/api/v1/users/{name}"), &host).await;
+    }
+}
+
 /// Every caller of §1.3 against every endpoint: 401 anonymous, 403 without the right, 400
 /// for bad bodies before the rights are checked; nothing refused changes anything.
 async fn organization_authorization(backend: Backend) {
@@ -669,5 +728,6 @@ backends!(
     delete_organization,
     members_and_collaborators,
     user_view_organizations,
+    user_information,
     organization_authorization
 );

@@ -210,4 +210,111 @@ async fn rights_of_each_caller(backend: Backend) {
     registry.head_blob(&digest).await.expect_status(200);
 }
 
-backends!(lifecycle, rights_of_each_caller);
+const STARRED: &str = "/api/v1/user/starred";
+
+async fn star(client: &Client, namespace: &str, repository: &str) {
+    client
+        .post(STARRED)
+        .json(&json!({"namespace": namespace, "repository": repository}))
+        .send()
+        .await
+        .expect_status(201);
+}
+
+/// The `name`s of a page of `GET /api/v1/user/starred` and its `next_page`.
+async fn starred_page(client: &Client, next_page: Option<&str>) -> (Vec<String>, Option<String>) {
+    let path = match next_page {
+        Some(token) => format!("{STARRED}?next_page={token}"),
+        None => STARRED.to_owned(),
+    };
+    let resp = client.get(&path).send().await;
+    resp.expect_status(200);
+    let body = resp.json();
+    let names = body["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect();
+    (names, body["next_page"].as_str().map(str::to_owned))
+}
+
+/// `GET /api/v1/user/starred` (user:admin): the caller's stars, a hundred a page, also those
+/// it may no longer read (as in Quay); deleted repositories drop out.
+async fn starred_repositories(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let alice = create_user(&admin, "alice").await;
+    let bob = create_user(&admin, "bob").await;
+    let alice = Client::session(&berth, "alice", &alice.password).await;
+    let bob = Client::session(&berth, "bob", &bob.password).await;
+    alice
+        .get(STARRED)
+        .send()
+        .await
+        .expect(200, "{\"repositories\": []}\n");
+
+    // Bob's public repository, starred by alice, then made private: still listed.
+    create(
+        &bob,
+        json!({"repository": "shared", "visibility": "public", "description": "bob's"}),
+    )
+    .await
+    .expect_status(201);
+    star(&alice, "bob", "shared").await;
+    bob.post("/api/v1/repository/bob/shared/changevisibility")
+        .json(&json!({"visibility": "private"}))
+        .send()
+        .await
+        .expect_status(200);
+    alice.get(STARRED).send().await.expect(
+        200,
+        "{\"repositories\": [{\"namespace\": \"bob\", \"name\": \"shared\", \
+         \"description\": \"bob's\", \"is_public\": false}]}\n",
+    );
+
+    // A hundred more make two pages.
+    for n in 0..100 {
+        let name = format!("r{n:03}");
+        create(
+            &alice,
+            json!({"repository": name, "visibility": "private", "description": ""}),
+        )
+        .await
+        .expect_status(201);
+        star(&alice, "alice", &name).await;
+    }
+    let (first, next) = starred_page(&alice, None).await;
+    assert_eq!(
+        (first.len(), first[0].as_str(), first[99].as_str()),
+        (100, "shared", "r098")
+    );
+    let (second, last) = starred_page(&alice, next.as_deref()).await;
+    assert_eq!((second, last), (vec!["r099".to_owned()], None));
+    alice
+        .delete("/api/v1/repository/alice/r099")
+        .send()
+        .await
+        .expect(204, "");
+    let (first, next) = starred_page(&alice, None).await;
+    assert_eq!((first.len(), next), (100, None));
+
+    // Only the user itself, with user:admin; others have their own stars.
+    let host = &berth.addr;
+    Client::anon(&berth)
+        .get(STARRED)
+        .send()
+        .await
+        .expect(401, &wire::requires_auth(host));
+    let reader = Client::with_token(&berth, &mint_token(&alice, "aliceorg", "repo:read").await);
+    reader
+        .get(STARRED)
+        .send()
+        .await
+        .expect(403, &wire::insufficient_scope(host));
+    let manager = Client::with_token(&berth, &mint_token(&alice, "aliceorg2", "user:admin").await);
+    assert_eq!(starred_page(&manager, None).await.0.len(), 100);
+    assert_eq!(starred_page(&bob, None).await, (Vec::new(), None));
+}
+
+backends!(lifecycle, rights_of_each_caller, starred_repositories);
