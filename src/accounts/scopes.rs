@@ -87,8 +87,15 @@ impl Scopes {
         self.any(&[Scopes::REPO_ADMIN])
     }
 
-    pub fn allows_repo_create(self) -> bool {
-        self.any(&[Scopes::REPO_CREATE])
+    /// `org:admin` (or a direct login): team roles count up to admin.
+    pub fn allows_org_admin(self) -> bool {
+        self.any(&[Scopes::ORG_ADMIN])
+    }
+
+    /// `repo:create` caps team roles at creator (§1.3): they count, up to creating
+    /// repositories.
+    pub fn allows_org_creator(self) -> bool {
+        self.any(&[Scopes::REPO_CREATE, Scopes::ORG_ADMIN])
     }
 
     pub fn allows_user_read(self) -> bool {
@@ -114,8 +121,9 @@ mod tests {
         assert!(s.allows_repo_read() && s.allows_user_read() && !s.allows_repo_write());
         assert_eq!(Scopes::parse("repo:read bogus"), Scopes::default());
         let all = Scopes::parse(Scopes::ALL_SCOPE_STRING);
-        assert!(all.allows_superuser() && all.allows_repo_admin() && all.allows_repo_create());
+        assert!(all.allows_superuser() && all.allows_repo_admin() && all.allows_org_creator());
         assert!(Scopes::parse("repo:admin").allows_repo_read());
         assert!(Scopes::DIRECT_LOGIN.allows_superuser());
+        assert!(Scopes::ORG_ADMIN.allows_org_creator() && !Scopes::REPO_CREATE.allows_org_admin());
     }
 }

@@ -82,6 +82,18 @@ impl TeamRole {
             TeamRole::Admin => "admin",
         }
     }
+
+    /// The strongest team role a credential with `scopes` may exercise (OAuth scope capping,
+    /// core-api.md §1.3).
+    pub fn cap(scopes: Scopes) -> Option<TeamRole> {
+        if scopes.allows_org_admin() {
+            Some(TeamRole::Admin)
+        } else if scopes.allows_org_creator() {
+            Some(TeamRole::Creator)
+        } else {
+            None
+        }
+    }
 }
 
 /// The strongest team role `account` holds in `organization`, if any.
@@ -109,7 +121,7 @@ pub async fn is_org_admin(
     account: &Account,
     scopes: Scopes,
 ) -> Result<bool> {
-    if !scopes.contains(Scopes::ORG_ADMIN) && !scopes.contains(Scopes::DIRECT_LOGIN) {
+    if TeamRole::cap(scopes) < Some(TeamRole::Admin) {
         return Ok(false);
     }
     let mut conn = app.db.reader().await?;

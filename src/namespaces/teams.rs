@@ -62,7 +62,7 @@ pub struct OrgAccess {
     superuser: bool,
     /// A global read-only superuser, who passes the reading checks.
     reader: bool,
-    /// The caller's teams there, when its credential allows `org:admin`.
+    /// The caller's teams there, when its credential lets team roles count.
     teams: Vec<TeamRow>,
 }
 
@@ -78,15 +78,16 @@ impl OrgAccess {
             .await?
             .map(Account::from)
             .filter(|a| a.organization);
-        let scoped = scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN);
+        let cap = TeamRole::cap(scopes);
         let teams = match &organization {
-            Some(org) if scoped => {
+            Some(org) if cap.is_some() => {
                 db::namespaces::list_teams_of_member(conn, org.id, caller.id).await?
             }
             _ => Vec::new(),
         };
         Ok(OrgAccess {
-            admin: teams.iter().any(|t| t.role == TeamRole::Admin.as_str()),
+            admin: cap == Some(TeamRole::Admin)
+                && teams.iter().any(|t| t.role == TeamRole::Admin.as_str()),
             superuser: superuser_override(config, caller, scopes),
             reader: caller.is_global_readonly_superuser(config),
             organization,
@@ -246,8 +247,8 @@ async fn is_org_admin_after_change(
     caller: &Account,
     scopes: Scopes,
 ) -> db::Result<bool> {
-    let scoped = scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN);
-    Ok(scoped && super::team_role(conn, org, caller).await? == Some(TeamRole::Admin))
+    Ok(TeamRole::cap(scopes) == Some(TeamRole::Admin)
+        && super::team_role(conn, org, caller).await? == Some(TeamRole::Admin))
 }
 
 /// Deletes a team with its memberships, grants and prototypes. The caller's only admin team

@@ -16,6 +16,7 @@ use crate::http::extract::{
 };
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
+use crate::namespaces::TeamRole;
 use crate::paging::IdCursor;
 use crate::repositories::management::{self, ListRequest, NewRepository};
 use crate::repositories::Role;
@@ -209,7 +210,7 @@ pub async fn create_repository(
 ) -> Result<Restful<CreatedRepositoryView>, ApiError> {
     let public = parse_visibility(body.visibility.as_deref())?;
     let identity = caller.require_identity()?;
-    if identity.account.robot || !identity.scopes.allows_repo_create() {
+    if identity.account.robot || TeamRole::cap(identity.scopes) < Some(TeamRole::Creator) {
         return Err(caller.unauthorized());
     }
     let namespace = body
