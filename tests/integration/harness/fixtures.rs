@@ -69,12 +69,7 @@ pub async fn create_auditor(admin: &Client) -> User {
 /// Creates organization `org` owned by `owner` and an OAuth application in it; returns the
 /// application's `client_id` (transcripts 156–157).
 pub async fn create_org_app(owner: &Client, org: &str) -> String {
-    owner
-        .post("/api/v1/organization/")
-        .json(&json!({"name": org, "email": format!("{org}@example.com")}))
-        .send()
-        .await
-        .expect(201, "\"Created\"\n");
+    create_org(owner, org).await;
     let app = owner
         .post(&format!("/api/v1/organization/{org}/applications"))
         .json(&json!({"name": "cli"}))
@@ -113,6 +108,56 @@ pub async fn user_token(berth: &Berth, user: &User, scope: &str) -> String {
     mint_token(&session, &format!("{}org", user.username), scope).await
 }
 
+/// `POST /api/v1/organization/` as `owner`.
+pub async fn create_org(owner: &Client, name: &str) {
+    owner
+        .post("/api/v1/organization/")
+        .json(&json!({"name": name, "email": format!("{name}@example.com")}))
+        .send()
+        .await
+        .expect(201, "\"Created\"\n");
+}
+
+/// A user made by the superuser, and a signed-in session of it.
+pub async fn user_session(berth: &Berth, admin: &Client, name: &str) -> (User, Client) {
+    let user = create_user(admin, name).await;
+    let session = Client::session(berth, &user.username, &user.password).await;
+    (user, session)
+}
+
+/// `PUT .../team/{team}` with `role`, then adds `members`.
+pub async fn create_team(owner: &Client, org: &str, team: &str, role: &str, members: &[&str]) {
+    owner
+        .put(&format!("/api/v1/organization/{org}/team/{team}"))
+        .json(&json!({"role": role}))
+        .send()
+        .await
+        .expect_status(200);
+    for member in members {
+        owner
+            .put(&format!(
+                "/api/v1/organization/{org}/team/{team}/members/{member}"
+            ))
+            .send()
+            .await
+            .expect_status(200);
+    }
+}
+
+/// Pushes a one-layer image as `repo:v1` over raw `/v2` (see [`Registry::try_push`]).
+pub async fn try_push(berth: &Berth, username: &str, password: &str, repo: &str) -> u16 {
+    Registry::login(berth, username, password, repo)
+        .await
+        .try_push()
+        .await
+}
+
+/// `GET /v2/<repo>/manifests/v1` with a token for `username`: 200 when pulled.
+pub async fn try_pull(berth: &Berth, username: &str, password: &str, repo: &str) -> u16 {
+    let registry = Registry::login(berth, username, password, repo).await;
+    registry.get_manifest("v1").await.status
+}
+
 pub fn sha256_digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
@@ -134,11 +179,29 @@ impl Registry {
         )
         .await;
         token.expect_status(200);
-        let token = token.json()["token"].as_str().expect("token").to_owned();
+        Registry::with_token(berth, token.json()["token"].as_str().expect("token"), repo)
+    }
+
+    /// Calls `/v2/<repo>/...` with a registry token obtained elsewhere.
+    pub fn with_token(berth: &Berth, token: &str, repo: &str) -> Registry {
         Registry {
-            client: Client::with_token(berth, &token),
+            client: Client::with_token(berth, token),
             repo: repo.to_owned(),
         }
+    }
+
+    /// Pushes a one-layer image as `v1`: the status of the first step refused (the upload
+    /// start) or of the manifest PUT (201 when it worked). The image is the same for every
+    /// push to the same repository.
+    pub async fn try_push(&self) -> u16 {
+        let start = self.client.post(&self.path("blobs/uploads/")).send().await;
+        if start.status != 202 {
+            return start.status;
+        }
+        let config = self.upload_blob(b"{}").await;
+        let layer = self.upload_blob(self.repo.as_bytes()).await;
+        let manifest = oci_manifest((&config, 2), &[(&layer, self.repo.len())]);
+        self.put_manifest("v1", &manifest).await.status
     }
 
     pub fn client(&self) -> &Client {
@@ -256,14 +319,16 @@ pub async fn registry_token(
     password: &str,
     scope: Option<&str>,
 ) -> Resp {
-    let mut path = format!("/v2/auth?account={username}&service={}", berth.addr);
+    registry_token_as(berth, &Client::basic(berth, username, password), scope).await
+}
+
+/// `GET /v2/auth?service=<addr>[&scope=<scope>]` as `client`, which may be anonymous.
+pub async fn registry_token_as(berth: &Berth, client: &Client, scope: Option<&str>) -> Resp {
+    let mut path = format!("/v2/auth?service={}", berth.addr);
     if let Some(scope) = scope {
         path.push_str(&format!("&scope={scope}"));
     }
-    Client::basic(berth, username, password)
-        .get(&path)
-        .send()
-        .await
+    client.get(&path).send().await
 }
 
 /// Private state for the container CLIs: `HOME`, `TMPDIR`, `XDG_RUNTIME_DIR`, the auth file and
