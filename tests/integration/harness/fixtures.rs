@@ -102,6 +102,49 @@ pub async fn mint_token(owner: &Client, org: &str, scope: &str) -> String {
     token.json()["token"].as_str().expect("token").to_owned()
 }
 
+/// An OAuth token of the session's user holding `scope`, from the implicit grant (core-api.md
+/// §1.8 (a)) of application `client_id` with Berth's own `/oauth/localapp` as redirect. Unlike
+/// REST minting, the grant does not ask whether the user holds the scope (`super:user`).
+pub async fn implicit_token(
+    berth: &Berth,
+    session: &Client,
+    client_id: &str,
+    scope: &str,
+) -> String {
+    let local = berth.url("/oauth/localapp");
+    let query =
+        format!("client_id={client_id}&scope={scope}&redirect_uri={local}&response_type=token");
+    let consent = session
+        .get(&format!("/oauth/authorize?{query}&format=json"))
+        .send()
+        .await;
+    // Scopes the user already granted this application come back at once.
+    let redirect = if consent.status == 302 {
+        consent
+    } else {
+        consent.expect_status(200);
+        let csrf = consent.json()["csrf_token_val"]
+            .as_str()
+            .expect("csrf_token_val")
+            .to_owned();
+        session
+            .post("/oauth/authorizeapp")
+            .body(
+                Some("application/x-www-form-urlencoded"),
+                format!("{query}&_csrf_token={csrf}"),
+            )
+            .send()
+            .await
+    };
+    redirect.expect_status(302);
+    let location = redirect.header("Location").expect("Location");
+    location
+        .split_once("#access_token=")
+        .and_then(|(_, fragment)| fragment.split('&').next())
+        .unwrap_or_else(|| panic!("no token in {location}"))
+        .to_owned()
+}
+
 /// A token for `user`, who signs in with its password and mints one in `<username>org`.
 pub async fn user_token(berth: &Berth, user: &User, scope: &str) -> String {
     let session = Client::session(berth, &user.username, &user.password).await;
