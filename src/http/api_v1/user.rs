@@ -103,9 +103,10 @@ pub async fn get_current_user(
     State(app): State<AppState>,
     caller: Caller,
 ) -> Result<Restful<CurrentUserView>, ApiError> {
+    // Quay answers 401 to every caller who may not read the user, signed in or not.
     let identity = match &caller.identity {
         Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
-        _ => return Err(caller.unauthorized()),
+        _ => return Err(ApiError::unauthorized(true)),
     };
     let account = &identity.account;
     let is_superuser = account.is_superuser(&app.config) && identity.scopes.allows_superuser();

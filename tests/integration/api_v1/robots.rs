@@ -3,11 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::permissions::{
-    assert_logged, create_org, create_team, log_entries, metadata_of, try_pull, try_push,
-    user_session, Callers,
+use super::permissions::{assert_logged, log_entries, metadata_of, Callers};
+use crate::harness::fixtures::{
+    admin, create_org, create_team, registry_token, try_pull, try_push, user_session,
 };
-use crate::harness::fixtures::{admin, registry_token};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth};
 
