@@ -93,6 +93,9 @@ async fn authorize(
     }
 }
 
+/// How stale a robot's recorded last sign-in may get (Quay's 60 s threshold).
+const LAST_ACCESSED_PRECISION_MS: i64 = 60_000;
+
 /// A robot as the API shows it.
 #[derive(Debug, Clone)]
 pub struct Robot {
@@ -101,6 +104,7 @@ pub struct Robot {
     pub description: String,
     pub unstructured_metadata: Value,
     pub token: Option<String>,
+    pub last_accessed_ms: Option<i64>,
 }
 
 /// A listed robot, with its teams and directly granted repositories when asked for.
@@ -132,6 +136,7 @@ fn robot_view(app: &App, row: &RobotRow, with_token: bool) -> Result<Robot> {
         unstructured_metadata: serde_json::from_str(&row.unstructured_metadata)
             .unwrap_or_else(|_| json!({})),
         token: with_token.then(|| decrypt_token(app, row)).transpose()?,
+        last_accessed_ms: row.last_accessed_ms,
     })
 }
 
@@ -290,6 +295,7 @@ pub async fn create_robot(
         description: stored_description,
         unstructured_metadata: serde_json::from_str(&metadata_text).unwrap_or_else(|_| json!({})),
         token: Some(token),
+        last_accessed_ms: None,
     })
 }
 
@@ -380,6 +386,16 @@ pub async fn authenticate(
     if !(matches && owner_enabled && row.enabled != 0) {
         return Ok(None);
     }
+    drop(conn);
+    if app.config.features.user_last_accessed {
+        let now = db::now_ms();
+        // A record of a read, like pull logs: it need not wait for the disk.
+        let mut tx = app.db.begin_unsynced().await?;
+        db::robots::touch_last_accessed(&mut tx, row.id, now, now - LAST_ACCESSED_PRECISION_MS)
+            .await?;
+        db::commit(tx).await?;
+    }
+    let mut conn = app.db.reader().await?;
     let account = db::accounts::find_account_by_id(&mut conn, row.id)
         .await?
         .map(Account::from);

@@ -92,10 +92,6 @@ impl Scopes {
         self.any(&[Scopes::REPO_ADMIN])
     }
 
-    pub fn allows_repo_create(self) -> bool {
-        self.any(&[Scopes::REPO_CREATE])
-    }
-
     pub fn allows_user_read(self) -> bool {
         self.any(&[Scopes::USER_READ, Scopes::USER_ADMIN])
     }
@@ -216,7 +212,9 @@ mod tests {
         assert!(s.allows_repo_read() && s.allows_user_read() && !s.allows_repo_write());
         assert_eq!(Scopes::parse("repo:read bogus"), Scopes::default());
         let all = Scopes::parse(Scopes::ALL_SCOPE_STRING);
-        assert!(all.allows_superuser() && all.allows_repo_admin() && all.allows_repo_create());
+        assert!(
+            all.allows_superuser() && all.allows_repo_admin() && all.contains(Scopes::REPO_CREATE)
+        );
         assert!(Scopes::parse("repo:admin").allows_repo_read());
         assert!(Scopes::DIRECT_LOGIN.allows_superuser());
     }

@@ -26,6 +26,8 @@ pub struct Features {
     /// `FEATURE_PROXY_STORAGE`, default false: blob downloads pass through the registry
     /// instead of redirecting to a URL the storage signed (S3).
     pub proxy_storage: bool,
+    /// `FEATURE_USER_LAST_ACCESSED`, default true: robot logins record when they happened.
+    pub user_last_accessed: bool,
     /// `FEATURE_ASSIGN_OAUTH_TOKEN`, default true: organization admins may assign OAuth
     /// tokens to users.
     pub assign_oauth_token: bool,
@@ -47,6 +49,7 @@ impl Default for Features {
             change_tag_expiration: true,
             proxy_storage: false,
             assign_oauth_token: true,
+            user_last_accessed: true,
             other: BTreeMap::new(),
         }
     }
@@ -67,6 +70,7 @@ impl Features {
             "FEATURE_CHANGE_TAG_EXPIRATION" => &mut self.change_tag_expiration,
             "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,
             "FEATURE_ASSIGN_OAUTH_TOKEN" => &mut self.assign_oauth_token,
+            "FEATURE_USER_LAST_ACCESSED" => &mut self.user_last_accessed,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

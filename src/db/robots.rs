@@ -16,10 +16,11 @@ pub struct RobotRow {
     pub token: String,
     pub description: String,
     pub unstructured_metadata: String,
+    pub last_accessed_ms: Option<i64>,
 }
 
 const ROBOT_SELECT: &str = "SELECT a.id, a.username, a.email, a.enabled, a.created_ms, \
-    r.owner_id, r.token, r.description, r.unstructured_metadata \
+    r.owner_id, r.token, r.description, r.unstructured_metadata, a.last_accessed_ms \
     FROM accounts a JOIN robots r ON r.account_id = a.id";
 
 pub struct NewRobot<'a> {
@@ -40,6 +41,21 @@ pub async fn insert_robot(conn: &mut DbConn, new: &NewRobot<'_>) -> Result<()> {
     .bind(new.token)
     .bind(new.description)
     .bind(new.unstructured_metadata)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a sign-in at `now`, unless one was recorded since `since`: a busy robot writes
+/// once a minute, not once a pull.
+pub async fn touch_last_accessed(conn: &mut DbConn, id: i64, now: i64, since: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET last_accessed_ms = $2 \
+         WHERE id = $1 AND (last_accessed_ms IS NULL OR last_accessed_ms < $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(since)
     .execute(conn)
     .await?;
     Ok(())

@@ -311,7 +311,10 @@ async fn grant_scope(
         }
         None => false,
     };
-    if repo.is_none() && may_create && scope.actions.contains(&Action::Push) {
+    // Whoever creates the repository on push may push to it, whatever the token's repository
+    // scopes (a `repo:create` token holds none): core-api.md §2.4.
+    let created = repo.is_none() && may_create && scope.actions.contains(&Action::Push);
+    if created {
         repo = Some(create_repository_on_push(app, &namespace, scope, account).await?);
     }
     let Some(repo) = repo else {
@@ -338,7 +341,7 @@ async fn grant_scope(
                 if repo.kind != "image" {
                     return Err(AuthError::UnsupportedKind(repo.kind.clone()));
                 }
-                writable && role >= Some(Role::Write)
+                writable && (created || role >= Some(Role::Write))
             }
             Action::All => writable && role >= Some(Role::Admin),
         };

@@ -108,14 +108,15 @@ async fn org_role(
 }
 
 /// Whether `account` may create repositories in `namespace` with `scopes`: its own namespace,
-/// or an organization where one of its teams has the `creator` or `admin` role.
+/// or an organization where one of its teams has the `creator` or `admin` role. Tokens need
+/// `repo:create` or `org:admin` (team roles capped at creator or admin, core-api.md §1.3).
 pub async fn can_create_in(
     conn: &mut DbConn,
     account: &Account,
     namespace: &Account,
     scopes: Scopes,
 ) -> db::Result<bool> {
-    if !scopes.allows_repo_create() || account.organization {
+    if TeamRole::cap(scopes) < Some(TeamRole::Creator) || account.organization {
         return Ok(false);
     }
     if account.id == namespace.id {

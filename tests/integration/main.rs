@@ -5,6 +5,7 @@
 mod harness;
 
 mod api_v1;
+mod authorization;
 mod bad_input;
 mod clients;
 mod crash;

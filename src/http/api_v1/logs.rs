@@ -339,7 +339,8 @@ pub async fn export_repository_logs(
     QuayJson(body): QuayJson<ExportLogsBody>,
 ) -> Result<Restful<ExportView>, ApiError> {
     let window = read_window(&query)?.require_ordered()?;
-    let repo = repository_selection(&app, &caller, &path).await?;
+    // Unlike reading them, exporting a repository's logs is for its admins only (Quay).
+    let (repo, _) = resolve_repository(&app, &caller, &path.repo, Role::Admin).await?;
     let target = ExportTarget::Repository {
         namespace_id: repo.namespace_id,
         repository_id: repo.id,

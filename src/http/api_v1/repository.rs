@@ -11,11 +11,11 @@ use sha2::{Digest, Sha256};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{
-    fields, resolution_error, resolve_repository, Admin, Caller, QuayJson, QueryParams, Read,
-    RepositoryAccess, Write,
+    fields, resolution_error, Admin, Caller, QuayJson, QueryParams, Read, RepositoryAccess, Write,
 };
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
+use crate::namespaces::TeamRole;
 use crate::paging::IdCursor;
 use crate::repositories::management::{self, ListRequest, NewRepository};
 use crate::repositories::Role;
@@ -209,7 +209,7 @@ pub async fn create_repository(
 ) -> Result<Restful<CreatedRepositoryView>, ApiError> {
     let public = parse_visibility(body.visibility.as_deref())?;
     let identity = caller.require_identity()?;
-    if identity.account.robot || !identity.scopes.allows_repo_create() {
+    if identity.account.robot || TeamRole::cap(identity.scopes) < Some(TeamRole::Creator) {
         return Err(caller.unauthorized());
     }
     let namespace = body
@@ -324,7 +324,7 @@ pub async fn star_repository(
     ))
 }
 
-/// DELETE /api/v1/user/starred/{repository} (deleteStar) [repo:read]
+/// DELETE /api/v1/user/starred/{repository} (deleteStar) [user:admin]
 pub async fn unstar_repository(
     State(app): State<AppState>,
     caller: Caller,
@@ -342,6 +342,8 @@ fn body_repo(name: &str) -> &str {
     name.split_once('/').map_or("", |(_, repo)| repo)
 }
 
+/// Stars are the user's own state: they need user admin (core-api.md §3.1), not a role on the
+/// repository, which only has to exist.
 async fn set_star(
     app: &AppState,
     caller: &Caller,
@@ -349,12 +351,17 @@ async fn set_star(
     starred: bool,
 ) -> Result<(), ApiError> {
     let identity = caller.require_identity()?;
+    if !identity.scopes.contains_user_admin() {
+        return Err(caller.unauthorized());
+    }
     let repo_name = crate::repositories::RepoName::parse(
         name,
         crate::repositories::NamingRules::from_config(&app.config),
     )
     .map_err(|_| ApiError::not_found())?;
-    let (repo, _) = resolve_repository(app, caller, &repo_name, Role::Read).await?;
+    let repo = crate::repositories::find_repository(app, &repo_name)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     management::set_star(app, &identity.account, &repo, starred).await?;
     Ok(())
 }

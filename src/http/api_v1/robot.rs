@@ -69,7 +69,8 @@ pub struct RobotTeamView {
 pub struct RobotView {
     name: String,
     created: String,
-    /// Berth does not track robot use; Quay shows null too without `FEATURE_USER_LAST_ACCESSED`.
+    /// The last sign-in, to the minute; null before the first or without
+    /// `FEATURE_USER_LAST_ACCESSED`.
     last_accessed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     teams: Option<Vec<RobotTeamView>>,
@@ -87,7 +88,7 @@ impl RobotView {
         RobotView {
             name: robot.name,
             created: rfc2822(robot.created_ms),
-            last_accessed: None,
+            last_accessed: robot.last_accessed_ms.map(rfc2822),
             teams: None,
             repositories: None,
             description: robot.description,

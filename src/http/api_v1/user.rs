@@ -147,9 +147,10 @@ pub async fn get_current_user(
     State(app): State<AppState>,
     caller: Caller,
 ) -> Result<Restful<UserInformationView>, ApiError> {
+    // Quay answers 401 to every caller who may not read the user, signed in or not.
     let identity = match &caller.identity {
         Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
-        _ => return Err(caller.unauthorized()),
+        _ => return Err(ApiError::unauthorized(true)),
     };
     let view = user_view(&app, &identity.account, Some(identity)).await?;
     Ok(Restful(StatusCode::OK, view))

@@ -4,8 +4,10 @@
 
 use serde_json::{json, Value};
 
-use super::permissions::{assert_logged, create_org, log_entries, user_session, Callers};
-use crate::harness::fixtures::{admin, create_user, initialize_admin, request_token};
+use super::permissions::{assert_logged, log_entries, Callers};
+use crate::harness::fixtures::{
+    admin, create_org, create_user, initialize_admin, request_token, user_session,
+};
 use crate::harness::wire::{self, avatar};
 use crate::harness::{backends, Backend, Berth, Client, Options, Resp};
 

@@ -76,7 +76,7 @@ enum Redirect {
     Callback,
 }
 
-/// A running Berth (config plus `extra_yaml`) with the superuser `admin` and an organization
+/// A running Berth (with `options`) with the superuser `admin` and an organization
 /// `ci` owned by `owner`, holding an application `cli`.
 struct OrgApp {
     berth: Berth,
@@ -87,11 +87,7 @@ struct OrgApp {
     redirect_uri: String,
 }
 
-async fn org_app(backend: Backend, extra_yaml: &str, redirect: Redirect) -> OrgApp {
-    let options = Options {
-        extra_yaml: extra_yaml.to_owned(),
-        ..Options::default()
-    };
+async fn org_app(backend: Backend, options: Options, redirect: Redirect) -> OrgApp {
     let berth = Berth::start_with(backend, options).await;
     let admin = admin(&berth).await;
     let redirect_uri = match redirect {
@@ -143,7 +139,7 @@ async fn implicit_grant(backend: Backend) {
         client_id,
         redirect_uri: local,
         ..
-    } = org_app(backend, "", Redirect::LocalApp).await;
+    } = org_app(backend, Options::default(), Redirect::LocalApp).await;
     let query = format!("client_id={client_id}&scope=repo:read%20user:read&redirect_uri={local}&response_type=token&state=xyz");
 
     // Not signed in: 401. Signed in: the consent document, with the CSRF token to echo.
@@ -246,7 +242,7 @@ async fn authorization_code_grant(backend: Backend) {
         client_id,
         client_secret,
         ..
-    } = org_app(backend, "", Redirect::Callback).await;
+    } = org_app(backend, Options::default(), Redirect::Callback).await;
     // No response_type: Quay's default, the code grant.
     let query = format!("client_id={client_id}&scope=repo:read&redirect_uri={CALLBACK}&state=s1");
     let consent = session
@@ -472,7 +468,7 @@ async fn denial(backend: Backend) {
         session,
         client_id,
         ..
-    } = org_app(backend, "", Redirect::Callback).await;
+    } = org_app(backend, Options::default(), Redirect::Callback).await;
     let query = format!("client_id={client_id}&scope=repo:read&redirect_uri={CALLBACK}");
     let csrf = consent_csrf(&session, &query).await;
     let without_csrf = session.without_csrf();
@@ -509,7 +505,7 @@ async fn application_tokens(backend: Backend) {
         session,
         client_id,
         ..
-    } = org_app(backend, "", Redirect::Callback).await;
+    } = org_app(backend, Options::default(), Redirect::Callback).await;
     let tokens_path = format!("/api/v1/organization/ci/applications/{client_id}/tokens");
     let mut minted = Vec::new();
     for n in 0..51 {
@@ -623,7 +619,10 @@ async fn superuser_application_tokens(backend: Backend) {
         ..
     } = org_app(
         backend,
-        "FEATURE_SUPERUSERS_FULL_ACCESS: true\n",
+        Options {
+            superusers_full_access: true,
+            ..Options::default()
+        },
         Redirect::Callback,
     )
     .await;
@@ -662,7 +661,7 @@ async fn user_authorizations(backend: Backend) {
         session,
         client_id,
         ..
-    } = org_app(backend, "", Redirect::Callback).await;
+    } = org_app(backend, Options::default(), Redirect::Callback).await;
     let host = &berth.addr;
     let minted = request_token(&session, "ci", &client_id, "repo:read user:admin")
         .await
@@ -753,7 +752,7 @@ async fn token_assignment(backend: Backend) {
         client_id,
         redirect_uri: local,
         ..
-    } = org_app(backend, "", Redirect::LocalApp).await;
+    } = org_app(backend, Options::default(), Redirect::LocalApp).await;
     let dev = create_user(&admin, "dev").await;
     let dev = Client::session(&berth, "dev", &dev.password).await;
     let host = &berth.addr;
@@ -954,7 +953,10 @@ async fn assignment_switched_off(backend: Backend) {
         ..
     } = org_app(
         backend,
-        "FEATURE_ASSIGN_OAUTH_TOKEN: false\n",
+        Options {
+            extra_yaml: "FEATURE_ASSIGN_OAUTH_TOKEN: false\n".to_owned(),
+            ..Options::default()
+        },
         Redirect::Callback,
     )
     .await;

@@ -4,10 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::permissions::{
-    assert_logged, create_org, create_team, log_entries, scoped, user_session, Callers,
-};
-use crate::harness::fixtures::{admin, create_auditor};
+use super::permissions::{assert_logged, log_entries, scoped, Callers};
+use crate::harness::fixtures::{admin, create_auditor, create_org, create_team, user_session};
 use crate::harness::wire::{self, avatar};
 use crate::harness::{backends, Backend, Berth, Client, Options};
 

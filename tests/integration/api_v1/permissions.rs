@@ -5,76 +5,11 @@
 use serde_json::{json, Value};
 
 use crate::harness::fixtures::{
-    admin, create_auditor, create_user, mint_token, oci_manifest, Registry, User,
+    admin, create_auditor, create_org, create_team, create_user, mint_token, try_pull, try_push,
+    user_session, User,
 };
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Resp};
-
-/// `POST /api/v1/organization/` as `owner`.
-pub(super) async fn create_org(owner: &Client, name: &str) {
-    owner
-        .post("/api/v1/organization/")
-        .json(&json!({"name": name, "email": format!("{name}@example.com")}))
-        .send()
-        .await
-        .expect(201, "\"Created\"\n");
-}
-
-/// A user made by the superuser, and a signed-in session of it.
-pub(super) async fn user_session(berth: &Berth, admin: &Client, name: &str) -> (User, Client) {
-    let user = create_user(admin, name).await;
-    let session = Client::session(berth, &user.username, &user.password).await;
-    (user, session)
-}
-
-/// `PUT .../team/{team}` with `role`, then adds `members`.
-pub(super) async fn create_team(
-    owner: &Client,
-    org: &str,
-    team: &str,
-    role: &str,
-    members: &[&str],
-) {
-    owner
-        .put(&format!("/api/v1/organization/{org}/team/{team}"))
-        .json(&json!({"role": role}))
-        .send()
-        .await
-        .expect_status(200);
-    for member in members {
-        owner
-            .put(&format!(
-                "/api/v1/organization/{org}/team/{team}/members/{member}"
-            ))
-            .send()
-            .await
-            .expect_status(200);
-    }
-}
-
-/// Pushes a one-layer image as `repo:v1` over raw `/v2`: the status of the first step refused
-/// (the upload start) or of the manifest PUT (201 when it worked).
-pub(super) async fn try_push(berth: &Berth, username: &str, password: &str, repo: &str) -> u16 {
-    let registry = Registry::login(berth, username, password, repo).await;
-    let start = registry
-        .client()
-        .post(&registry.path("blobs/uploads/"))
-        .send()
-        .await;
-    if start.status != 202 {
-        return start.status;
-    }
-    let config = registry.upload_blob(b"{}").await;
-    let layer = registry.upload_blob(repo.as_bytes()).await;
-    let manifest = oci_manifest((&config, 2), &[(&layer, repo.len())]);
-    registry.put_manifest("v1", &manifest).await.status
-}
-
-/// `GET /v2/<repo>/manifests/v1` with a token for `username`: 200 when pulled.
-pub(super) async fn try_pull(berth: &Berth, username: &str, password: &str, repo: &str) -> u16 {
-    let registry = Registry::login(berth, username, password, repo).await;
-    registry.get_manifest("v1").await.status
-}
 
 /// The entries of a usage-log list, newest first.
 pub(super) async fn log_entries(client: &Client, path: &str) -> Vec<Value> {

@@ -3,11 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::permissions::{
-    assert_logged, create_org, create_team, log_entries, metadata_of, try_pull, try_push,
-    user_session, Callers,
+use super::permissions::{assert_logged, log_entries, metadata_of, Callers};
+use crate::harness::fixtures::{
+    admin, create_org, create_team, registry_token, try_pull, try_push, user_session,
 };
-use crate::harness::fixtures::{admin, registry_token};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth};
 
@@ -109,6 +108,10 @@ async fn user_robot_lifecycle(backend: Backend) {
     registry_token(&berth, "alice+bot", &new_token, None)
         .await
         .expect_status(200);
+    // The sign-in is recorded (FEATURE_USER_LAST_ACCESSED), as an RFC 2822 date.
+    let seen = alice.get("/api/v1/user/robots/bot").send().await.json();
+    let last_accessed = seen["last_accessed"].as_str().expect("a sign-in date");
+    assert!(last_accessed.ends_with(" -0000"), "{last_accessed}");
     alice
         .get("/api/v1/user/robots/bot/permissions")
         .send()

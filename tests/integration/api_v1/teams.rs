@@ -3,10 +3,8 @@
 
 use serde_json::json;
 
-use super::permissions::{
-    assert_logged, create_org, create_team, log_entries, user_session, Callers,
-};
-use crate::harness::fixtures::admin;
+use super::permissions::{assert_logged, log_entries, Callers};
+use crate::harness::fixtures::{admin, create_org, create_team, user_session};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth};
 

@@ -69,12 +69,7 @@ pub async fn create_auditor(admin: &Client) -> User {
 /// Creates organization `org` owned by `owner` and an OAuth application in it; returns the
 /// application's `client_id` (transcripts 156–157).
 pub async fn create_org_app(owner: &Client, org: &str) -> String {
-    owner
-        .post("/api/v1/organization/")
-        .json(&json!({"name": org, "email": format!("{org}@example.com")}))
-        .send()
-        .await
-        .expect(201, "\"Created\"\n");
+    create_org(owner, org).await;
     let app = owner
         .post(&format!("/api/v1/organization/{org}/applications"))
         .json(&json!({"name": "cli"}))
@@ -107,10 +102,103 @@ pub async fn mint_token(owner: &Client, org: &str, scope: &str) -> String {
     token.json()["token"].as_str().expect("token").to_owned()
 }
 
+/// An OAuth token of the session's user holding `scope`, from the implicit grant (core-api.md
+/// §1.8 (a)) of application `client_id` with Berth's own `/oauth/localapp` as redirect. Unlike
+/// REST minting, the grant does not ask whether the user holds the scope (`super:user`).
+pub async fn implicit_token(
+    berth: &Berth,
+    session: &Client,
+    client_id: &str,
+    scope: &str,
+) -> String {
+    let local = berth.url("/oauth/localapp");
+    let query =
+        format!("client_id={client_id}&scope={scope}&redirect_uri={local}&response_type=token");
+    let consent = session
+        .get(&format!("/oauth/authorize?{query}&format=json"))
+        .send()
+        .await;
+    // Scopes the user already granted this application come back at once.
+    let redirect = if consent.status == 302 {
+        consent
+    } else {
+        consent.expect_status(200);
+        let csrf = consent.json()["csrf_token_val"]
+            .as_str()
+            .expect("csrf_token_val")
+            .to_owned();
+        session
+            .post("/oauth/authorizeapp")
+            .body(
+                Some("application/x-www-form-urlencoded"),
+                format!("{query}&_csrf_token={csrf}"),
+            )
+            .send()
+            .await
+    };
+    redirect.expect_status(302);
+    let location = redirect.header("Location").expect("Location");
+    location
+        .split_once("#access_token=")
+        .and_then(|(_, fragment)| fragment.split('&').next())
+        .unwrap_or_else(|| panic!("no token in {location}"))
+        .to_owned()
+}
+
 /// A token for `user`, who signs in with its password and mints one in `<username>org`.
 pub async fn user_token(berth: &Berth, user: &User, scope: &str) -> String {
     let session = Client::session(berth, &user.username, &user.password).await;
     mint_token(&session, &format!("{}org", user.username), scope).await
+}
+
+/// `POST /api/v1/organization/` as `owner`.
+pub async fn create_org(owner: &Client, name: &str) {
+    owner
+        .post("/api/v1/organization/")
+        .json(&json!({"name": name, "email": format!("{name}@example.com")}))
+        .send()
+        .await
+        .expect(201, "\"Created\"\n");
+}
+
+/// A user made by the superuser, and a signed-in session of it.
+pub async fn user_session(berth: &Berth, admin: &Client, name: &str) -> (User, Client) {
+    let user = create_user(admin, name).await;
+    let session = Client::session(berth, &user.username, &user.password).await;
+    (user, session)
+}
+
+/// `PUT .../team/{team}` with `role`, then adds `members`.
+pub async fn create_team(owner: &Client, org: &str, team: &str, role: &str, members: &[&str]) {
+    owner
+        .put(&format!("/api/v1/organization/{org}/team/{team}"))
+        .json(&json!({"role": role}))
+        .send()
+        .await
+        .expect_status(200);
+    for member in members {
+        owner
+            .put(&format!(
+                "/api/v1/organization/{org}/team/{team}/members/{member}"
+            ))
+            .send()
+            .await
+            .expect_status(200);
+    }
+}
+
+/// Pushes a one-layer image as `repo:v1` over raw `/v2` (see [`Registry::try_push`]).
+pub async fn try_push(berth: &Berth, username: &str, password: &str, repo: &str) -> u16 {
+    Registry::login(berth, username, password, repo)
+        .await
+        .try_push()
+        .await
+}
+
+/// `GET /v2/<repo>/manifests/v1` with a token for `username`: 200 when pulled.
+pub async fn try_pull(berth: &Berth, username: &str, password: &str, repo: &str) -> u16 {
+    let registry = Registry::login(berth, username, password, repo).await;
+    registry.get_manifest("v1").await.status
 }
 
 pub fn sha256_digest(bytes: &[u8]) -> String {
@@ -134,11 +222,29 @@ impl Registry {
         )
         .await;
         token.expect_status(200);
-        let token = token.json()["token"].as_str().expect("token").to_owned();
+        Registry::with_token(berth, token.json()["token"].as_str().expect("token"), repo)
+    }
+
+    /// Calls `/v2/<repo>/...` with a registry token obtained elsewhere.
+    pub fn with_token(berth: &Berth, token: &str, repo: &str) -> Registry {
         Registry {
-            client: Client::with_token(berth, &token),
+            client: Client::with_token(berth, token),
             repo: repo.to_owned(),
         }
+    }
+
+    /// Pushes a one-layer image as `v1`: the status of the first step refused (the upload
+    /// start) or of the manifest PUT (201 when it worked). The image is the same for every
+    /// push to the same repository.
+    pub async fn try_push(&self) -> u16 {
+        let start = self.client.post(&self.path("blobs/uploads/")).send().await;
+        if start.status != 202 {
+            return start.status;
+        }
+        let config = self.upload_blob(b"{}").await;
+        let layer = self.upload_blob(self.repo.as_bytes()).await;
+        let manifest = oci_manifest((&config, 2), &[(&layer, self.repo.len())]);
+        self.put_manifest("v1", &manifest).await.status
     }
 
     pub fn client(&self) -> &Client {
@@ -256,14 +362,16 @@ pub async fn registry_token(
     password: &str,
     scope: Option<&str>,
 ) -> Resp {
-    let mut path = format!("/v2/auth?account={username}&service={}", berth.addr);
+    registry_token_as(berth, &Client::basic(berth, username, password), scope).await
+}
+
+/// `GET /v2/auth?service=<addr>[&scope=<scope>]` as `client`, which may be anonymous.
+pub async fn registry_token_as(berth: &Berth, client: &Client, scope: Option<&str>) -> Resp {
+    let mut path = format!("/v2/auth?service={}", berth.addr);
     if let Some(scope) = scope {
         path.push_str(&format!("&scope={scope}"));
     }
-    Client::basic(berth, username, password)
-        .get(&path)
-        .send()
-        .await
+    client.get(&path).send().await
 }
 
 /// Private state for the container CLIs: `HOME`, `TMPDIR`, `XDG_RUNTIME_DIR`, the auth file and
