@@ -97,15 +97,6 @@ impl Db {
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
-                    // Undo `begin_unsynced`, however its transaction ended.
-                    .after_release(|conn, _| {
-                        Box::pin(async move {
-                            sqlx::query("PRAGMA synchronous=FULL")
-                                .execute(&mut *conn)
-                                .await?;
-                            Ok(true)
-                        })
-                    })
                     .connect_with(options.clone())
                     .await?;
                 // WAL is a property of the database file: set once, every connection has it.
@@ -159,7 +150,15 @@ impl Db {
 
     /// A write transaction; dropping it rolls back.
     pub async fn begin(&self) -> Result<DbTx> {
-        Ok(self.write.begin().await?)
+        match self.backend {
+            // The writer's one connection also serves `begin_unsynced`: each transaction
+            // states its durability in the statement that opens it.
+            Backend::Sqlite => Ok(self
+                .write
+                .begin_with("PRAGMA synchronous=FULL; BEGIN")
+                .await?),
+            Backend::Postgres => Ok(self.write.begin().await?),
+        }
     }
 
     /// A write transaction whose commit returns before it reaches the disk. A power loss may
@@ -168,8 +167,7 @@ impl Db {
     /// pull would cap pulls at the disk's flush rate.
     pub async fn begin_unsynced(&self) -> Result<DbTx> {
         match self.backend {
-            // SQLite refuses to change the setting inside a transaction; the write pool sets
-            // it back when the connection is released.
+            // SQLite refuses to change the setting inside a transaction; `begin` sets it back.
             Backend::Sqlite => Ok(self
                 .write
                 .begin_with("PRAGMA synchronous=NORMAL; BEGIN")
