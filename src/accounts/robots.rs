@@ -386,18 +386,17 @@ pub async fn authenticate(
     if !(matches && owner_enabled && row.enabled != 0) {
         return Ok(None);
     }
-    drop(conn);
-    if app.config.features.user_last_accessed {
-        let now = db::now_ms();
-        // A record of a read, like pull logs: it need not wait for the disk.
-        let mut tx = app.db.begin_unsynced().await?;
-        db::robots::touch_last_accessed(&mut tx, row.id, now, now - LAST_ACCESSED_PRECISION_MS)
-            .await?;
-        db::commit(tx).await?;
-    }
-    let mut conn = app.db.reader().await?;
     let account = db::accounts::find_account_by_id(&mut conn, row.id)
         .await?
         .map(Account::from);
+    drop(conn);
+    let now = db::now_ms();
+    let stale = now - LAST_ACCESSED_PRECISION_MS;
+    if app.config.features.user_last_accessed && row.last_accessed_ms.is_none_or(|t| t < stale) {
+        // A record of a read, like pull logs: it need not wait for the disk.
+        let mut tx = app.db.begin_unsynced().await?;
+        db::robots::touch_last_accessed(&mut tx, row.id, now, stale).await?;
+        db::commit(tx).await?;
+    }
     Ok(account.map(|a| (a, row.owner_id)))
 }
