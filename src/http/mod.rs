@@ -29,17 +29,18 @@ use error::ApiError;
 
 /// The whole service: repository names made routable, then the router.
 pub fn service(app: AppState) -> MapRequest<Router, impl FnMut(Request) -> Request + Clone> {
-    let names = endpoints::RepositoryNames::new(&app.config);
-    router(app).map_request(move |request: Request<Body>| names.rewrite(request))
+    let table = endpoints::table(&app.config);
+    let names = endpoints::RepositoryNames::new(&table);
+    router(app, table).map_request(move |request: Request<Body>| names.rewrite(request))
 }
 
-fn router(app: AppState) -> Router {
+fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
     let scheme: &'static str = if app.config.preferred_url_scheme == "https" {
         "https"
     } else {
         "http"
     };
-    let api = endpoints::router(&app.config)
+    let api = endpoints::router(table)
         .fallback(|| async { ApiError::not_found() })
         .route_layer(middleware::from_fn_with_state(
             app.clone(),

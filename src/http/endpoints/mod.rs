@@ -99,17 +99,15 @@ fn route_paths(template: &str) -> Vec<String> {
     paths
 }
 
-/// The router of every enabled operation, relative to [`API_PREFIX`].
-pub fn router(config: &Config) -> Router<AppState> {
-    table(config)
-        .into_iter()
-        .fold(Router::new(), |router, endpoint| {
-            route_paths(endpoint.operation.path)
-                .into_iter()
-                .fold(router, |router, path| {
-                    router.route(&path, endpoint.handler.clone())
-                })
-        })
+/// The router of the operations of `table`, relative to [`API_PREFIX`].
+pub fn router(table: Vec<Endpoint>) -> Router<AppState> {
+    table.into_iter().fold(Router::new(), |router, endpoint| {
+        route_paths(endpoint.operation.path)
+            .into_iter()
+            .fold(router, |router, path| {
+                router.route(&path, endpoint.handler.clone())
+            })
+    })
 }
 
 /// The enabled operations, for the discovery document.
@@ -129,10 +127,10 @@ pub struct RepositoryNames {
 }
 
 impl RepositoryNames {
-    pub fn new(config: &Config) -> RepositoryNames {
+    pub fn new(table: &[Endpoint]) -> RepositoryNames {
         let mut prefixes: Vec<String> = Vec::new();
         let mut resources: Vec<String> = Vec::new();
-        for operation in operations(config) {
+        for Endpoint { operation, .. } in table {
             let Some((prefix, rest)) = operation.path.split_once(REPOSITORY_PARAMETER) else {
                 continue;
             };
