@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::blobs::{Algorithm, Digest};
 use crate::db::{self, registry::ManifestRow, DbConn};
-use crate::repositories::{record_registry_log, RegistryCaller, Repository};
+use crate::repositories::{record_registry_log, registry_performer, RegistryCaller, Repository};
 use parse::parse_manifest;
 pub use parse::{essence, parse_reference, ParseError, Reference, DOCKER_MANIFEST_LIST, OCI_INDEX};
 pub use referrers::{list_referrers, Referrer};
@@ -138,7 +138,16 @@ pub async fn put_manifest(
         Reference::Tag(tag) => {
             retarget_tag(&mut tx, repo.id, tag, manifest_id, now).await?;
             let metadata = json!({ "tag": tag, "mediaType": parsed.media_type });
-            record_registry_log(&mut tx, caller, repo, "push_repo", metadata).await?;
+            let performer = registry_performer(&mut tx, caller).await?;
+            record_registry_log(
+                &mut tx,
+                caller,
+                performer.as_ref(),
+                repo,
+                "push_repo",
+                metadata,
+            )
+            .await?;
         }
         Reference::Digest(_) => {
             // Referrers (manifests with a subject) stay until deleted; other untagged pushes
@@ -225,6 +234,7 @@ pub async fn get_manifest(
                 .into()
         }
     };
+    let performer = registry_performer(&mut conn, caller).await?;
     drop(conn);
     let metadata = match reference {
         Reference::Tag(tag) => json!({ "tag": tag, "mediaType": manifest.media_type }),
@@ -233,7 +243,15 @@ pub async fn get_manifest(
         }
     };
     let mut tx = app.db.begin_unsynced().await?;
-    record_registry_log(&mut tx, caller, repo, "pull_repo", metadata).await?;
+    record_registry_log(
+        &mut tx,
+        caller,
+        performer.as_ref(),
+        repo,
+        "pull_repo",
+        metadata,
+    )
+    .await?;
     db::commit(tx).await?;
     Ok(manifest)
 }
@@ -268,10 +286,19 @@ pub async fn delete_manifest(
     if tags.is_empty() {
         return Err(Error::ManifestUnknown);
     }
+    let performer = registry_performer(&mut tx, caller).await?;
     for tag in &tags {
         db::registry::end_alive_tag(&mut tx, repo.id, tag, now).await?;
         let metadata = json!({ "tag": tag, "digest": digest });
-        record_registry_log(&mut tx, caller, repo, "delete_tag", metadata).await?;
+        record_registry_log(
+            &mut tx,
+            caller,
+            performer.as_ref(),
+            repo,
+            "delete_tag",
+            metadata,
+        )
+        .await?;
     }
     // Signatures, attestations and SBOMs that cosign tags after the manifest go with it.
     let cosign_prefix = digest.replacen(':', "-", 1);

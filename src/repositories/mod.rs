@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::accounts::Account;
 use crate::app::App;
-use crate::db::{self, registry::RepositoryRow, DbConn};
+use crate::db::{self, accounts::AccountRow, registry::RepositoryRow, DbConn};
 use crate::logs;
 pub use access::RegistryCaller;
 pub use names::{NameError, NamingRules, RepoName};
@@ -115,24 +115,34 @@ pub async fn list_visible_repositories(
     ))
 }
 
-/// Writes a registry usage log (`push_repo`, `pull_repo`, ...) with the fields Quay adds to
-/// every `/v2` entry (core-api.md §4.1) and `extra`.
+/// The account a registry token was issued to, for its usage logs. Looked up before the log's
+/// transaction where it can be, so the writer is held for the insert alone.
+pub async fn registry_performer(
+    conn: &mut DbConn,
+    caller: &RegistryCaller,
+) -> db::Result<Option<AccountRow>> {
+    match &caller.username {
+        Some(name) => db::accounts::find_account_by_name(conn, name).await,
+        None => Ok(None),
+    }
+}
+
+/// Writes a registry usage log (`push_repo`, `pull_repo`, ...) by `performer` (see
+/// [`registry_performer`]) with the fields Quay adds to every `/v2` entry (core-api.md §4.1)
+/// and `extra`.
 pub async fn record_registry_log(
     conn: &mut DbConn,
     caller: &RegistryCaller,
+    performer: Option<&AccountRow>,
     repo: &Repository,
     kind: &str,
     extra: Value,
 ) -> db::Result<()> {
-    let performer = match &caller.username {
-        Some(name) => db::accounts::find_account_by_name(conn, name).await?,
-        None => None,
-    };
     let mut metadata = Map::new();
     metadata.insert("repo".into(), json!(repo.name));
     metadata.insert("namespace".into(), json!(repo.namespace));
     metadata.insert("user-agent".into(), json!(caller.user_agent));
-    if let Some(performer) = &performer {
+    if let Some(performer) = performer {
         metadata.insert("username".into(), json!(performer.username));
         if performer.robot != 0 {
             metadata.insert("is_robot".into(), json!(true));
@@ -142,8 +152,8 @@ pub async fn record_registry_log(
         metadata.extend(extra);
     }
     let actor = logs::Actor {
-        performer_id: performer.as_ref().map(|p| p.id),
-        performer_name: performer.map(|p| p.username),
+        performer_id: performer.map(|p| p.id),
+        performer_name: performer.map(|p| p.username.clone()),
         ip: caller.ip.clone(),
         oauth: caller.oauth.clone(),
     };
