@@ -31,6 +31,9 @@ pub struct Features {
     /// `FEATURE_ASSIGN_OAUTH_TOKEN`, default true: organization admins may assign OAuth
     /// tokens to users.
     pub assign_oauth_token: bool,
+    /// `FEATURE_NAMESPACE_GARBAGE_COLLECTION`, default true: deleted users and organizations
+    /// are purged in the background; while off they wait, their names still reserved.
+    pub namespace_garbage_collection: bool,
     /// Every other `FEATURE_*` key, kept for the `/config` document.
     pub other: BTreeMap<String, bool>,
 }
@@ -50,6 +53,7 @@ impl Default for Features {
             proxy_storage: false,
             assign_oauth_token: true,
             user_last_accessed: true,
+            namespace_garbage_collection: true,
             other: BTreeMap::new(),
         }
     }
@@ -71,6 +75,7 @@ impl Features {
             "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,
             "FEATURE_ASSIGN_OAUTH_TOKEN" => &mut self.assign_oauth_token,
             "FEATURE_USER_LAST_ACCESSED" => &mut self.user_last_accessed,
+            "FEATURE_NAMESPACE_GARBAGE_COLLECTION" => &mut self.namespace_garbage_collection,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

@@ -34,25 +34,28 @@ pub async fn insert_job(
     Ok(inserted.rows_affected() == 1)
 }
 
-/// Locks the oldest runnable job until `lock_until_ms`.
+/// Locks the next due job until `lock_until_ms`, skipping kinds in `paused` (constants of
+/// the code, never input).
 pub async fn claim_job(
     conn: &mut DbConn,
     backend: Backend,
     now_ms: i64,
     lock_until_ms: i64,
+    paused: &[&str],
 ) -> Result<Option<JobRow>> {
-    let pick = match backend {
-        Backend::Postgres => {
-            "SELECT id FROM jobs WHERE run_after_ms <= $1 AND (locked_until_ms IS NULL OR locked_until_ms < $1) \
-             ORDER BY run_after_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-        }
-        Backend::Sqlite => {
-            "SELECT id FROM jobs WHERE run_after_ms <= $1 AND (locked_until_ms IS NULL OR locked_until_ms < $1) \
-             ORDER BY run_after_ms, id LIMIT 1"
-        }
+    let skip: String = paused
+        .iter()
+        .map(|k| format!(" AND kind <> '{k}'"))
+        .collect();
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE jobs SET locked_until_ms = $2, attempts = attempts + 1 WHERE id = ({pick}) \
+        "UPDATE jobs SET locked_until_ms = $2, attempts = attempts + 1 WHERE id = (\
+         SELECT id FROM jobs WHERE run_after_ms <= $1 \
+         AND (locked_until_ms IS NULL OR locked_until_ms < $1){skip} \
+         ORDER BY run_after_ms, id LIMIT 1{lock}) \
          RETURNING id, kind, payload, attempts"
     );
     Ok(sqlx::query_as::<_, JobRow>(&sql)

@@ -70,9 +70,15 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
 
 /// Claims and runs one job; false when none was ready.
 pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
+    let paused: &[&str] = if app.config.features.namespace_garbage_collection {
+        &[]
+    } else {
+        &[purge_namespace::PurgeNamespace::KIND]
+    };
     let now = db::now_ms();
     let mut tx = app.db.begin().await?;
-    let Some(job) = db::jobs::claim_job(&mut tx, app.db.backend(), now, now + LOCK_MS).await?
+    let Some(job) =
+        db::jobs::claim_job(&mut tx, app.db.backend(), now, now + LOCK_MS, paused).await?
     else {
         return Ok(false);
     };

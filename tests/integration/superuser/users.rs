@@ -593,9 +593,17 @@ async fn create_user_rejects_bad_bodies(backend: Backend) {
         .expect_status(200);
 }
 
-/// Transcripts 42–46: delete answers 204, the user is gone, and the name stays reserved.
+/// Transcripts 42–46: delete answers 204, the user is gone, and the name stays reserved until
+/// the namespace is purged (held back here so that the reserved state can be seen).
 async fn delete_user(backend: Backend) {
-    let berth = Berth::start(backend).await;
+    let berth = Berth::start_with(
+        backend,
+        Options {
+            extra_yaml: "FEATURE_NAMESPACE_GARBAGE_COLLECTION: false\n".into(),
+            ..Options::default()
+        },
+    )
+    .await;
     let admin = admin(&berth).await;
     let user = create_user(&admin, "newuser").await;
     create_user(&admin, "other").await;
