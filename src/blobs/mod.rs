@@ -9,7 +9,7 @@ use std::io;
 use crate::app::App;
 use crate::db;
 use crate::repositories::{self, RegistryCaller, RepoName, Repository};
-use crate::storage::ByteReader;
+use crate::storage::StoredBytes;
 pub use digest::{Algorithm, Digest, DigestError, Hasher};
 pub use uploads::{
     cancel_upload, complete_upload, start_upload, upload_chunk, upload_monolithic, upload_status,
@@ -81,7 +81,12 @@ pub async fn direct_download_url(app: &App, blob: &BlobInfo) -> Result<Option<St
 const DIRECT_DOWNLOAD_VALIDITY: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// `length` bytes of a blob from `offset` on, streamed from storage.
-pub async fn read_blob(app: &App, blob: &BlobInfo, offset: u64, length: u64) -> Result<ByteReader> {
+pub async fn read_blob(
+    app: &App,
+    blob: &BlobInfo,
+    offset: u64,
+    length: u64,
+) -> Result<StoredBytes> {
     app.storage
         .read_blob(&blob.digest.to_string(), offset, length)
         .await

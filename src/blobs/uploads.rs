@@ -11,8 +11,7 @@ use std::io;
 use std::sync::{LazyLock, Mutex};
 
 use bytes::Bytes;
-use futures::StreamExt;
-use tokio::io::AsyncReadExt;
+use futures::{StreamExt, TryStreamExt};
 
 use super::{link_blob, Algorithm, BlobInfo, Digest, Error, Hasher, Result};
 use crate::app::App;
@@ -302,7 +301,7 @@ async fn write_chunk(
 /// Hashes the first `length` stored bytes of an upload with `algorithm` (its running hash is
 /// not in memory, or is of another algorithm).
 async fn rehash_upload(app: &App, uuid: &str, length: u64, algorithm: Algorithm) -> Result<Hasher> {
-    let mut reader =
+    let mut chunks =
         app.storage
             .read_upload(uuid, length)
             .await
@@ -311,13 +310,8 @@ async fn rehash_upload(app: &App, uuid: &str, length: u64, algorithm: Algorithm)
                 _ => Error::Storage(err),
             })?;
     let mut hasher = Hasher::new(algorithm);
-    let mut buffer = vec![0u8; 1 << 16];
-    loop {
-        let n = reader.read(&mut buffer).await.map_err(Error::Storage)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
+    while let Some(chunk) = chunks.try_next().await.map_err(Error::Storage)? {
+        hasher.update(&chunk);
     }
     Ok(hasher)
 }

@@ -4,19 +4,25 @@
 
 use std::io::{self, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use bytes::Bytes;
 use futures::stream::{self, BoxStream};
 use futures::{StreamExt, TryStreamExt};
 use tokio::fs::{self, File, OpenOptions};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 
 use super::{
-    blob_key, check_upload_id, digest_of_key, BlobStore, ByteReader, ByteStream, StoredBlob,
+    blob_key, check_upload_id, digest_of_key, BlobStore, ByteStream, StoredBlob, StoredBytes,
     StoredUpload, BLOB_ALGORITHMS,
 };
 
 /// Upload bytes are gathered into writes of this size: fewer system calls, bounded memory.
 const WRITE_BUFFER_BYTES: usize = 1 << 20;
+/// Stored bytes are read in chunks of this size, each straight into the buffer that goes out.
+const READ_CHUNK_BYTES: u64 = 2 << 20;
+/// Chunks read ahead of the one being sent.
+const READ_AHEAD_CHUNKS: usize = 2;
 /// Upload ids never contain a dot, so this suffix cannot clash with an id.
 const SEALED_SUFFIX: &str = ".sealed";
 
@@ -57,13 +63,46 @@ async fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir).await?.sync_all().await
 }
 
-/// `length` bytes of `path` from `offset` on.
-async fn read_range(path: &Path, offset: u64, length: u64) -> io::Result<ByteReader> {
-    let mut file = File::open(path).await?;
-    if offset > 0 {
-        file.seek(SeekFrom::Start(offset)).await?;
+/// `length` bytes of `path` from `offset` on, as memory-mapped chunks: the bytes go from the
+/// page cache to the socket with no copy in between, and the next chunks are mapped (their
+/// pages read in) while the current one is sent.
+async fn read_range(path: &Path, offset: u64, length: u64) -> io::Result<StoredBytes> {
+    let file = File::open(path).await?.into_std().await;
+    let end = offset + length;
+    if file.metadata()?.len() < end {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "stored file shorter than recorded",
+        ));
     }
-    Ok(Box::pin(file.take(length)))
+    let file = Arc::new(file);
+    let chunks =
+        stream::iter((offset..end).step_by(READ_CHUNK_BYTES as usize))
+            .map(move |start| {
+                let file = file.clone();
+                let length = (end - start).min(READ_CHUNK_BYTES) as usize;
+                async move {
+                    tokio::task::spawn_blocking(move || map_chunk(&file, start, length)).await?
+                }
+            })
+            .buffered(READ_AHEAD_CHUNKS);
+    Ok(Box::pin(chunks))
+}
+
+/// `length` bytes of `file` from `start` on, mapped with their pages read in.
+fn map_chunk(file: &std::fs::File, start: u64, length: usize) -> io::Result<Bytes> {
+    // SAFETY: a mapping is only sound while nobody shrinks the file under it. Blob files are
+    // never written again once linked into place, an upload file is only ever cut back to its
+    // recorded length, never below the range read from it, and removal unlinks, which leaves
+    // open mappings intact; `read_range` checked the file covers the range.
+    let map = unsafe {
+        memmap2::MmapOptions::new()
+            .offset(start)
+            .len(length)
+            .populate()
+            .map(file)?
+    };
+    Ok(Bytes::from_owner(map))
 }
 
 /// When a file got its current name: its change time, which a hard link (how a blob is put
@@ -159,7 +198,7 @@ impl BlobStore for LocalStore {
         Ok(written)
     }
 
-    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<ByteReader> {
+    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<StoredBytes> {
         read_range(&self.upload_path(upload_id)?, 0, length).await
     }
 
@@ -219,7 +258,7 @@ impl BlobStore for LocalStore {
         }
     }
 
-    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<ByteReader> {
+    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<StoredBytes> {
         read_range(&self.blob_path(digest)?, offset, length).await
     }
 

@@ -14,7 +14,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::Stream;
-use tokio::io::AsyncRead;
 
 use crate::config::StorageConfig;
 
@@ -24,8 +23,8 @@ pub use s3::S3Store;
 /// Request bytes on their way into storage.
 pub type ByteStream<'a> = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 'a>>;
 
-/// Stored bytes on their way out.
-pub type ByteReader = Pin<Box<dyn AsyncRead + Send>>;
+/// Stored bytes on their way out, in chunks that go to the client as they are.
+pub type StoredBytes = BoxStream<'static, io::Result<Bytes>>;
 
 /// An upload whose bytes are in storage, and when they last changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +74,7 @@ pub trait BlobStore: Send + Sync {
     ) -> io::Result<u64>;
 
     /// The first `length` bytes of upload `upload_id`.
-    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<ByteReader>;
+    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<StoredBytes>;
 
     /// Removes upload `upload_id`; a missing upload is not an error.
     async fn delete_upload(&self, upload_id: &str) -> io::Result<()>;
@@ -92,7 +91,7 @@ pub trait BlobStore: Send + Sync {
     async fn blob_size(&self, digest: &str) -> io::Result<Option<u64>>;
 
     /// `length` bytes of blob `digest` from byte `offset` on.
-    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<ByteReader>;
+    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<StoredBytes>;
 
     /// Removes blob `digest`; a missing blob is not an error.
     async fn delete_blob(&self, digest: &str) -> io::Result<()>;

@@ -29,11 +29,10 @@ use object_store::signer::Signer;
 use object_store::{GetOptions, GetRange, ObjectStore};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_util::io::StreamReader;
+use tokio::io::AsyncWriteExt;
 
 use super::{
-    blob_key, check_upload_id, digest_of_key, BlobStore, ByteReader, ByteStream, StoredBlob,
+    blob_key, check_upload_id, digest_of_key, BlobStore, ByteStream, StoredBlob, StoredBytes,
     StoredUpload, UnfinishedWrite, BLOB_ALGORITHMS,
 };
 use crate::config::S3Config;
@@ -246,11 +245,11 @@ impl S3Store {
         quick_xml::de::from_reader(body.as_ref()).map_err(io::Error::other)
     }
 
-    /// A reader over byte range `from..to` of the object at `path`.
-    fn read_range(&self, path: ObjectPath, from: u64, to: u64) -> ByteReader {
+    /// Byte range `from..to` of the object at `path`.
+    fn read_range(&self, path: ObjectPath, from: u64, to: u64) -> StoredBytes {
         if from >= to {
             // S3 refuses empty ranges; an empty read needs no request.
-            return Box::pin(tokio::io::empty());
+            return Box::pin(stream::empty());
         }
         let store = self.store.clone();
         let stream = futures::stream::once(async move {
@@ -265,7 +264,7 @@ impl S3Store {
                 .map_err(io_error)
         })
         .try_flatten();
-        Box::pin(StreamReader::new(stream))
+        Box::pin(stream)
     }
 }
 
@@ -296,7 +295,7 @@ impl BlobStore for S3Store {
         self.write_object(path, body).await
     }
 
-    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<ByteReader> {
+    async fn read_upload(&self, upload_id: &str, length: u64) -> io::Result<StoredBytes> {
         let mut readers = Vec::new();
         let mut position = 0u64;
         for part in self.parts(upload_id).await? {
@@ -325,12 +324,7 @@ impl BlobStore for S3Store {
                 "upload shorter than recorded",
             ));
         }
-        let chained = readers
-            .into_iter()
-            .fold(Box::pin(tokio::io::empty()) as ByteReader, |all, next| {
-                Box::pin(all.chain(next))
-            });
-        Ok(chained)
+        Ok(Box::pin(stream::iter(readers).flatten()))
     }
 
     async fn delete_upload(&self, upload_id: &str) -> io::Result<()> {
@@ -383,9 +377,8 @@ impl BlobStore for S3Store {
                 .await
                 .map_err(io_error),
             _ => {
-                let reader = self.read_upload(upload_id, length).await?;
-                let body = tokio_util::io::ReaderStream::with_capacity(reader, PART_BYTES);
-                let written = self.write_object(target, Box::pin(body)).await?;
+                let body = self.read_upload(upload_id, length).await?;
+                let written = self.write_object(target, body).await?;
                 if written == length {
                     Ok(())
                 } else {
@@ -403,7 +396,7 @@ impl BlobStore for S3Store {
         }
     }
 
-    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<ByteReader> {
+    async fn read_blob(&self, digest: &str, offset: u64, length: u64) -> io::Result<StoredBytes> {
         Ok(self.read_range(self.blob_path(digest)?, offset, offset + length))
     }
 

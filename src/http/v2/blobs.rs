@@ -5,16 +5,12 @@
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
-use tokio_util::io::ReaderStream;
 
 use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
 use crate::blobs::{self, Digest};
 use crate::http::error::RegistryError;
 
 use axum::response::Response;
-
-/// Bytes read from storage per chunk of a streamed response.
-const READ_CHUNK_BYTES: usize = 256 << 10;
 
 /// What a `Range` header asks of a blob of a given size.
 #[derive(Debug, PartialEq, Eq)]
@@ -99,8 +95,7 @@ pub async fn get_blob(
     let body = if head {
         Body::empty()
     } else {
-        let reader = blobs::read_blob(app, &blob, start, length).await?;
-        Body::from_stream(ReaderStream::with_capacity(reader, READ_CHUNK_BYTES))
+        Body::from_stream(blobs::read_blob(app, &blob, start, length).await?)
     };
     let mut pairs = vec![
         ("Content-Type", "application/octet-stream".to_owned()),
