@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::{self, Db};
+use crate::logs::deferred::DeferredLogs;
 use crate::service_keys::Signer;
 use crate::storage::BlobStore;
 
@@ -52,6 +53,8 @@ pub struct App {
     pub storage: Arc<dyn BlobStore>,
     pub secrets: Secrets,
     pub signer: Signer,
+    /// This node's queue of pull logs awaiting their batch.
+    pub deferred_logs: DeferredLogs,
 }
 
 pub type AppState = Arc<App>;

@@ -73,8 +73,10 @@ pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<A
     )
     .await
     .context("loading the instance service key")?;
+    let deferred_logs = logs::deferred::DeferredLogs::start(db.clone());
     Ok(Arc::new(App {
         config: Arc::new(config),
+        deferred_logs,
         db,
         storage,
         secrets,
@@ -111,6 +113,7 @@ pub async fn serve(options: NodeOptions, listen: &str) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     worker.abort();
+    app.deferred_logs.flush().await;
     app.db.close().await;
     Ok(())
 }

@@ -29,6 +29,65 @@ pub async fn insert_log_entry(conn: &mut DbConn, entry: &NewLogEntry<'_>) -> Res
     Ok(())
 }
 
+/// An entry written after its action (`logs::deferred`): the accounts and repository it
+/// names may be gone by then, and its performer is known by name.
+#[derive(Debug, Clone)]
+pub struct DeferredLogEntry {
+    pub kind: &'static str,
+    pub account_id: Option<i64>,
+    pub performer_name: Option<String>,
+    pub repository_id: Option<i64>,
+    pub ip: Option<String>,
+    pub metadata: String,
+    pub datetime_ms: i64,
+}
+
+/// Inserts `entries` in one statement. References are resolved in it, so an account or
+/// repository deleted since the action leaves NULL, as `ON DELETE SET NULL` would have.
+pub async fn insert_deferred_log_entries(
+    conn: &mut DbConn,
+    entries: &[DeferredLogEntry],
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..entries.len())
+        .map(|i| {
+            let p = |k: usize| format!("${}", i * 7 + k);
+            format!(
+                "({}, (SELECT id FROM accounts WHERE id = {}), \
+                 (SELECT id FROM accounts WHERE username = {}), \
+                 (SELECT id FROM repositories WHERE id = {}), {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO log_entries (kind, account_id, performer_id, repository_id, ip, metadata, \
+         datetime_ms) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for entry in entries {
+        query = query
+            .bind(entry.kind)
+            .bind(entry.account_id)
+            .bind(entry.performer_name.as_deref())
+            .bind(entry.repository_id)
+            .bind(entry.ip.as_deref())
+            .bind(entry.metadata.as_str())
+            .bind(entry.datetime_ms);
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
 /// A log entry with its performer and namespace accounts joined in (one query per page).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LogEntryRow {

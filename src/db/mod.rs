@@ -94,8 +94,11 @@ impl Db {
         let db = match backend {
             Backend::Sqlite => {
                 let options = sqlite_options(uri)?;
+                // A file cannot drop a connection the way a server can: no ping before each
+                // use, which would cost a round trip to the connection's thread.
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(60))
                     .connect_with(options.clone())
                     .await?;
@@ -105,6 +108,7 @@ impl Db {
                     .await?;
                 let read = AnyPoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Db {

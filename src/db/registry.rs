@@ -32,6 +32,24 @@ pub async fn find_repository(
         .await?)
 }
 
+/// The repository `name` in the namespace account named `namespace`, with that account's
+/// name: the registry's lookup on every request, in one query.
+pub async fn find_repository_by_name(
+    conn: &mut DbConn,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<RepositoryRow>> {
+    Ok(sqlx::query_as::<_, RepositoryRow>(
+        "SELECT r.id, r.namespace_id, r.name, r.public, r.kind, r.state \
+         FROM repositories r JOIN accounts a ON a.id = r.namespace_id \
+         WHERE a.username = $1 AND r.name = $2",
+    )
+    .bind(namespace)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// Inserts a repository; None when one of that name already exists.
 pub async fn insert_repository(
     conn: &mut DbConn,

@@ -63,6 +63,7 @@ pub async fn request_export(
         end_ms: window.end_ms.min(now),
         created_ms: now,
     };
+    app.deferred_logs.flush().await;
     let mut tx = app.db.begin().await?;
     db::logs::insert_log_export(&mut tx, &row).await?;
     let metadata = json!({

@@ -1,12 +1,15 @@
-//! Usage logs: every action writes one entry, in the same transaction as the action.
+//! Usage logs: every action writes one entry, in the same transaction as the action; reads
+//! (pulls) queue theirs for a batch writer (`deferred`).
 
+pub mod deferred;
 pub mod export;
 pub mod query;
 pub mod window;
 
 use serde_json::Value;
 
-use crate::db::{self, logs::NewLogEntry, DbConn};
+use crate::db::{self, logs::DeferredLogEntry, logs::NewLogEntry, DbConn};
+use deferred::DeferredLogs;
 
 /// The OAuth token an action was authorized with; Quay adds it to every entry's metadata.
 #[derive(Debug, Clone)]
@@ -63,20 +66,9 @@ pub async fn record(
     actor: &Actor,
     kind: &str,
     scope: Scope,
-    mut metadata: Value,
+    metadata: Value,
 ) -> db::Result<()> {
-    if let (Some(oauth), Some(fields)) = (&actor.oauth, metadata.as_object_mut()) {
-        fields.insert("oauth_token_id".into(), oauth.token_id.into());
-        fields.insert(
-            "oauth_token_application_id".into(),
-            oauth.client_id.clone().into(),
-        );
-        fields.insert(
-            "oauth_token_application".into(),
-            oauth.application_name.clone().into(),
-        );
-    }
-    let metadata = metadata.to_string();
+    let metadata = with_oauth_fields(actor, metadata);
     db::logs::insert_log_entry(
         conn,
         &NewLogEntry {
@@ -90,4 +82,41 @@ pub async fn record(
         },
     )
     .await
+}
+
+/// Queues one entry of `kind` for the batch writer; for records of reads, whose loss in a
+/// crash costs no stored data. The performer is `actor.performer_name`.
+pub async fn record_deferred(
+    queue: &DeferredLogs,
+    actor: &Actor,
+    kind: &'static str,
+    scope: Scope,
+    metadata: Value,
+) {
+    let entry = DeferredLogEntry {
+        kind,
+        account_id: scope.account_id,
+        performer_name: actor.performer_name.clone(),
+        repository_id: scope.repository_id,
+        ip: actor.ip.clone(),
+        metadata: with_oauth_fields(actor, metadata),
+        datetime_ms: db::now_ms(),
+    };
+    queue.record(entry).await;
+}
+
+/// `metadata` as stored: with the OAuth token's fields when one authorized the action.
+fn with_oauth_fields(actor: &Actor, mut metadata: Value) -> String {
+    if let (Some(oauth), Some(fields)) = (&actor.oauth, metadata.as_object_mut()) {
+        fields.insert("oauth_token_id".into(), oauth.token_id.into());
+        fields.insert(
+            "oauth_token_application_id".into(),
+            oauth.client_id.clone().into(),
+        );
+        fields.insert(
+            "oauth_token_application".into(),
+            oauth.application_name.clone().into(),
+        );
+    }
+    metadata.to_string()
 }

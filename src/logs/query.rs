@@ -39,6 +39,7 @@ pub async fn list_logs(
     window: TimeWindow,
     cursor: Option<LogCursor>,
 ) -> db::Result<LogPage> {
+    app.deferred_logs.flush().await;
     let mut conn = app.db.reader().await?;
     let from = cursor.map(|c| (c.datetime_ms, c.id));
     let mut entries = db::logs::list_log_entries_page(
@@ -67,6 +68,7 @@ pub async fn aggregate_logs(
     selection: &LogSelection<'_>,
     window: TimeWindow,
 ) -> db::Result<Vec<db::logs::LogCountRow>> {
+    app.deferred_logs.flush().await;
     let mut conn = app.db.reader().await?;
     db::logs::aggregate_log_entries(&mut conn, selection, window.start_ms, window.end_ms).await
 }

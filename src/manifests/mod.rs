@@ -9,7 +9,9 @@ use serde_json::json;
 use crate::app::App;
 use crate::blobs::{Algorithm, Digest};
 use crate::db::{self, registry::ManifestRow, DbConn};
-use crate::repositories::{record_registry_log, registry_performer, RegistryCaller, Repository};
+use crate::repositories::{
+    record_registry_log, record_registry_read, registry_performer, RegistryCaller, Repository,
+};
 use parse::parse_manifest;
 pub use parse::{essence, parse_reference, ParseError, Reference, DOCKER_MANIFEST_LIST, OCI_INDEX};
 pub use referrers::{list_referrers, Referrer};
@@ -234,7 +236,6 @@ pub async fn get_manifest(
                 .into()
         }
     };
-    let performer = registry_performer(&mut conn, caller).await?;
     drop(conn);
     let metadata = match reference {
         Reference::Tag(tag) => json!({ "tag": tag, "mediaType": manifest.media_type }),
@@ -242,17 +243,7 @@ pub async fn get_manifest(
             json!({ "manifest_digest": digest.to_string(), "mediaType": manifest.media_type })
         }
     };
-    let mut tx = app.db.begin_unsynced().await?;
-    record_registry_log(
-        &mut tx,
-        caller,
-        performer.as_ref(),
-        repo,
-        "pull_repo",
-        metadata,
-    )
-    .await?;
-    db::commit(tx).await?;
+    record_registry_read(app, caller, repo, "pull_repo", metadata).await;
     Ok(manifest)
 }
 

@@ -11,7 +11,7 @@ pub mod tags;
 
 use serde_json::{json, Map, Value};
 
-use crate::accounts::Account;
+use crate::accounts::{robots, Account};
 use crate::app::App;
 use crate::db::{self, accounts::AccountRow, registry::RepositoryRow, DbConn};
 use crate::logs;
@@ -73,8 +73,10 @@ async fn find_with_namespace(
 /// The repository `name`; None when it does not exist or is being deleted.
 pub async fn find_repository(app: &App, name: &RepoName) -> db::Result<Option<Repository>> {
     let mut conn = app.db.reader().await?;
-    let (_, repo) = find_with_namespace(&mut conn, name).await?;
-    Ok(repo.filter(|r| r.state != STATE_MARKED_FOR_DELETION))
+    let row = db::registry::find_repository_by_name(&mut conn, &name.namespace, &name.name).await?;
+    Ok(row
+        .filter(|r| r.state != STATE_MARKED_FOR_DELETION)
+        .map(|r| Repository::from_row(r, &name.namespace)))
 }
 
 /// One catalog page (core-api.md §2.6): the image repositories `username` can see, from id
@@ -127,9 +129,8 @@ pub async fn registry_performer(
     }
 }
 
-/// Writes a registry usage log (`push_repo`, `pull_repo`, ...) by `performer` (see
-/// [`registry_performer`]) with the fields Quay adds to every `/v2` entry (core-api.md §4.1)
-/// and `extra`.
+/// Writes a registry usage log (`push_repo`, `delete_tag`, ...) by `performer` (see
+/// [`registry_performer`]) through `conn`, normally the action's transaction.
 pub async fn record_registry_log(
     conn: &mut DbConn,
     caller: &RegistryCaller,
@@ -138,33 +139,61 @@ pub async fn record_registry_log(
     kind: &str,
     extra: Value,
 ) -> db::Result<()> {
+    let actor = registry_actor(caller, performer);
+    let metadata = registry_metadata(caller, repo, extra);
+    logs::record(conn, &actor, kind, registry_scope(repo), metadata).await
+}
+
+/// Queues the usage log of a registry read (`pull_repo`) for the batch writer
+/// (`logs::deferred`); the performer is resolved from the token's user when it is written.
+pub async fn record_registry_read(
+    app: &App,
+    caller: &RegistryCaller,
+    repo: &Repository,
+    kind: &'static str,
+    extra: Value,
+) {
+    let actor = registry_actor(caller, None);
+    let metadata = registry_metadata(caller, repo, extra);
+    logs::record_deferred(
+        &app.deferred_logs,
+        &actor,
+        kind,
+        registry_scope(repo),
+        metadata,
+    )
+    .await
+}
+
+fn registry_actor(caller: &RegistryCaller, performer: Option<&AccountRow>) -> logs::Actor {
+    logs::Actor {
+        performer_id: performer.map(|p| p.id),
+        performer_name: caller.username.clone(),
+        ip: caller.ip.clone(),
+        oauth: caller.oauth.clone(),
+    }
+}
+
+fn registry_scope(repo: &Repository) -> logs::Scope {
+    logs::Scope::repository(repo.namespace_id, repo.id)
+}
+
+/// The fields Quay adds to every `/v2` entry (core-api.md §4.1), then `extra`.
+fn registry_metadata(caller: &RegistryCaller, repo: &Repository, extra: Value) -> Value {
     let mut metadata = Map::new();
     metadata.insert("repo".into(), json!(repo.name));
     metadata.insert("namespace".into(), json!(repo.namespace));
     metadata.insert("user-agent".into(), json!(caller.user_agent));
-    if let Some(performer) = performer {
-        metadata.insert("username".into(), json!(performer.username));
-        if performer.robot != 0 {
+    if let Some(username) = &caller.username {
+        metadata.insert("username".into(), json!(username));
+        if robots::owner_name(username).is_some() {
             metadata.insert("is_robot".into(), json!(true));
         }
     }
     if let Value::Object(extra) = extra {
         metadata.extend(extra);
     }
-    let actor = logs::Actor {
-        performer_id: performer.map(|p| p.id),
-        performer_name: performer.map(|p| p.username.clone()),
-        ip: caller.ip.clone(),
-        oauth: caller.oauth.clone(),
-    };
-    logs::record(
-        conn,
-        &actor,
-        kind,
-        logs::Scope::repository(repo.namespace_id, repo.id),
-        Value::Object(metadata),
-    )
-    .await
+    Value::Object(metadata)
 }
 
 /// Removes the robots and every repository of a deleted namespace, then the account itself.

@@ -56,6 +56,7 @@ pub struct Signer {
     pub kid: String,
     encoding: EncodingKey,
     verifying: RwLock<HashMap<String, DecodingKey>>,
+    verified_tokens: registry_token::VerifiedTokens,
 }
 
 impl Signer {
@@ -101,11 +102,16 @@ impl Signer {
                 jwk.kid.clone(),
                 DecodingKey::from_rsa_components(&jwk.n, &jwk.e)?,
             )])),
+            verified_tokens: registry_token::VerifiedTokens::default(),
         })
     }
 
     pub fn encoding_key(&self) -> &EncodingKey {
         &self.encoding
+    }
+
+    pub fn verified_tokens(&self) -> &registry_token::VerifiedTokens {
+        &self.verified_tokens
     }
 
     /// The verification key for `kid`: an approved, unexpired key of the instance service.

@@ -1,5 +1,8 @@
 //! The registry JWT minted by `/v2/auth` (core-api.md §2.5).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +12,10 @@ use crate::db::Db;
 /// Token lifetime, and the longest lifetime a presented token may claim.
 pub const TOKEN_LIFETIME_S: i64 = 3600;
 const MAX_FRESH_S: i64 = 3660;
+/// Seconds a token stays acceptable past its `exp` and before its `nbf`.
+const LEEWAY_S: i64 = 30;
+/// How many verified tokens are remembered; a few thousand clients' worth.
+const VERIFIED_CAPACITY: usize = 4096;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AccessEntry {
@@ -90,13 +97,18 @@ pub enum TokenError {
 }
 
 /// Verifies a registry token: a known approved key, RS256, audience `audience`, issuer
-/// `quay`, 30 s of leeway, and a lifetime no longer than Quay accepts.
+/// `quay`, 30 s of leeway, and a lifetime no longer than Quay accepts. A token verified
+/// before is answered from `signer`'s memory of verified tokens until it expires.
 pub async fn verify(
     signer: &Signer,
     db: &Db,
     audience: &str,
     token: &str,
 ) -> Result<RegistryClaims, TokenError> {
+    let now = chrono::Utc::now().timestamp();
+    if let Some(claims) = signer.verified_tokens().get(token, now) {
+        return Ok(claims);
+    }
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
     let kid = header.kid.ok_or(TokenError::Malformed)?;
     let key = signer
@@ -104,7 +116,7 @@ pub async fn verify(
         .await
         .ok_or(TokenError::UnknownKey)?;
     let mut validation = Validation::new(Algorithm::RS256);
-    validation.leeway = 30;
+    validation.leeway = LEEWAY_S as u64;
     validation.set_audience(&[audience]);
     validation.set_issuer(&[INSTANCE_SERVICE]);
     validation.set_required_spec_claims(&["exp", "nbf", "iat", "aud", "iss", "sub"]);
@@ -112,9 +124,41 @@ pub async fn verify(
     let data = jsonwebtoken::decode::<RegistryClaims>(token, &key, &validation)
         .map_err(|e| TokenError::Invalid(e.to_string()))?;
     let claims = data.claims;
-    let now = chrono::Utc::now().timestamp();
-    if claims.iat > now + 30 || claims.exp - claims.iat > MAX_FRESH_S {
+    if claims.iat > now + LEEWAY_S || claims.exp - claims.iat > MAX_FRESH_S {
         return Err(TokenError::Invalid("token lifetime out of bounds".into()));
     }
+    signer.verified_tokens().insert(token, &claims, now);
     Ok(claims)
+}
+
+/// Tokens whose signature and claims were checked, so that a client's next request with the
+/// same token skips the RSA verification (clients send one token for a whole pull). The
+/// audience is the node's own, fixed while it runs, and time only moves past `nbf`, so only
+/// `exp` needs checking again. Bounded: when full, expired entries go, then all of them.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    entries: Mutex<HashMap<String, RegistryClaims>>,
+}
+
+impl VerifiedTokens {
+    fn get(&self, token: &str, now: i64) -> Option<RegistryClaims> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(token)
+            .filter(|claims| now <= claims.exp + LEEWAY_S)
+            .cloned()
+    }
+
+    fn insert(&self, token: &str, claims: &RegistryClaims, now: i64) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= VERIFIED_CAPACITY {
+            entries.retain(|_, claims| now <= claims.exp + LEEWAY_S);
+            if entries.len() >= VERIFIED_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(token.to_owned(), claims.clone());
+    }
 }
