@@ -453,11 +453,46 @@ async fn failed_logins_are_logged(backend: Backend) {
     }
 }
 
+/// Pull logs are written in batches after the pulls are answered: every pull still shows up,
+/// also when its repository is deleted while its entry waits.
+async fn every_pull_is_logged(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    push_image(&berth, "admin", ADMIN_PASSWORD, "admin/app", "1").await;
+    let registry = Registry::login(&berth, "admin", ADMIN_PASSWORD, "admin/app").await;
+    let pulls = (0..40).map(|_| registry.get_manifest("1"));
+    for pulled in futures::future::join_all(pulls).await {
+        pulled.expect_status(200);
+    }
+    admin
+        .delete("/api/v1/repository/admin/app")
+        .send()
+        .await
+        .expect_status(204);
+    let entries = all_pages(&admin, "/api/v1/superuser/logs").await;
+    let pulls: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["kind"] == "pull_repo")
+        .collect();
+    assert_eq!(
+        pulls.len(),
+        41,
+        "one entry per pull, the fixture's own included"
+    );
+    for entry in pulls {
+        assert_eq!(entry["metadata"]["username"], "admin");
+        assert_eq!(entry["metadata"]["repo"], "app");
+        assert_eq!(entry["performer"]["name"], "admin");
+    }
+    assert_eq!(kinds(&entries)[0], "delete_repo");
+}
+
 backends!(
     failed_logins_are_logged,
     docs_command_and_entry_fields,
     scripted_actions_on_every_reader,
     paging_a_thousand_entries,
     dates_and_ranges,
-    export_downloads_the_whole_range
+    export_downloads_the_whole_range,
+    every_pull_is_logged
 );
