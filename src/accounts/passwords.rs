@@ -100,8 +100,8 @@ pub fn decrypt_password(secret_key: &str, value: &str) -> Option<String> {
     value.get("password")?.as_str().map(str::to_owned)
 }
 
-/// The key of the secrets kept to be shown again (robot tokens, app-specific token secrets):
-/// `DATABASE_SECRET_KEY`, else `SECRET_KEY`.
+/// The key of the secrets kept to be shown again (robot tokens, app-specific token secrets,
+/// OAuth client secrets): `DATABASE_SECRET_KEY`, else `SECRET_KEY`.
 fn database_key(app: &App) -> &str {
     app.config
         .database_secret_key

@@ -10,6 +10,7 @@ use super::{DbConn, Result};
 pub struct ApplicationRow {
     pub id: i64,
     pub client_id: String,
+    /// As stored: encrypted, or the plain secret in rows written before secrets were.
     pub client_secret: String,
     pub owner_id: i64,
     pub name: String,
