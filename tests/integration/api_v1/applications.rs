@@ -230,7 +230,7 @@ async fn deletion_revokes_what_was_issued(backend: Backend) {
         .get("/api/v1/user/")
         .send()
         .await
-        .expect(401, &wire::requires_auth(&berth.addr));
+        .expect(401, &wire::not_signed_in(&berth.addr));
     assert_eq!(assigned(dev).await, 0);
 }
 

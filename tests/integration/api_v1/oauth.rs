@@ -729,11 +729,11 @@ async fn user_authorizations(backend: Backend) {
     .expect(204, "");
     call(&weak, Method::GET, "/api/v1/user/")
         .await
-        .expect(401, &wire::requires_auth(host));
+        .expect(401, &wire::not_signed_in(host));
     token.delete(&one).send().await.expect(204, "");
     call(&token, Method::GET, "/api/v1/user/")
         .await
-        .expect(401, &wire::requires_auth(host));
+        .expect(401, &wire::not_signed_in(host));
     call(&session, Method::DELETE, &one)
         .await
         .expect(404, &wire::not_found(host));
