@@ -331,6 +331,11 @@ impl From<crate::namespaces::Error> for ApiError {
             E::CannotTakeOwnershipOfSuperuser | E::EmailInUse | E::ReservedApplicationName => {
                 ApiError::invalid_request(err.to_string())
             }
+            // Returned by the resource itself, so flask-restful writes it.
+            E::TokenLimitReached(_) => ApiError::Message {
+                status: StatusCode::BAD_REQUEST,
+                message: err.to_string(),
+            },
             E::Access(e) => e.into(),
             E::Db(e) => ApiError::Internal(e.into()),
             E::Internal(e) => ApiError::Internal(e),

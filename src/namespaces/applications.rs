@@ -363,6 +363,8 @@ pub struct MintedToken {
 
 /// Mints a token for the caller through an organization's application. Every requested scope
 /// must be one the caller holds now, and a caller using a token can only narrow its scopes.
+/// With `OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT` set, the application's unexpired tokens (all
+/// its users' together) may not exceed it; as in Quay, only this way of minting is limited.
 pub async fn mint_token(
     app: &App,
     who: &OrganizationCaller<'_>,
@@ -397,6 +399,14 @@ pub async fn mint_token(
         .unwrap_or(MAX_TOKEN_LIFETIME_S)
         .clamp(1, MAX_TOKEN_LIFETIME_S);
     let mut tx = app.db.begin().await?;
+    if let Some(limit) = app.config.oauth_application_maximum_token_count {
+        db::applications::lock_application(&mut tx, app.db.backend(), application.id).await?;
+        let count =
+            db::applications::count_unexpired_tokens(&mut tx, application.id, db::now_ms()).await?;
+        if count >= limit {
+            return Err(Error::TokenLimitReached(limit));
+        }
+    }
     let issued = tokens::issue_named_token(
         &mut tx,
         application.id,
