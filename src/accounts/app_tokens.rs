@@ -3,7 +3,6 @@
 //! secret kept encrypted so its owner can read the token again.
 
 use serde_json::json;
-use subtle::ConstantTimeEq;
 
 use super::{passwords, Account};
 use crate::app::App;
@@ -28,18 +27,9 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// The key the secrets are encrypted under: `DATABASE_SECRET_KEY`, else `SECRET_KEY`.
-fn secret_key(app: &App) -> &str {
-    app.config
-        .database_secret_key
-        .as_deref()
-        .unwrap_or(&app.secrets.secret_key)
-}
-
 /// The whole token text of a row.
 pub fn token_code(app: &App, row: &AppTokenRow) -> String {
-    let secret =
-        passwords::decrypt_password(secret_key(app), &row.token_secret).unwrap_or_default();
+    let secret = passwords::decrypt_stored(app, &row.token_secret).unwrap_or_default();
     format!("{}{secret}", row.token_prefix)
 }
 
@@ -55,10 +45,7 @@ pub async fn create(app: &App, actor: &Actor, owner: &Account, title: &str) -> R
         account_id: owner.id,
         title: title.to_owned(),
         token_prefix: passwords::random_code(PREFIX_LEN),
-        token_secret: passwords::encrypt_password(
-            secret_key(app),
-            &passwords::random_code(PREFIX_LEN),
-        ),
+        token_secret: passwords::encrypt_stored(app, &passwords::random_code(PREFIX_LEN)),
         created_ms: now,
         expires_ms: app
             .config
@@ -151,10 +138,9 @@ pub async fn authenticate(app: &App, token: &str) -> db::Result<Option<(Account,
     let Some(row) = db::app_tokens::find_app_token_by_prefix(&mut conn, prefix).await? else {
         return Ok(None);
     };
-    let stored =
-        passwords::decrypt_password(secret_key(app), &row.token_secret).unwrap_or_default();
+    let stored = passwords::decrypt_stored(app, &row.token_secret).unwrap_or_default();
     let now = db::now_ms();
-    let valid = !stored.is_empty() && bool::from(stored.as_bytes().ct_eq(secret.as_bytes()));
+    let valid = passwords::secret_matches(&stored, secret);
     if !valid || is_expired(&row, now) {
         return Ok(None);
     }

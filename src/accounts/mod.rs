@@ -254,7 +254,7 @@ pub async fn initialize_first_user(
         Ok(account) => account,
     };
     let access_token = if with_token {
-        Some(tokens::issue_initial_token(&mut tx, &account).await?)
+        Some(tokens::issue_initial_token(app, &mut tx, &account).await?)
     } else {
         None
     };

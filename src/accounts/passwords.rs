@@ -1,10 +1,14 @@
 //! Passwords: bcrypt hashes, generated temporary passwords, and Quay's "encrypted password"
-//! (AES-256-CBC of `{"password": ...}` under a key derived from `SECRET_KEY`).
+//! (AES-256-CBC of `{"password": ...}` under a key derived from `SECRET_KEY`), which is also
+//! how the secrets Berth must show again are stored.
 
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::Rng;
+use subtle::ConstantTimeEq;
+
+use crate::app::App;
 
 type Encryptor = cbc::Encryptor<aes::Aes256>;
 type Decryptor = cbc::Decryptor<aes::Aes256>;
@@ -94,6 +98,32 @@ pub fn decrypt_password(secret_key: &str, value: &str) -> Option<String> {
         .ok()?;
     let value: serde_json::Value = serde_json::from_slice(&plaintext).ok()?;
     value.get("password")?.as_str().map(str::to_owned)
+}
+
+/// The key of the secrets kept to be shown again (robot tokens, app-specific token secrets,
+/// OAuth client secrets): `DATABASE_SECRET_KEY`, else `SECRET_KEY`.
+fn database_key(app: &App) -> &str {
+    app.config
+        .database_secret_key
+        .as_deref()
+        .unwrap_or(&app.secrets.secret_key)
+}
+
+/// A secret as it is stored: encrypted under the database key, in the scheme of Quay's
+/// encrypted passwords.
+pub fn encrypt_stored(app: &App, secret: &str) -> String {
+    encrypt_password(database_key(app), secret)
+}
+
+/// The secret inside a stored value; None when it is not one the database key can read.
+pub fn decrypt_stored(app: &App, stored: &str) -> Option<String> {
+    decrypt_password(database_key(app), stored)
+}
+
+/// Whether `presented` is the `expected` secret, compared in constant time; an empty secret
+/// (one that could not be read) never matches.
+pub fn secret_matches(expected: &str, presented: &str) -> bool {
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! regeneration, deletion, their repository grants, and logging in with a token.
 
 use serde_json::{json, Value};
-use subtle::ConstantTimeEq;
 
 use super::{passwords, validate_namespace_name, Account, Scopes};
 use crate::app::App;
@@ -113,17 +112,9 @@ pub struct ListedRobot {
     pub permissions: Option<(Vec<String>, Vec<String>)>,
 }
 
-/// Robot tokens are encrypted under `DATABASE_SECRET_KEY`, else `SECRET_KEY`, with the
-/// scheme of Quay's encrypted passwords, so that they can be shown again.
-fn token_key(app: &App) -> &str {
-    app.config
-        .database_secret_key
-        .as_deref()
-        .unwrap_or(&app.secrets.secret_key)
-}
-
+/// Robot tokens are stored encrypted, so that they can be shown again.
 fn decrypt_token(app: &App, row: &RobotRow) -> Result<String> {
-    passwords::decrypt_password(token_key(app), &row.token).ok_or_else(|| {
+    passwords::decrypt_stored(app, &row.token).ok_or_else(|| {
         anyhow::anyhow!("robot {} has a token the key cannot read", row.username).into()
     })
 }
@@ -270,7 +261,7 @@ pub async fn create_robot(
         &db::robots::NewRobot {
             account_id: account.id,
             owner_id: owner.id,
-            token: &passwords::encrypt_password(token_key(app), &token),
+            token: &passwords::encrypt_stored(app, &token),
             description: &stored_description,
             unstructured_metadata: &metadata_text,
         },
@@ -337,7 +328,7 @@ pub async fn regenerate_token(
     let (owner, _) = authorize(app, caller, scopes, owner, Need::Change).await?;
     let mut row = find_owned(app, &owner, short).await?;
     let token = passwords::random_code(TOKEN_LENGTH);
-    row.token = passwords::encrypt_password(token_key(app), &token);
+    row.token = passwords::encrypt_stored(app, &token);
     let mut tx = app.db.begin().await?;
     db::robots::update_robot_token(&mut tx, row.id, &row.token).await?;
     let metadata = json!({ "robot": short });
@@ -381,8 +372,8 @@ pub async fn authenticate(
     let owner_enabled = db::accounts::find_account_by_id(&mut conn, row.owner_id)
         .await?
         .is_some_and(|owner| owner.enabled != 0 && owner_name(username) == Some(&owner.username));
-    let stored = passwords::decrypt_password(token_key(app), &row.token).unwrap_or_default();
-    let matches = !stored.is_empty() && bool::from(stored.as_bytes().ct_eq(token.as_bytes()));
+    let stored = passwords::decrypt_stored(app, &row.token).unwrap_or_default();
+    let matches = passwords::secret_matches(&stored, token);
     if !(matches && owner_enabled && row.enabled != 0) {
         return Ok(None);
     }

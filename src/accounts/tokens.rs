@@ -78,7 +78,11 @@ pub async fn issue_named_token(
 }
 
 /// The `automation` application in the first user's namespace and its all-scopes token.
-pub async fn issue_initial_token(conn: &mut DbConn, user: &Account) -> db::Result<String> {
+pub async fn issue_initial_token(
+    app: &App,
+    conn: &mut DbConn,
+    user: &Account,
+) -> db::Result<String> {
     let details = db::applications::ApplicationDetails {
         name: "automation",
         description: "",
@@ -90,7 +94,7 @@ pub async fn issue_initial_token(conn: &mut DbConn, user: &Account) -> db::Resul
         conn,
         user.id,
         &user.username,
-        &random_code(40),
+        &crate::namespaces::applications::new_client_secret(app),
         &details,
     )
     .await?;

@@ -93,6 +93,10 @@ pub struct Config {
     /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth
     /// and no CSRF token.
     pub direct_oauth_clientid_whitelist: Vec<String>,
+    /// `OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT`: how many unexpired tokens an application may
+    /// have when one more is minted through `POST .../applications/{client_id}/tokens`;
+    /// None (the default, or `null`) for no limit.
+    pub oauth_application_maximum_token_count: Option<i64>,
     /// `ACTION_LOG_AUDIT_LOGIN_FAILURES`, default false: failed logins write `login_failure`.
     pub audit_login_failures: bool,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
@@ -304,6 +308,24 @@ mod tests {
         assert_eq!(off.unwrap().garbage_collection_frequency, None);
         let err = Config::from_yaml("GARBAGE_COLLECTION_FREQUENCY: 0\n", Path::new("/d"));
         assert_eq!(err.unwrap_err().key, "GARBAGE_COLLECTION_FREQUENCY");
+    }
+
+    #[test]
+    fn oauth_application_token_limit() {
+        let key = "OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT";
+        let limit = |yaml: &str| Config::from_yaml(yaml, Path::new("/d"));
+        assert_eq!(
+            limit("").unwrap().oauth_application_maximum_token_count,
+            None
+        );
+        let set = limit(&format!("{key}: 3\n")).unwrap();
+        assert_eq!(set.oauth_application_maximum_token_count, Some(3));
+        let null = limit(&format!("{key}: null\n")).unwrap();
+        assert_eq!(null.oauth_application_maximum_token_count, None);
+        for value in ["0", "-1", "many", "1.5"] {
+            let err = limit(&format!("{key}: {value}\n")).unwrap_err();
+            assert_eq!(err.key, key, "{value}");
+        }
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub(super) struct RawConfig {
     pub garbage_collection_frequency: Option<f64>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
+    pub oauth_application_maximum_token_count: Option<i64>,
     pub audit_login_failures: Option<bool>,
     pub unknown_keys: Vec<String>,
 }
@@ -115,6 +116,10 @@ impl RawConfig {
                 }
                 "DIRECT_OAUTH_CLIENTID_WHITELIST" => {
                     raw.direct_oauth_clientid_whitelist = value(key, v)?
+                }
+                // `null` is Quay's "no limit".
+                "OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT" => {
+                    raw.oauth_application_maximum_token_count = value(key, v)?
                 }
                 "GARBAGE_COLLECTION_FREQUENCY" => {
                     raw.garbage_collection_frequency = Some(value(key, v)?)
@@ -196,6 +201,15 @@ impl RawConfig {
             .get("FEATURE_GARBAGE_COLLECTION")
             .is_none_or(|on| *on)
             .then(|| std::time::Duration::from_secs_f64(gc_seconds));
+        if self
+            .oauth_application_maximum_token_count
+            .is_some_and(|n| n < 1)
+        {
+            return Err(bad(
+                "OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT",
+                "must be at least 1, or null for no limit",
+            ));
+        }
         if let Some(key) = &self.page_token_key {
             fernet::Fernet::new(key).ok_or_else(|| {
                 bad(
@@ -228,6 +242,7 @@ impl RawConfig {
             garbage_collection_frequency,
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
+            oauth_application_maximum_token_count: self.oauth_application_maximum_token_count,
             audit_login_failures: self.audit_login_failures.unwrap_or(false),
             first_user_is_superuser: false,
             unknown_keys: self.unknown_keys,

@@ -4,12 +4,13 @@
 
 use sqlx::FromRow;
 
-use super::{DbConn, Result};
+use super::{Backend, DbConn, Result};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ApplicationRow {
     pub id: i64,
     pub client_id: String,
+    /// As stored: encrypted, or the plain secret in rows written before secrets were.
     pub client_secret: String,
     pub owner_id: i64,
     pub name: String,
@@ -177,6 +178,34 @@ pub async fn list_application_tokens_page(
     .bind(before_id)
     .bind(limit + 1)
     .fetch_all(conn)
+    .await?)
+}
+
+/// Holds the application's row lock until the transaction ends, so that concurrent token
+/// requests through it count each other. SQLite needs none: its single writer connection
+/// already serializes write transactions.
+pub async fn lock_application(conn: &mut DbConn, backend: Backend, id: i64) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM oauth_applications WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// How many of the application's tokens, whoever holds them, have not expired at `now_ms`.
+pub async fn count_unexpired_tokens(
+    conn: &mut DbConn,
+    application_id: i64,
+    now_ms: i64,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM oauth_access_tokens WHERE application_id = $1 AND expires_ms > $2",
+    )
+    .bind(application_id)
+    .bind(now_ms)
+    .fetch_one(conn)
     .await?)
 }
 

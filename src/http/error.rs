@@ -18,6 +18,8 @@ pub enum ApiError {
         status: StatusCode,
         error_type: &'static str,
         detail: String,
+        /// Quay's one payload field, which goes before the others (see `not_signed_in`).
+        session_required: Option<bool>,
     },
     /// A data-model failure: 400 `{"message": ...}` as `jsonify` writes it.
     #[error("{0}")]
@@ -44,6 +46,7 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             error_type: "invalid_request",
             detail: detail.into(),
+            session_required: None,
         }
     }
 
@@ -52,6 +55,7 @@ impl ApiError {
             status: StatusCode::NOT_FOUND,
             error_type: "not_found",
             detail: "Not Found".into(),
+            session_required: None,
         }
     }
 
@@ -62,13 +66,27 @@ impl ApiError {
                 status: StatusCode::UNAUTHORIZED,
                 error_type: "invalid_token",
                 detail: "Requires authentication".into(),
+                session_required: None,
             }
         } else {
             ApiError::Problem {
                 status: StatusCode::FORBIDDEN,
                 error_type: "insufficient_scope",
                 detail: "Unauthorized".into(),
+                session_required: None,
             }
+        }
+    }
+
+    /// `GET /api/v1/user/` for a caller who may not read a user: Quay's 401 `invalid_token`
+    /// "Requires authentication" with `"session_required": false` in front, which tells its
+    /// web UI not to send the browser to the sign-in page.
+    pub fn not_signed_in() -> Self {
+        ApiError::Problem {
+            status: StatusCode::UNAUTHORIZED,
+            error_type: "invalid_token",
+            detail: "Requires authentication".into(),
+            session_required: Some(false),
         }
     }
 
@@ -77,6 +95,7 @@ impl ApiError {
             status: StatusCode::UNAUTHORIZED,
             error_type: "fresh_login_required",
             detail: "Requires fresh login".into(),
+            session_required: None,
         }
     }
 
@@ -99,10 +118,14 @@ impl From<crate::db::Error> for ApiError {
 struct PendingProblem {
     error_type: &'static str,
     detail: String,
+    session_required: Option<bool>,
 }
 
+/// Quay builds the body from the payload first, then the problem fields.
 #[derive(Serialize)]
 struct ProblemBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_required: Option<bool>,
     detail: &'a str,
     error_message: &'a str,
     error_type: &'a str,
@@ -119,11 +142,14 @@ impl IntoResponse for ApiError {
                 status,
                 error_type,
                 detail,
+                session_required,
             } => {
                 let mut response = status.into_response();
-                response
-                    .extensions_mut()
-                    .insert(PendingProblem { error_type, detail });
+                response.extensions_mut().insert(PendingProblem {
+                    error_type,
+                    detail,
+                    session_required,
+                });
                 response
             }
             ApiError::DataModel(message) => {
@@ -187,6 +213,7 @@ pub async fn render(scheme: &'static str, request: Request, next: Next) -> Respo
     if let Some(problem) = response.extensions_mut().remove::<PendingProblem>() {
         let status = response.status();
         let body = restful_bytes(&ProblemBody {
+            session_required: problem.session_required,
             detail: &problem.detail,
             error_message: &problem.detail,
             error_type: problem.error_type,
@@ -304,6 +331,11 @@ impl From<crate::namespaces::Error> for ApiError {
             E::CannotTakeOwnershipOfSuperuser | E::EmailInUse | E::ReservedApplicationName => {
                 ApiError::invalid_request(err.to_string())
             }
+            // Returned by the resource itself, so flask-restful writes it.
+            E::TokenLimitReached(_) => ApiError::Message {
+                status: StatusCode::BAD_REQUEST,
+                message: err.to_string(),
+            },
             E::Access(e) => e.into(),
             E::Db(e) => ApiError::Internal(e.into()),
             E::Internal(e) => ApiError::Internal(e),

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use super::organizations::{self, OrganizationDetails};
 use super::teams::{org_access, OrgAccess};
 use super::{oauth, Error, Result, TeamRole};
-use crate::accounts::{passwords::random_code, tokens, Account, Scopes};
+use crate::accounts::{passwords, passwords::random_code, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, applications::ApplicationRow, applications::ApplicationTokenRow};
 use crate::logs::{self, Actor};
@@ -17,6 +17,33 @@ pub const MAX_TOKEN_LIFETIME_S: i64 = 315_576_000;
 
 /// Quay keeps this name for the application its programmatic bootstrap creates.
 const BOOTSTRAP_APPLICATION_NAME: &str = "__quay_bootstrap_app";
+
+/// Client secrets are 40 characters from `[A-Z0-9]`.
+const CLIENT_SECRET_LEN: usize = 40;
+
+/// A new client secret in the form it is stored in: encrypted (core-api.md §1.7).
+pub(crate) fn new_client_secret(app: &App) -> String {
+    passwords::encrypt_stored(app, &random_code(CLIENT_SECRET_LEN))
+}
+
+/// The application's client secret; None when the database key cannot read it.
+pub fn client_secret(app: &App, application: &ApplicationRow) -> Option<String> {
+    let stored = &application.client_secret;
+    if is_plain_client_secret(stored) {
+        Some(stored.clone())
+    } else {
+        passwords::decrypt_stored(app, stored)
+    }
+}
+
+/// Rows written before client secrets were encrypted hold the plain secret. An encrypted one
+/// is base64 with `=` padding and much longer, so the two cannot be taken for each other.
+fn is_plain_client_secret(stored: &str) -> bool {
+    stored.len() == CLIENT_SECRET_LEN
+        && stored
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
 
 /// An application's settings as a request gives them. A field left out (None) is stored
 /// empty, or without an avatar e-mail, and left out of the log entry, which repeats the
@@ -72,9 +99,25 @@ impl ApplicationFields {
 /// An application as one caller sees it.
 pub struct Application {
     pub row: ApplicationRow,
-    /// Its organization's admins (full-access superusers too) see its secret, redirect URI
-    /// and avatar e-mail; global read-only superusers do not.
-    pub shows_secrets: bool,
+    /// Its client secret, for those it is shown to: its organization's admins (full-access
+    /// superusers too), who also see its redirect URI and avatar e-mail; global read-only
+    /// superusers do not.
+    pub client_secret: Option<String>,
+}
+
+impl Application {
+    fn new(app: &App, row: ApplicationRow, shows_secrets: bool) -> Result<Application> {
+        let unreadable = || {
+            anyhow::anyhow!(
+                "application {} has a secret the key cannot read",
+                row.client_id
+            )
+        };
+        let client_secret = shows_secrets
+            .then(|| client_secret(app, &row).ok_or_else(unreadable))
+            .transpose()?;
+        Ok(Application { row, client_secret })
+    }
 }
 
 /// Someone acting in an organization: the log's performer, the account, the rights its
@@ -119,10 +162,7 @@ async fn organization_application(
     let row = db::applications::find_application(&mut conn, org.id, client_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let application = Application {
-        row,
-        shows_secrets: access.is_admin(),
-    };
+    let application = Application::new(app, row, access.is_admin())?;
     Ok((org.clone(), application))
 }
 
@@ -136,10 +176,9 @@ pub async fn list_applications(
     let mut conn = app.db.reader().await?;
     let rows = db::applications::list_applications(&mut conn, org.id).await?;
     let shows_secrets = access.is_admin();
-    Ok(rows
-        .into_iter()
-        .map(|row| Application { row, shows_secrets })
-        .collect())
+    rows.into_iter()
+        .map(|row| Application::new(app, row, shows_secrets))
+        .collect()
 }
 
 pub async fn get_application(
@@ -165,7 +204,7 @@ pub async fn create_application(
         &mut tx,
         org.id,
         &client_id,
-        &random_code(40),
+        &new_client_secret(app),
         &fields.details(),
     )
     .await?;
@@ -173,10 +212,7 @@ pub async fn create_application(
     let scope = logs::Scope::namespace(org.id);
     logs::record(&mut tx, &who.actor, "create_application", scope, metadata).await?;
     db::commit(tx).await?;
-    Ok(Application {
-        row,
-        shows_secrets: access.is_admin(),
-    })
+    Application::new(app, row, access.is_admin())
 }
 
 /// Replaces the application's settings; a description or avatar e-mail left out is cleared.
@@ -224,7 +260,9 @@ pub async fn reset_client_secret(
 ) -> Result<Application> {
     let (org, application) = organization_application(app, who, client_id, Purpose::Manage).await?;
     let mut tx = app.db.begin().await?;
-    let row = db::applications::update_client_secret(&mut tx, application.row.id, &random_code(40))
+    let secret = random_code(CLIENT_SECRET_LEN);
+    let stored = passwords::encrypt_stored(app, &secret);
+    let row = db::applications::update_client_secret(&mut tx, application.row.id, &stored)
         .await?
         .ok_or(Error::NotFound)?;
     let metadata = named(&row);
@@ -238,7 +276,10 @@ pub async fn reset_client_secret(
     )
     .await?;
     db::commit(tx).await?;
-    Ok(Application { row, ..application })
+    Ok(Application {
+        row,
+        client_secret: application.client_secret.map(|_| secret),
+    })
 }
 
 /// The metadata that names an application in its log entries.
@@ -322,6 +363,8 @@ pub struct MintedToken {
 
 /// Mints a token for the caller through an organization's application. Every requested scope
 /// must be one the caller holds now, and a caller using a token can only narrow its scopes.
+/// With `OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT` set, the application's unexpired tokens (all
+/// its users' together) may not exceed it; as in Quay, only this way of minting is limited.
 pub async fn mint_token(
     app: &App,
     who: &OrganizationCaller<'_>,
@@ -356,6 +399,14 @@ pub async fn mint_token(
         .unwrap_or(MAX_TOKEN_LIFETIME_S)
         .clamp(1, MAX_TOKEN_LIFETIME_S);
     let mut tx = app.db.begin().await?;
+    if let Some(limit) = app.config.oauth_application_maximum_token_count {
+        db::applications::lock_application(&mut tx, app.db.backend(), application.id).await?;
+        let count =
+            db::applications::count_unexpired_tokens(&mut tx, application.id, db::now_ms()).await?;
+        if count >= limit {
+            return Err(Error::TokenLimitReached(limit));
+        }
+    }
     let issued = tokens::issue_named_token(
         &mut tx,
         application.id,
@@ -452,4 +503,19 @@ pub async fn revoke_token(
     )
     .await?;
     Ok(db::commit(tx).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_and_encrypted_client_secrets_are_told_apart() {
+        let secret = random_code(CLIENT_SECRET_LEN);
+        assert!(is_plain_client_secret(&secret));
+        let encrypted = passwords::encrypt_password("some-key", &secret);
+        assert!(!is_plain_client_secret(&encrypted));
+        assert!(!is_plain_client_secret(&secret.to_lowercase()));
+        assert!(!is_plain_client_secret(&secret[1..]));
+    }
 }

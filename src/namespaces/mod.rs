@@ -29,6 +29,9 @@ pub enum Error {
     ReservedApplicationName,
     #[error("Token name must be between 1 and 255 characters")]
     InvalidTokenName,
+    /// `OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT` unexpired tokens exist already.
+    #[error("Token limit reached: maximum {0} non-expired tokens per application")]
+    TokenLimitReached(i64),
     #[error("{0}")]
     InvalidNewName(String),
     #[error("Invalid tag expiration option")]

@@ -19,6 +19,8 @@ pub enum Error {
     InvalidTeamName(String),
     #[error("Team '{team}' is not a team in org '{org}'")]
     UnknownTeam { team: String, org: String },
+    #[error("Organization does not exist: {0}")]
+    UnknownOrganization(String),
     #[error("Cannot remove admin from team '{team}' because calling user would no longer have admin on org '{org}'")]
     LastAdminRole { team: String, org: String },
     #[error("Deleting team '{team}' would remove admin ability for user '{user}' in organization '{org}'")]
@@ -58,7 +60,8 @@ pub struct OrgAccess {
     organization: Option<Account>,
     /// The caller's teams there, when its credential lets it act as a member at all.
     teams: Vec<TeamRow>,
-    /// The strongest role among those teams, capped by the credential's scopes.
+    /// The strongest role among those teams, capped by the credential's scopes; on the
+    /// caller's own namespace, admin capped likewise.
     role: Option<TeamRole>,
     /// A full-access superuser, who passes every check.
     superuser: bool,
@@ -85,6 +88,12 @@ impl OrgAccess {
             .filter_map(|t| TeamRole::parse(&t.role))
             .max()
             .min(cap);
+        // Quay makes every user the admin of its own namespace as if it were an organization
+        // (the `_OrganizationNeed` of `auth/permissions.py`), so on organization paths named
+        // after itself a user passes the rights checks and then finds no organization there.
+        if access.organization.is_none() && caller.username == org_name {
+            access.role = cap;
+        }
         access.superuser = superuser_override(config, caller, scopes);
         access.reader = caller.is_global_readonly_superuser(config);
         Ok(access)
@@ -140,13 +149,14 @@ impl OrgAccess {
             .collect()
     }
 
-    /// The organization when `allowed`; a missing one is 404 only for callers who could see
-    /// it (Quay checks the permission first, so everyone else gets 403).
+    /// The organization when `allowed`; a missing one is 404 only for callers who pass the
+    /// check (Quay checks the permission first, so everyone else gets 403): superusers, and a
+    /// user on its own namespace.
     fn gate(&self, allowed: bool, reading: bool) -> Result<&Account> {
         let privileged = self.superuser || (reading && self.reader);
         match &self.organization {
             Some(org) if allowed || privileged => Ok(org),
-            None if privileged => Err(Error::NotFound),
+            None if allowed || privileged => Err(Error::NotFound),
             _ => Err(Error::Unauthorized),
         }
     }
@@ -218,7 +228,12 @@ pub async fn set_team(
     description: Option<String>,
 ) -> Result<SavedTeam> {
     let access = org_access(app, caller, scopes, org_name).await?;
-    let org = access.administer()?;
+    // Quay looks for the team, then for the organization to create it in: callers who pass
+    // the rights check on a name that is no organization learn that as a data-model error.
+    let org = access.administer().map_err(|e| match e {
+        Error::NotFound => Error::UnknownOrganization(org_name.to_owned()),
+        other => other,
+    })?;
     let scope = logs::Scope::namespace(org.id);
     let mut tx = app.db.begin().await?;
     let existing = db::namespaces::find_team(&mut tx, org.id, team_name).await?;
@@ -295,7 +310,15 @@ pub async fn delete_team(
     team_name: &str,
 ) -> Result<()> {
     let access = org_access(app, caller, scopes, org_name).await?;
-    let org = access.administer()?;
+    // Quay looks the team up by organization and team name at once: on a name that is no
+    // organization, callers who pass the rights check learn that the team is not there.
+    let org = access.administer().map_err(|e| match e {
+        Error::NotFound => Error::UnknownTeam {
+            team: team_name.to_owned(),
+            org: org_name.to_owned(),
+        },
+        other => other,
+    })?;
     let mut tx = app.db.begin().await?;
     let team = db::namespaces::find_team(&mut tx, org.id, team_name)
         .await?

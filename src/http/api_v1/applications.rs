@@ -105,15 +105,15 @@ pub struct ApplicationView {
 impl From<Application> for ApplicationView {
     fn from(application: Application) -> Self {
         let row = application.row;
-        let secret = |value| application.shows_secrets.then_some(value);
+        let shows_secrets = application.client_secret.is_some();
         ApplicationView {
             name: row.name,
             description: row.description,
             application_uri: row.application_uri,
             client_id: row.client_id,
-            client_secret: secret(row.client_secret),
-            redirect_uri: secret(row.redirect_uri),
-            avatar_email: row.avatar_email.filter(|_| application.shows_secrets),
+            client_secret: application.client_secret,
+            redirect_uri: shows_secrets.then_some(row.redirect_uri),
+            avatar_email: row.avatar_email.filter(|_| shows_secrets),
         }
     }
 }

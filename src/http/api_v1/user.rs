@@ -150,7 +150,7 @@ pub async fn get_current_user(
     // Quay answers 401 to every caller who may not read the user, signed in or not.
     let identity = match &caller.identity {
         Some(id) if id.account.is_plain_user() && id.scopes.allows_user_read() => id,
-        _ => return Err(ApiError::unauthorized(true)),
+        _ => return Err(ApiError::not_signed_in()),
     };
     let view = user_view(&app, &identity.account, Some(identity)).await?;
     Ok(Restful(StatusCode::OK, view))

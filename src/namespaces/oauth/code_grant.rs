@@ -8,10 +8,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{granted_query, redirect_allowed, with_query, AuthorizationRequest};
-use crate::accounts::{passwords::random_code, tokens, Account, Scopes};
+use crate::accounts::{passwords, passwords::random_code, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, applications::ApplicationRow, oauth::AuthorizationCodeRow};
-use crate::namespaces::applications::MAX_TOKEN_LIFETIME_S;
+use crate::namespaces::applications::{client_secret, MAX_TOKEN_LIFETIME_S};
 
 const CODE_LEN: usize = 40;
 const PREFIX_LEN: usize = 20;
@@ -104,11 +104,8 @@ pub async fn exchange(
     drop(conn);
     let application = application
         .filter(|a| {
-            bool::from(
-                a.client_secret
-                    .as_bytes()
-                    .ct_eq(request.client_secret.as_bytes()),
-            )
+            let secret = client_secret(app, a).unwrap_or_default();
+            passwords::secret_matches(&secret, request.client_secret)
         })
         .ok_or(ExchangeError::InvalidClient)?;
     if Scopes::parse(request.scope) == Scopes::default() {

@@ -230,7 +230,7 @@ async fn deletion_revokes_what_was_issued(backend: Backend) {
         .get("/api/v1/user/")
         .send()
         .await
-        .expect(401, &wire::requires_auth(&berth.addr));
+        .expect(401, &wire::not_signed_in(&berth.addr));
     assert_eq!(assigned(dev).await, 0);
 }
 
@@ -530,7 +530,95 @@ async fn public_view_of_a_user_application(backend: Backend) {
     );
 }
 
+const SECRET_OF: &str = "SELECT client_secret FROM oauth_applications WHERE client_id = $1";
+
+/// What `/oauth/access_token` says to a code grant with `secret` and a code that was never
+/// issued: `invalid_grant` once the client is authenticated, else `invalid_client`.
+async fn exchange_bogus_code(berth: &Berth, client_id: &str, secret: &str) -> Resp {
+    let form = format!(
+        "grant_type=authorization_code&client_id={client_id}&client_secret={}\
+         &redirect_uri=http%3A%2F%2Fci.example.com%2Fcb&scope=repo%3Aread&code={}",
+        secret
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D"),
+        "A".repeat(40),
+    );
+    Client::anon(berth)
+        .post("/oauth/access_token")
+        .body(Some("application/x-www-form-urlencoded"), form)
+        .send()
+        .await
+}
+
+/// Client secrets are stored encrypted (core-api.md §1.7), also after a reset and for the
+/// application `user/initialize` creates; the API shows them plain and `/oauth/access_token`
+/// takes the plain secret. Rows holding a plain secret, as older releases wrote them, keep
+/// working.
+async fn client_secrets_stored_encrypted(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let (_, owner) = user_session(&berth, &admin, "owner").await;
+    create_org(&owner, "acme").await;
+    let created = created_app(&owner, json!({"name": "cli", "redirect_uri": CALLBACK})).await;
+    let client_id = text(&created, "client_id").to_owned();
+    let secret = text(&created, "client_secret").to_owned();
+    let db = berth.backend();
+    let stored_secret = || async { db.query_texts(SECRET_OF, &[&client_id]).await.remove(0) };
+    let stored = stored_secret().await;
+    assert_eq!(stored.len(), 108, "{stored}");
+    assert!(!stored.contains(&secret), "{stored}");
+    let shown = owner.get(&app_path(&client_id)).send().await.json();
+    assert_eq!(shown["client_secret"], secret.as_str());
+    let all = "SELECT client_secret FROM oauth_applications WHERE client_id <> $1";
+    for other in db.query_texts(all, &[""]).await {
+        assert_eq!(other.len(), 108, "{other}");
+    }
+
+    // The exchange authenticates the client with the plain secret, not the stored text.
+    let invalid_client = "{\"error\": \"invalid_client\"}";
+    let invalid_grant = "{\"error\": \"invalid_grant\"}";
+    for (presented, answer) in [
+        (secret.as_str(), invalid_grant),
+        (stored.as_str(), invalid_client),
+        ("", invalid_client),
+    ] {
+        exchange_bogus_code(&berth, &client_id, presented)
+            .await
+            .expect(400, answer);
+    }
+
+    // A new secret: stored encrypted as well, and the old one stops working.
+    let reset_path = format!("{}/resetclientsecret", app_path(&client_id));
+    let reset = owner.post(&reset_path).send().await;
+    reset.expect_status(200);
+    let new_secret = text(&reset.json(), "client_secret").to_owned();
+    assert_ne!(new_secret, secret);
+    let new_stored = stored_secret().await;
+    assert_eq!(new_stored.len(), 108);
+    assert!(new_stored != stored && !new_stored.contains(&new_secret));
+    for (presented, answer) in [(&new_secret, invalid_grant), (&secret, invalid_client)] {
+        exchange_bogus_code(&berth, &client_id, presented)
+            .await
+            .expect(400, answer);
+    }
+
+    // A row from before encryption: its plain secret is shown and accepted as it is.
+    let legacy = "LEGACYPLAINSECRET0123456789ABCDEFGHIJKLM";
+    let set_secret = "UPDATE oauth_applications SET client_secret = $1 WHERE client_id = $2";
+    db.execute(set_secret, &[legacy, &client_id]).await;
+    let shown = owner.get(&app_path(&client_id)).send().await.json();
+    assert_eq!(shown["client_secret"], legacy);
+    exchange_bogus_code(&berth, &client_id, legacy)
+        .await
+        .expect(400, invalid_grant);
+    // Its next reset stores the encrypted form.
+    owner.post(&reset_path).send().await.expect_status(200);
+    assert_eq!(stored_secret().await.len(), 108);
+}
+
 backends!(
+    client_secrets_stored_encrypted,
     application_lifecycle,
     deletion_revokes_what_was_issued,
     application_rights,

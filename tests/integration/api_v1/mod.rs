@@ -10,3 +10,4 @@ mod repositories;
 mod robots;
 mod tags;
 mod teams;
+mod user;

@@ -6,7 +6,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::permissions::{log_entries, metadata_of};
-use crate::harness::fixtures::{admin, create_auditor, create_user, registry_token, request_token};
+use crate::harness::fixtures::{
+    admin, create_auditor, create_user, implicit_token, registry_token, request_token,
+};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Options, Resp};
 
@@ -729,11 +731,11 @@ async fn user_authorizations(backend: Backend) {
     .expect(204, "");
     call(&weak, Method::GET, "/api/v1/user/")
         .await
-        .expect(401, &wire::requires_auth(host));
+        .expect(401, &wire::not_signed_in(host));
     token.delete(&one).send().await.expect(204, "");
     call(&token, Method::GET, "/api/v1/user/")
         .await
-        .expect(401, &wire::requires_auth(host));
+        .expect(401, &wire::not_signed_in(host));
     call(&session, Method::DELETE, &one)
         .await
         .expect(404, &wire::not_found(host));
@@ -980,7 +982,70 @@ async fn assignment_switched_off(backend: Backend) {
     assert_eq!(with_assignment.status, 400);
 }
 
+/// `OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT` caps an application's unexpired tokens when one
+/// more is minted through the REST endpoint; expired tokens and other applications' do not
+/// count, and the grants are not capped (as in Quay).
+async fn application_token_limit(backend: Backend) {
+    let options = Options {
+        extra_yaml: "OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT: 2\n".into(),
+        ..Options::default()
+    };
+    let OrgApp {
+        berth,
+        session,
+        client_id,
+        ..
+    } = org_app(backend, options, Redirect::LocalApp).await;
+    let tokens_path = format!("/api/v1/organization/ci/applications/{client_id}/tokens");
+    let mint = |name: &str, expiration: Option<u64>| {
+        let mut body = json!({"name": name, "scope": "repo:read"});
+        if let Some(seconds) = expiration {
+            body["expiration"] = json!(seconds);
+        }
+        session.post(&tokens_path).json(&body).send()
+    };
+    // `short` lives two seconds: time enough for the refusal below.
+    let short_minted = std::time::Instant::now();
+    mint("short", Some(2)).await.expect_status(200);
+    mint("long", None).await.expect_status(200);
+    let refused = "{\"message\": \"Token limit reached: maximum 2 non-expired tokens per \
+                   application\"}\n";
+    mint("third", None).await.expect(400, refused);
+    let entries = log_entries(&session, "/api/v1/organization/ci/logs").await;
+    let minted_logs = entries
+        .iter()
+        .filter(|e| e["kind"] == "create_oauth_api_token")
+        .count();
+    assert_eq!(minted_logs, 2);
+
+    // Once `short` has expired there is room again.
+    let expired = short_minted + std::time::Duration::from_millis(2200);
+    tokio::time::sleep_until(expired.into()).await;
+    mint("third", None).await.expect_status(200);
+    mint("fourth", None).await.expect(400, refused);
+
+    // The implicit grant still issues tokens, which then count against REST minting.
+    let granted = implicit_token(&berth, &session, &client_id, "repo:read").await;
+    assert_eq!(granted.len(), 40);
+    let listed = session.get(&tokens_path).send().await.json();
+    assert_eq!(listed["tokens"].as_array().unwrap().len(), 3);
+    mint("fourth", None).await.expect(400, refused);
+
+    // Another application has a limit of its own.
+    let other = session
+        .post("/api/v1/organization/ci/applications")
+        .json(&json!({"name": "other"}))
+        .send()
+        .await
+        .json();
+    let other_id = other["client_id"].as_str().unwrap();
+    request_token(&session, "ci", other_id, "repo:read")
+        .await
+        .expect_status(200);
+}
+
 backends!(
+    application_token_limit,
     implicit_grant,
     authorization_code_grant,
     denial,

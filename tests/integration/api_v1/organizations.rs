@@ -2,6 +2,7 @@
 //! view as each caller sees it, settings and their logs, deletion, members and outside
 //! collaborators, the organizations of the user view, and each caller's rights (§1.3, §1.4).
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::permissions::{assert_logged, log_entries, scoped, Callers};
@@ -719,7 +720,140 @@ fn names(list: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// Organization paths named after a user: Quay makes every user the admin of its own
+/// namespace, so the user passes the rights check and then no organization is found (404);
+/// everyone else is refused first (403), as on any organization they do not administer.
+async fn own_namespace_is_no_organization(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let (_, owner) = user_session(&berth, &admin, "owner").await;
+    let (_, outsider) = user_session(&berth, &admin, "outsider").await;
+    owner
+        .put("/api/v1/user/robots/bot")
+        .send()
+        .await
+        .expect_status(201);
+    let org_token = scoped(&berth, &owner, "tokens", "org:admin").await;
+    let repo_token = scoped(&berth, &owner, "tokens2", "repo:read").await;
+    let host = berth.addr.clone();
+    let ns = "/api/v1/organization/owner";
+    let prototype = json!({"role": "read", "delegate": {"name": "owner", "kind": "user"}});
+    let app = json!({"name": "cli", "redirect_uri": "", "application_uri": ""});
+    let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
+    // Anyone may look at an organization: that is 404 for everyone.
+    for client in [&owner, &org_token, &outsider, &repo_token] {
+        assert_not_found(client, ns, &host).await;
+    }
+    let not_found: Vec<(Method, String, Option<Value>)> = vec![
+        (put.clone(), String::new(), Some(json!({}))),
+        (get.clone(), "/members".into(), None),
+        (get.clone(), "/members/owner".into(), None),
+        (delete.clone(), "/members/owner".into(), None),
+        (get.clone(), "/collaborators".into(), None),
+        (get.clone(), "/applications".into(), None),
+        (
+            post.clone(),
+            "/applications".into(),
+            Some(json!({"name": "cli"})),
+        ),
+        (get.clone(), "/applications/X".into(), None),
+        (put.clone(), "/applications/X".into(), Some(app)),
+        (
+            post.clone(),
+            "/applications/X/resetclientsecret".into(),
+            None,
+        ),
+        (delete.clone(), "/applications/X".into(), None),
+        (get.clone(), "/applications/X/tokens".into(), None),
+        (
+            post.clone(),
+            "/applications/X/tokens".into(),
+            Some(json!({"name": "t", "scope": "repo:read"})),
+        ),
+        (delete.clone(), "/applications/X/tokens/u".into(), None),
+        (get.clone(), "/prototypes".into(), None),
+        (post.clone(), "/prototypes".into(), Some(prototype)),
+        (
+            put.clone(),
+            "/prototypes/p".into(),
+            Some(json!({"role": "write"})),
+        ),
+        (delete.clone(), "/prototypes/p".into(), None),
+        (get.clone(), "/team/devs/members".into(), None),
+        (put.clone(), "/team/devs/members/owner".into(), None),
+        (delete.clone(), "/team/devs/members/owner".into(), None),
+        (get.clone(), "/team/devs/permissions".into(), None),
+        // Berth's own answer on the robot paths: Quay lists the user's robots here, deletes
+        // them, or fails in its data layer ("Organization does not exist").
+        (get.clone(), "/robots".into(), None),
+        (get.clone(), "/robots/bot".into(), None),
+        (put.clone(), "/robots/bot".into(), None),
+        (post.clone(), "/robots/bot/regenerate".into(), None),
+        (get.clone(), "/robots/bot/permissions".into(), None),
+        (delete.clone(), "/robots/bot".into(), None),
+        // Last: had it deleted anything, the rest would have found nothing either.
+        (delete.clone(), String::new(), None),
+    ];
+    // The team writes meet Quay's data-model errors once the rights check is passed.
+    let team_writes = [
+        (
+            put.clone(),
+            "/team/devs".to_owned(),
+            Some(json!({"role": "member"})),
+            wire::data_model("Organization does not exist: owner"),
+        ),
+        (
+            delete.clone(),
+            "/team/devs".to_owned(),
+            None,
+            wire::data_model("Team 'devs' is not a team in org 'owner'"),
+        ),
+    ];
+    let call = |client: &Client, method: &Method, path: &str, body: &Option<Value>| {
+        let request = client.request(method.clone(), &format!("{ns}{path}"));
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
+        request.send()
+    };
+    let refused = (403, wire::insufficient_scope(&host));
+    let missing = (404, wire::not_found(&host));
+    for (method, path, body) in &not_found {
+        for (client, expected) in [
+            (&outsider, &refused),
+            (&repo_token, &refused),
+            (&owner, &missing),
+            (&org_token, &missing),
+        ] {
+            let resp = call(client, method, path, body).await;
+            assert_eq!(&(resp.status, resp.text()), expected, "{method} {path}");
+        }
+    }
+    for (method, path, body, refusal) in &team_writes {
+        let resp = call(&outsider, method, path, body).await;
+        assert_eq!(resp.status, 403, "{method} {path}");
+        for client in [&owner, &org_token] {
+            let resp = call(client, method, path, body).await;
+            assert_eq!(
+                (resp.status, &resp.text()),
+                (400, refusal),
+                "{method} {path}"
+            );
+        }
+    }
+
+    // Nothing happened to the user or its robot.
+    owner.get("/api/v1/user/").send().await.expect_status(200);
+    owner
+        .get("/api/v1/user/robots/bot")
+        .send()
+        .await
+        .expect_status(200);
+}
+
 backends!(
+    own_namespace_is_no_organization,
     organization_view,
     quotas_and_full_access,
     update_settings,

@@ -50,6 +50,33 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// A connection of the test's own to the server's database, to check what is stored
+    /// (which the API does not show) or to write rows as an older release did.
+    async fn connect(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        let url = match self {
+            Backend::Sqlite(dir) => format!("sqlite://{}", dir.path().join("berth.db").display()),
+            Backend::Postgres(db) => format!("postgres://postgres@{PG_HOST}/{}", db.name),
+        };
+        sqlx::AnyConnection::connect(&url).await.expect(&url)
+    }
+
+    /// The first column, as text, of each row `sql` returns with `binds` bound in order.
+    pub async fn query_texts(&self, sql: &str, binds: &[&str]) -> Vec<String> {
+        let query = binds
+            .iter()
+            .fold(sqlx::query_scalar::<_, String>(sql), |q, b| q.bind(*b));
+        query.fetch_all(&mut self.connect().await).await.expect(sql)
+    }
+
+    /// Runs the change `sql` with `binds` bound in order.
+    pub async fn execute(&self, sql: &str, binds: &[&str]) {
+        let query = binds.iter().fold(sqlx::query(sql), |q, b| q.bind(*b));
+        query.execute(&mut self.connect().await).await.expect(sql);
+    }
+}
+
 /// A database created for one test; dropped (best effort) when the value is dropped.
 pub struct PgDatabase {
     pub name: String,

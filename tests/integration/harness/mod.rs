@@ -104,6 +104,11 @@ impl Berth {
         berth
     }
 
+    /// The database the server runs on.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
     /// `http://<addr><path>`
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)

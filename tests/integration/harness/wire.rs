@@ -31,6 +31,14 @@ pub fn requires_auth(host: &str) -> String {
     problem(host, 401, "invalid_token", "Requires authentication")
 }
 
+/// 401 of `GET /api/v1/user/` to callers who may not read a user: Quay's payload
+/// `"session_required": false` comes before the problem fields (`getLoggedInUser` in Quay's
+/// `endpoints/api/user.py`, `ApiException.to_dict`).
+pub fn not_signed_in(host: &str) -> String {
+    let problem = requires_auth(host);
+    format!("{{\"session_required\": false, {}", &problem[1..])
+}
+
 /// 403 for callers who are known but lack the role or scope (transcripts 155, 160–166).
 pub fn insufficient_scope(host: &str) -> String {
     problem(host, 403, "insufficient_scope", "Unauthorized")
