@@ -11,6 +11,7 @@ pub mod logs;
 pub mod manifests;
 pub mod namespaces;
 pub mod paging;
+pub mod registry_size;
 pub mod repositories;
 pub mod service_keys;
 pub mod storage;

@@ -82,3 +82,24 @@ pub async fn retry_job(conn: &mut DbConn, id: i64, run_after_ms: i64) -> Result<
         .await?;
     Ok(())
 }
+
+/// The job queued under `dedup_key`: None when there is none, else until when a node holds it
+/// (None while it waits to be claimed).
+pub async fn find_job_lock(conn: &mut DbConn, dedup_key: &str) -> Result<Option<Option<i64>>> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT locked_until_ms FROM jobs WHERE dedup_key = $1",
+    )
+    .bind(dedup_key)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Removes the job queued under `dedup_key`, for a job that finishes inside its own
+/// transaction; the runner's later delete by id then finds nothing.
+pub async fn delete_job_by_key(conn: &mut DbConn, dedup_key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM jobs WHERE dedup_key = $1")
+        .bind(dedup_key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

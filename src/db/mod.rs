@@ -11,6 +11,7 @@ pub mod logs;
 pub mod namespaces;
 pub mod oauth;
 pub mod registry;
+pub mod registry_size;
 pub mod repositories;
 pub mod robots;
 pub mod service_keys;

@@ -5,6 +5,9 @@ mod app_tokens;
 mod gc;
 mod purge_namespace;
 mod purge_repository;
+mod registry_size;
+
+pub use registry_size::CalculateRegistrySize;
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +51,13 @@ pub async fn enqueue_purge_repository(conn: &mut DbConn, repository_id: i64) -> 
     .await
 }
 
+/// Queues a registry size calculation under its kind; false when one is already queued or
+/// running.
+pub async fn enqueue_registry_size(conn: &mut DbConn) -> db::Result<bool> {
+    let kind = CalculateRegistrySize::KIND;
+    enqueue(conn, &CalculateRegistrySize::default(), Some(kind)).await
+}
+
 async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<()> {
     async fn run<J: Job>(app: &AppState, payload: &str) -> anyhow::Result<()> {
         serde_json::from_str::<J>(payload)?.run(app).await
@@ -61,6 +71,7 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
         }
         gc::CollectGarbage::KIND => run::<gc::CollectGarbage>(app, payload).await,
         gc::SweepStorage::KIND => run::<gc::SweepStorage>(app, payload).await,
+        CalculateRegistrySize::KIND => run::<CalculateRegistrySize>(app, payload).await,
         app_tokens::SweepExpiredAppTokens::KIND => {
             run::<app_tokens::SweepExpiredAppTokens>(app, payload).await
         }
@@ -70,15 +81,18 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
 
 /// Claims and runs one job; false when none was ready.
 pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
-    let paused: &[&str] = if app.config.features.namespace_garbage_collection {
-        &[]
-    } else {
-        &[purge_namespace::PurgeNamespace::KIND]
-    };
+    let features = &app.config.features;
+    let mut paused = Vec::new();
+    if !features.namespace_garbage_collection {
+        paused.push(purge_namespace::PurgeNamespace::KIND);
+    }
+    if !features.quota_management {
+        paused.push(CalculateRegistrySize::KIND);
+    }
     let now = db::now_ms();
     let mut tx = app.db.begin().await?;
     let Some(job) =
-        db::jobs::claim_job(&mut tx, app.db.backend(), now, now + LOCK_MS, paused).await?
+        db::jobs::claim_job(&mut tx, app.db.backend(), now, now + LOCK_MS, &paused).await?
     else {
         return Ok(false);
     };
