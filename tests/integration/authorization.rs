@@ -1033,6 +1033,22 @@ fn rows() -> Vec<Row> {
             AnySuperuser,
             200,
         ),
+        row(
+            "getRegistrySize",
+            GET,
+            "/api/v1/superuser/registrysize/",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "queueRegistrySizeCalculation",
+            POST,
+            "/api/v1/superuser/registrysize/",
+            Superuser,
+            201,
+        )
+        .once()
+        .witness(Role::Superuser, "/api/v1/superuser/registrysize/"),
     ]
 }
 

@@ -3,19 +3,9 @@
 //! skopeo, list users, delete the user, and see its access and repositories go.
 
 use crate::harness::fixtures::{
-    self, assert_failure, assert_success, image_digests, usernames, Tools, User,
+    self, assert_failure, assert_success, curl, image_digests, usernames, Tools, User,
 };
 use crate::harness::{backends, Backend, Berth};
-
-/// Runs `curl` with `args` plus `-s -S`, returning (HTTP status, body).
-async fn curl(tools: &Tools, args: &[&str]) -> (u16, String) {
-    let mut all = vec!["-s", "-S", "-w", "\n%{http_code}"];
-    all.extend_from_slice(args);
-    let out = tools.run_ok("curl", &all).await;
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let (body, status) = text.rsplit_once('\n').expect("status line");
-    (status.parse().expect("status"), body.to_owned())
-}
 
 /// The docs' commands as written (with `http://` and this server's address), run by `curl`.
 async fn docs_walkthrough(backend: Backend) {

@@ -694,7 +694,7 @@ fn app_token_endpoints() -> Vec<Endpoint> {
 }
 
 fn superuser_endpoints() -> Vec<Endpoint> {
-    use superuser::{logs, organizations, users};
+    use superuser::{logs, organizations, registry_size, users};
     vec![
         E::new(
             GET,
@@ -763,6 +763,20 @@ fn superuser_endpoints() -> Vec<Endpoint> {
             "/api/v1/superuser/aggregatelogs",
             "listAllAggregateLogs",
             logs::aggregate_all_logs,
+        )
+        .internal(),
+        E::new(
+            GET,
+            "/api/v1/superuser/registrysize/",
+            "getRegistrySize",
+            registry_size::get_registry_size,
+        )
+        .internal(),
+        E::new(
+            POST,
+            "/api/v1/superuser/registrysize/",
+            "queueRegistrySizeCalculation",
+            registry_size::queue_registry_size_calculation,
         )
         .internal(),
     ]

@@ -4,4 +4,5 @@
 
 pub mod logs;
 pub mod organizations;
+pub mod registry_size;
 pub mod users;

@@ -374,6 +374,16 @@ pub async fn registry_token_as(berth: &Berth, client: &Client, scope: Option<&st
     client.get(&path).send().await
 }
 
+/// Runs `curl` with `args` plus `-s -S`, returning (HTTP status, body).
+pub async fn curl(tools: &Tools, args: &[&str]) -> (u16, String) {
+    let mut all = vec!["-s", "-S", "-w", "\n%{http_code}"];
+    all.extend_from_slice(args);
+    let out = tools.run_ok("curl", &all).await;
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let (body, status) = text.rsplit_once('\n').expect("status line");
+    (status.parse().expect("status"), body.to_owned())
+}
+
 /// Private state for the container CLIs: `HOME`, `TMPDIR`, `XDG_RUNTIME_DIR`, the auth file and
 /// podman's storage all live in one temporary folder per test.
 pub struct Tools {

@@ -2,5 +2,6 @@
 
 mod logs;
 mod organizations;
+mod registry_size;
 mod roles;
 mod users;
