@@ -1,6 +1,7 @@
 //! Service keys: the instance's own RS256 key that signs registry tokens, registered in the
 //! service-key table so that every node trusts every other node's tokens.
 
+pub mod admin;
 pub mod registry_token;
 
 use std::collections::HashMap;

@@ -4,9 +4,11 @@ mod avatar;
 mod log;
 mod organization;
 mod quota;
+mod service_key;
 mod user;
 
 pub use avatar::{Avatar, AvatarKind};
 pub use log::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
 pub use organization::{OrganizationView, SuperuserOrganizationView};
+pub use service_key::{ApprovalView, ServiceKeyView};
 pub use user::{CreatedUserView, UserView};
