@@ -67,3 +67,90 @@ pub async fn find_service_key(conn: &mut DbConn, kid: &str) -> Result<Option<Ser
         .fetch_optional(conn)
         .await?)
 }
+
+/// Keys that have not expired before `expired_before_ms` (Quay hides keys expired for longer
+/// than `EXPIRED_SERVICE_KEY_TTL_SEC`), oldest first.
+pub async fn list_service_keys(
+    conn: &mut DbConn,
+    expired_before_ms: i64,
+) -> Result<Vec<ServiceKeyRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM service_keys \
+         WHERE expiration_ms IS NULL OR expiration_ms > $1 ORDER BY id"
+    );
+    Ok(sqlx::query_as::<_, ServiceKeyRow>(&sql)
+        .bind(expired_before_ms)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A key's name, metadata and expiry as a superuser changes them.
+pub async fn update_service_key(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    metadata: &str,
+    expiration_ms: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE service_keys SET name = $1, metadata = $2, expiration_ms = $3 WHERE id = $4",
+    )
+    .bind(name)
+    .bind(metadata)
+    .bind(expiration_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Approves a key that has no approval yet; false when it had one already.
+pub async fn approve_service_key(
+    conn: &mut DbConn,
+    id: i64,
+    approval_type: &str,
+    approver_id: i64,
+    notes: &str,
+    approved_ms: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE service_keys SET approval_type = $1, approver_id = $2, approval_notes = $3, \
+         approved_ms = $4 WHERE id = $5 AND approval_type IS NULL",
+    )
+    .bind(approval_type)
+    .bind(approver_id)
+    .bind(notes)
+    .bind(approved_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn delete_service_key(conn: &mut DbConn, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM service_keys WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Quay's garbage collection of a service's stale keys: expired before `expired_before_ms`, or
+/// never approved and created before `unapproved_before_ms`. The kids removed.
+pub async fn delete_stale_service_keys(
+    conn: &mut DbConn,
+    service: &str,
+    expired_before_ms: i64,
+    unapproved_before_ms: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "DELETE FROM service_keys WHERE service = $1 AND \
+         ((expiration_ms IS NOT NULL AND expiration_ms <= $2) \
+          OR (approval_type IS NULL AND created_ms <= $3)) RETURNING kid",
+    )
+    .bind(service)
+    .bind(expired_before_ms)
+    .bind(unapproved_before_ms)
+    .fetch_all(conn)
+    .await?)
+}

@@ -430,3 +430,20 @@ impl From<crate::accounts::app_tokens::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::service_keys::admin::Error> for ApiError {
+    fn from(err: crate::service_keys::admin::Error) -> Self {
+        use crate::service_keys::admin::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            // Quay's `ServiceNameInvalid`, a data-model error.
+            E::InvalidService(_) => ApiError::DataModel(err.to_string()),
+            E::InvalidName(_)
+            | E::InvalidExpiration(_)
+            | E::CreatedExpired
+            | E::ExtendedExpired => ApiError::invalid_request(err.to_string()),
+            E::Db(e) => ApiError::Internal(e.into()),
+            E::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}

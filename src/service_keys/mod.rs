@@ -1,6 +1,7 @@
 //! Service keys: the instance's own RS256 key that signs registry tokens, registered in the
 //! service-key table so that every node trusts every other node's tokens.
 
+pub mod admin;
 pub mod registry_token;
 
 use std::collections::HashMap;
@@ -51,11 +52,29 @@ pub fn thumbprint(e: &str, n: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
+/// How long a node trusts a verification key it read without reading its row again, so that
+/// a key deleted, expired or changed on another node stops verifying within this time there
+/// (the node that made the change forgets it at once).
+const KEY_RECHECK_MS: i64 = 30_000;
+
+/// A verification key as read from its row.
+struct TrustedKey {
+    key: DecodingKey,
+    expiration_ms: Option<i64>,
+    read_ms: i64,
+}
+
+impl TrustedKey {
+    fn usable_at(&self, now_ms: i64) -> bool {
+        now_ms - self.read_ms < KEY_RECHECK_MS && self.expiration_ms.is_none_or(|exp| exp > now_ms)
+    }
+}
+
 /// Signs registry tokens with this node's key and verifies tokens of any approved key.
 pub struct Signer {
     pub kid: String,
     encoding: EncodingKey,
-    verifying: RwLock<HashMap<String, DecodingKey>>,
+    verifying: RwLock<HashMap<String, TrustedKey>>,
     verified_tokens: registry_token::VerifiedTokens,
 }
 
@@ -100,7 +119,11 @@ impl Signer {
             encoding: EncodingKey::from_rsa_pem(pem.as_bytes())?,
             verifying: RwLock::new(HashMap::from([(
                 jwk.kid.clone(),
-                DecodingKey::from_rsa_components(&jwk.n, &jwk.e)?,
+                TrustedKey {
+                    key: DecodingKey::from_rsa_components(&jwk.n, &jwk.e)?,
+                    expiration_ms: None,
+                    read_ms: db::now_ms(),
+                },
             )])),
             verified_tokens: registry_token::VerifiedTokens::default(),
         })
@@ -115,27 +138,58 @@ impl Signer {
     }
 
     /// The verification key for `kid`: an approved, unexpired key of the instance service.
+    /// Read again from the database every `KEY_RECHECK_MS`.
     pub async fn decoding_key(&self, db: &Db, kid: &str) -> Option<DecodingKey> {
-        if let Some(key) = self.verifying.read().ok()?.get(kid) {
-            return Some(key.clone());
+        let now = db::now_ms();
+        if let Some(trusted) = self.verifying.read().ok()?.get(kid) {
+            if trusted.usable_at(now) {
+                return Some(trusted.key.clone());
+            }
         }
         let mut conn = db.reader().await.ok()?;
         let row = db::service_keys::find_service_key(&mut conn, kid)
             .await
-            .ok()??;
-        let usable = row.service == INSTANCE_SERVICE
-            && row.approval_type.is_some()
-            && row.expiration_ms.is_none_or(|exp| exp > db::now_ms());
-        if !usable {
+            .ok()
+            .flatten();
+        let usable = row.filter(|row| {
+            row.service == INSTANCE_SERVICE
+                && row.approval_type.is_some()
+                && row.expiration_ms.is_none_or(|exp| exp > now)
+        });
+        let Some(row) = usable else {
+            self.forget(kid);
             return None;
-        }
+        };
         let jwk: Jwk = serde_json::from_str(&row.jwk).ok()?;
         let key = DecodingKey::from_rsa_components(&jwk.n, &jwk.e).ok()?;
-        self.verifying
-            .write()
-            .ok()?
-            .insert(kid.to_owned(), key.clone());
+        self.verifying.write().ok()?.insert(
+            kid.to_owned(),
+            TrustedKey {
+                key: key.clone(),
+                expiration_ms: row.expiration_ms,
+                read_ms: now,
+            },
+        );
         Some(key)
+    }
+
+    /// Whether `kid` still verifies tokens; without copying the key while it is remembered.
+    pub async fn trusts(&self, db: &Db, kid: &str) -> bool {
+        let remembered = self
+            .verifying
+            .read()
+            .is_ok_and(|keys| keys.get(kid).is_some_and(|k| k.usable_at(db::now_ms())));
+        remembered || self.decoding_key(db, kid).await.is_some()
+    }
+
+    /// Drops what this node remembers of `kid`: its verification key and the tokens it
+    /// verified, so that a deleted, unapproved or changed key is read again before the next
+    /// token signed with it is accepted.
+    pub fn forget(&self, kid: &str) {
+        if let Ok(mut keys) = self.verifying.write() {
+            keys.remove(kid);
+        }
+        self.verified_tokens.forget_kid(kid);
     }
 }
 

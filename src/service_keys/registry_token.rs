@@ -106,7 +106,11 @@ pub async fn verify(
     token: &str,
 ) -> Result<RegistryClaims, TokenError> {
     let now = chrono::Utc::now().timestamp();
-    if let Some(claims) = signer.verified_tokens().get(token, now) {
+    if let Some((claims, kid)) = signer.verified_tokens().get(token, now) {
+        // The key must still be trusted: deleted, unapproved and expired keys stop verifying.
+        if !signer.trusts(db, &kid).await {
+            return Err(TokenError::UnknownKey);
+        }
         return Ok(claims);
     }
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
@@ -127,38 +131,46 @@ pub async fn verify(
     if claims.iat > now + LEEWAY_S || claims.exp - claims.iat > MAX_FRESH_S {
         return Err(TokenError::Invalid("token lifetime out of bounds".into()));
     }
-    signer.verified_tokens().insert(token, &claims, now);
+    signer.verified_tokens().insert(token, &kid, &claims, now);
     Ok(claims)
 }
 
 /// Tokens whose signature and claims were checked, so that a client's next request with the
 /// same token skips the RSA verification (clients send one token for a whole pull). The
 /// audience is the node's own, fixed while it runs, and time only moves past `nbf`, so only
-/// `exp` needs checking again. Bounded: when full, expired entries go, then all of them.
+/// `exp` needs checking again, and that the signing key (the kid kept with the claims) is still
+/// trusted. Bounded: when full, expired entries go, then all of them.
 #[derive(Default)]
 pub struct VerifiedTokens {
-    entries: Mutex<HashMap<String, RegistryClaims>>,
+    entries: Mutex<HashMap<String, (RegistryClaims, String)>>,
 }
 
 impl VerifiedTokens {
-    fn get(&self, token: &str, now: i64) -> Option<RegistryClaims> {
+    fn get(&self, token: &str, now: i64) -> Option<(RegistryClaims, String)> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(token)
-            .filter(|claims| now <= claims.exp + LEEWAY_S)
+            .filter(|(claims, _)| now <= claims.exp + LEEWAY_S)
             .cloned()
     }
 
-    fn insert(&self, token: &str, claims: &RegistryClaims, now: i64) {
+    /// Forgets every token signed with `kid`.
+    pub fn forget_kid(&self, kid: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (_, signed_by)| signed_by != kid);
+        }
+    }
+
+    fn insert(&self, token: &str, kid: &str, claims: &RegistryClaims, now: i64) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
         if entries.len() >= VERIFIED_CAPACITY {
-            entries.retain(|_, claims| now <= claims.exp + LEEWAY_S);
+            entries.retain(|_, (claims, _)| now <= claims.exp + LEEWAY_S);
             if entries.len() >= VERIFIED_CAPACITY {
                 entries.clear();
             }
         }
-        entries.insert(token.to_owned(), claims.clone());
+        entries.insert(token.to_owned(), (claims.clone(), kid.to_owned()));
     }
 }

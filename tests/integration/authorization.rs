@@ -1049,6 +1049,42 @@ fn rows() -> Vec<Row> {
         )
         .once()
         .witness(Role::Superuser, "/api/v1/superuser/registrysize/"),
+        row("listServiceKeys", GET, "/api/v1/superuser/keys", AnySuperuser, 200),
+        row("createServiceKey", POST, "/api/v1/superuser/keys", Superuser, 200)
+            .body(r#"{"service": "matrix", "expiration": null}"#),
+        row(
+            "getServiceKey",
+            GET,
+            "/api/v1/superuser/keys/{service_key}",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "updateServiceKey",
+            PUT,
+            "/api/v1/superuser/keys/{service_key}",
+            Superuser,
+            200,
+        )
+        .body(r#"{"name": "renamed by {who}"}"#)
+        .witness(Role::Superuser, "/api/v1/superuser/keys/{service_key}"),
+        row(
+            "deleteServiceKey",
+            DELETE,
+            "/api/v1/superuser/keys/{doomed_service_key}",
+            Superuser,
+            204,
+        )
+        .once()
+        .witness(Role::Superuser, "/api/v1/superuser/keys/{doomed_service_key}"),
+        row(
+            "approveServiceKey",
+            POST,
+            "/api/v1/superuser/approvedkeys/{service_key}",
+            Superuser,
+            201,
+        )
+        .body("{}"),
     ]
 }
 
@@ -1205,6 +1241,12 @@ impl World {
             succeed(client, PUT, "/api/v1/user/robots/bot", None).await;
         }
         succeed(owner, PUT, "/api/v1/user/robots/doomed", None).await;
+        let mut service_keys = Vec::new();
+        for name in ["kept", "doomed"] {
+            let body = json!({"service": "matrix", "name": name, "expiration": null});
+            let key = succeed(&admin, POST, "/api/v1/superuser/keys", Some(body)).await;
+            service_keys.push(text_at(&key, "/kid"));
+        }
 
         let mut api = Vec::new();
         let mut registry = Vec::new();
@@ -1257,6 +1299,8 @@ impl World {
             ("revoked_authorization", minted_uuids[1].clone()),
             ("apptoken", app_tokens[0].clone()),
             ("doomed_apptoken", app_tokens[1].clone()),
+            ("service_key", service_keys[0].clone()),
+            ("doomed_service_key", service_keys[1].clone()),
         ];
         World {
             berth,

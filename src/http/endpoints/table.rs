@@ -694,7 +694,7 @@ fn app_token_endpoints() -> Vec<Endpoint> {
 }
 
 fn superuser_endpoints() -> Vec<Endpoint> {
-    use superuser::{logs, organizations, registry_size, users};
+    use superuser::{keys, logs, organizations, registry_size, users};
     vec![
         E::new(
             GET,
@@ -779,6 +779,42 @@ fn superuser_endpoints() -> Vec<Endpoint> {
             registry_size::queue_registry_size_calculation,
         )
         .internal(),
+        E::new(
+            GET,
+            "/api/v1/superuser/keys",
+            "listServiceKeys",
+            keys::list_keys,
+        ),
+        E::new(
+            POST,
+            "/api/v1/superuser/keys",
+            "createServiceKey",
+            keys::create_key,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/keys/{kid}",
+            "getServiceKey",
+            keys::get_key,
+        ),
+        E::new(
+            PUT,
+            "/api/v1/superuser/keys/{kid}",
+            "updateServiceKey",
+            keys::update_key,
+        ),
+        E::new(
+            DELETE,
+            "/api/v1/superuser/keys/{kid}",
+            "deleteServiceKey",
+            keys::delete_key,
+        ),
+        E::new(
+            POST,
+            "/api/v1/superuser/approvedkeys/{kid}",
+            "approveServiceKey",
+            keys::approve_key,
+        ),
     ]
     .into_iter()
     .map(|e| e.tag("superuser").scope(SUPER_USER))

@@ -2,6 +2,7 @@
 //! `http::endpoints`; every path answers with and without its trailing slash (Berth's
 //! decision 3), so `curl` without `-L` works.
 
+pub mod keys;
 pub mod logs;
 pub mod organizations;
 pub mod registry_size;

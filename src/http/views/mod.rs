@@ -5,10 +5,12 @@ mod log;
 mod organization;
 mod quota;
 mod registry_size;
+mod service_key;
 mod user;
 
 pub use avatar::{Avatar, AvatarKind};
 pub use log::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
 pub use organization::{OrganizationView, SuperuserOrganizationView};
 pub use registry_size::RegistrySizeView;
+pub use service_key::{ApprovalView, ServiceKeyView};
 pub use user::{CreatedUserView, UserView};
