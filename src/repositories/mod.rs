@@ -117,8 +117,8 @@ pub async fn list_visible_repositories(
     ))
 }
 
-/// The account a registry token was issued to, for its usage logs. Looked up before the log's
-/// transaction where it can be, so the writer is held for the insert alone.
+/// The account a registry token was issued to, for the usage log a registry write records in
+/// its own transaction (reads resolve it when their deferred entry is written).
 pub async fn registry_performer(
     conn: &mut DbConn,
     caller: &RegistryCaller,

@@ -24,7 +24,7 @@ pub use s3::S3Store;
 pub type ByteStream<'a> = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 'a>>;
 
 /// Stored bytes on their way out, in chunks that go to the client as they are.
-pub type StoredBytes = BoxStream<'static, io::Result<Bytes>>;
+pub type StoredBytes = ByteStream<'static>;
 
 /// An upload whose bytes are in storage, and when they last changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
