@@ -22,7 +22,7 @@ impl Secrets {
         let secret_key = match &config.secret_key {
             Some(key) => key.clone(),
             None => {
-                let candidate = crate::accounts::passwords::random_code(64);
+                let candidate = crate::random::random_code(64);
                 db::settings::get_or_insert_setting(&mut tx, "SECRET_KEY", &candidate).await?
             }
         };

@@ -8,7 +8,7 @@
 
 use crate::app::App;
 use crate::db;
-use crate::workers::{self, Job};
+use crate::jobs::{self, CalculateRegistrySize, Job};
 
 /// The state Quay reports once a calculation was ever queued.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,7 @@ pub struct RegistrySize {
 /// The current state; None when no calculation was ever queued.
 pub async fn status(app: &App) -> db::Result<Option<RegistrySize>> {
     let mut conn = app.db.reader().await?;
-    let job = db::jobs::find_job_lock(&mut conn, workers::CalculateRegistrySize::KIND).await?;
+    let job = db::jobs::find_job_lock(&mut conn, CalculateRegistrySize::KIND).await?;
     let last = db::registry_size::find_registry_size(&mut conn).await?;
     if job.is_none() && last.is_none() {
         return Ok(None);
@@ -40,7 +40,7 @@ pub async fn status(app: &App) -> db::Result<Option<RegistrySize>> {
 /// Queues a calculation; false when one is already queued or running (one waits at a time).
 pub async fn queue(app: &App) -> db::Result<bool> {
     let mut tx = app.db.begin().await?;
-    let queued = workers::enqueue_registry_size(&mut tx).await?;
+    let queued = jobs::enqueue(&mut tx, &CalculateRegistrySize::default()).await?;
     db::commit(tx).await?;
     Ok(queued)
 }
@@ -51,6 +51,6 @@ pub async fn queue(app: &App) -> db::Result<bool> {
 pub async fn recalculate(app: &App) -> db::Result<()> {
     let mut tx = app.db.begin().await?;
     db::registry_size::store_registry_size(&mut tx, db::now_ms()).await?;
-    db::jobs::delete_job_by_key(&mut tx, workers::CalculateRegistrySize::KIND).await?;
+    db::jobs::delete_job_by_key(&mut tx, CalculateRegistrySize::KIND).await?;
     db::commit(tx).await
 }

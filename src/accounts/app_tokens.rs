@@ -8,6 +8,7 @@ use super::{passwords, Account};
 use crate::app::App;
 use crate::db::{self, app_tokens::AppTokenRow};
 use crate::logs::{self, Actor};
+use crate::random::random_code;
 
 const PREFIX_LEN: usize = 60;
 /// `last_accessed` is written at most once a minute.
@@ -44,8 +45,8 @@ pub async fn create(app: &App, actor: &Actor, owner: &Account, title: &str) -> R
         uuid: uuid::Uuid::new_v4().to_string(),
         account_id: owner.id,
         title: title.to_owned(),
-        token_prefix: passwords::random_code(PREFIX_LEN),
-        token_secret: passwords::encrypt_stored(app, &passwords::random_code(PREFIX_LEN)),
+        token_prefix: random_code(PREFIX_LEN),
+        token_secret: passwords::encrypt_stored(app, &random_code(PREFIX_LEN)),
         created_ms: now,
         expires_ms: app
             .config

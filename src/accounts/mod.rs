@@ -4,6 +4,7 @@ pub mod app_tokens;
 pub mod login;
 pub mod passwords;
 pub mod robots;
+pub mod roles;
 pub mod scopes;
 pub mod sessions;
 pub mod tokens;
@@ -14,7 +15,9 @@ use serde_json::json;
 use crate::app::App;
 use crate::config::Config;
 use crate::db::{self, accounts::AccountRow, accounts::NewAccount};
+use crate::jobs;
 use crate::logs::{self, Actor};
+pub use roles::{superuser_override, Role, TeamRole};
 pub use scopes::Scopes;
 pub use validation::{validate_email, validate_namespace_name};
 
@@ -357,7 +360,13 @@ pub async fn delete_user(app: &App, actor: &Actor, username: &str) -> Result<()>
     let now = db::now_ms();
     db::accounts::mark_account_deleted(&mut tx, &row, &uuid::Uuid::new_v4().to_string(), now)
         .await?;
-    crate::workers::enqueue_purge_namespace(&mut tx, user.id).await?;
+    jobs::enqueue(
+        &mut tx,
+        &jobs::PurgeNamespace {
+            account_id: user.id,
+        },
+    )
+    .await?;
     db::commit(tx).await?;
     tracing::info!(user.name = %user.username, "user deleted; purge queued");
     Ok(())

@@ -5,28 +5,27 @@
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rand::Rng;
 use subtle::ConstantTimeEq;
 
 use crate::app::App;
+use crate::random::random_code;
 
 type Encryptor = cbc::Encryptor<aes::Aes256>;
 type Decryptor = cbc::Decryptor<aes::Aes256>;
 
 const BCRYPT_COST: u32 = 12;
-const GENERATED_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /// More than 7 characters and no whitespace (Quay's rule).
 pub fn is_valid_password(password: &str) -> bool {
     password.chars().count() > 7 && !password.chars().any(char::is_whitespace)
 }
 
-/// Random characters from `[A-Z0-9]`, drawn with the OS CSPRNG.
-pub fn random_code(len: usize) -> String {
-    let mut rng = rand::rngs::OsRng;
-    (0..len)
-        .map(|_| GENERATED_ALPHABET[rng.gen_range(0..GENERATED_ALPHABET.len())] as char)
-        .collect()
+/// Client secrets are 40 characters from `[A-Z0-9]`.
+pub const CLIENT_SECRET_LEN: usize = 40;
+
+/// A new OAuth client secret in the form it is stored in: encrypted (core-api.md §1.7).
+pub fn new_client_secret(app: &App) -> String {
+    encrypt_stored(app, &random_code(CLIENT_SECRET_LEN))
 }
 
 /// The 32-character temporary password of a user created by a superuser.
@@ -75,7 +74,7 @@ fn derive_key(secret_key: &str) -> [u8; 32] {
 
 /// The `encrypted_password` handed to clients: base64(IV || AES-256-CBC(`{"password": pw}`)).
 pub fn encrypt_password(secret_key: &str, password: &str) -> String {
-    let plaintext = crate::http::json::restful_bytes(&serde_json::json!({ "password": password }));
+    let plaintext = crate::pyjson::restful_bytes(&serde_json::json!({ "password": password }));
     let plaintext = &plaintext[..plaintext.len() - 1]; // without the newline
     let iv: [u8; 16] = rand::random();
     let ciphertext = Encryptor::new(&derive_key(secret_key).into(), &iv.into())
@@ -153,7 +152,9 @@ mod tests {
     fn generated_passwords() {
         let pw = generate_password();
         assert_eq!(pw.len(), 32);
-        assert!(pw.bytes().all(|b| GENERATED_ALPHABET.contains(&b)));
+        assert!(pw
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
         assert!(is_valid_password(&pw));
         assert!(!is_valid_password("short"));
         assert!(!is_valid_password("has space in it"));

@@ -4,10 +4,11 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{passwords::random_code, Account, Scopes};
+use super::{Account, Scopes};
 use crate::app::App;
 use crate::db::{self, accounts::NewAccessToken, DbConn};
 use crate::logs::OAuthUse;
+use crate::random::random_code;
 
 const PREFIX_LEN: usize = 20;
 /// Quay's `user/initialize` token lives 9000 s (core-api.md §1.6).
@@ -94,7 +95,7 @@ pub async fn issue_initial_token(
         conn,
         user.id,
         &user.username,
-        &crate::namespaces::applications::new_client_secret(app),
+        &super::passwords::new_client_secret(app),
         &details,
     )
     .await?;

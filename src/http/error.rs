@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
-use super::json::{jsonify_bytes, restful_bytes, Restful};
+use super::json::Restful;
+use crate::pyjson::{jsonify_bytes, restful_bytes};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -395,9 +396,9 @@ impl From<crate::namespaces::teams::Error> for ApiError {
     }
 }
 
-impl From<crate::accounts::robots::Error> for ApiError {
-    fn from(err: crate::accounts::robots::Error) -> Self {
-        use crate::accounts::robots::Error as E;
+impl From<crate::namespaces::robots::Error> for ApiError {
+    fn from(err: crate::namespaces::robots::Error) -> Self {
+        use crate::namespaces::robots::Error as E;
         match err {
             E::InvalidName { .. } | E::Exists(_) => ApiError::invalid_request(err.to_string()),
             E::NotFound(_) => ApiError::DataModel(err.to_string()),

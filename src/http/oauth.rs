@@ -21,12 +21,13 @@ use crate::accounts::{login, Account, Scopes};
 use crate::app::{App, AppState};
 use crate::http::api_v1::authorization::{scope_views, ApplicationView, ScopeView};
 use crate::http::error::ApiError;
-use crate::http::json::{restful_bytes, Jsonify};
+use crate::http::json::Jsonify;
 use crate::http::pipeline::{client_ip, session_from_headers};
 use crate::logs::Actor;
 use crate::namespaces::oauth::assignments::{self, AssignError, Assignment};
 use crate::namespaces::oauth::code_grant::{self, TokenRequest};
 use crate::namespaces::oauth::{self, Approval, AuthorizationRequest, ResponseType};
+use crate::pyjson::restful_bytes;
 
 type Params = HashMap<String, String>;
 

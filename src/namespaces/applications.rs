@@ -5,26 +5,21 @@ use serde_json::{json, Map, Value};
 
 use super::organizations::{self, OrganizationDetails};
 use super::teams::{org_access, OrgAccess};
-use super::{oauth, Error, Result, TeamRole};
-use crate::accounts::{passwords, passwords::random_code, tokens, Account, Scopes};
+use super::{oauth, Error, Result};
+use crate::accounts::passwords::{self, new_client_secret, CLIENT_SECRET_LEN};
+use crate::accounts::superuser_override;
+use crate::accounts::TeamRole;
+use crate::accounts::{tokens, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, applications::ApplicationRow, applications::ApplicationTokenRow};
 use crate::logs::{self, Actor};
-use crate::repositories::permissions::superuser_override;
+use crate::random::random_code;
 
 /// Ten years (of 365.25 days), the default and the longest lifetime of a minted token.
 pub const MAX_TOKEN_LIFETIME_S: i64 = 315_576_000;
 
 /// Quay keeps this name for the application its programmatic bootstrap creates.
 const BOOTSTRAP_APPLICATION_NAME: &str = "__quay_bootstrap_app";
-
-/// Client secrets are 40 characters from `[A-Z0-9]`.
-const CLIENT_SECRET_LEN: usize = 40;
-
-/// A new client secret in the form it is stored in: encrypted (core-api.md §1.7).
-pub(crate) fn new_client_secret(app: &App) -> String {
-    passwords::encrypt_stored(app, &random_code(CLIENT_SECRET_LEN))
-}
 
 /// The application's client secret; None when the database key cannot read it.
 pub fn client_secret(app: &App, application: &ApplicationRow) -> Option<String> {

@@ -5,12 +5,13 @@ pub mod applications;
 pub mod oauth;
 pub mod organizations;
 pub mod prototypes;
+pub mod robots;
 pub mod superuser;
 pub mod teams;
 
 use serde_json::json;
 
-use crate::accounts::{self, Account, Scopes};
+use crate::accounts::{self, Account, Scopes, TeamRole};
 use crate::app::App;
 use crate::db::{self, accounts::NewAccount, DbConn};
 use crate::logs::{self, Actor};
@@ -69,45 +70,6 @@ impl From<accounts::Error> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
-
-/// Organization-wide team roles, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TeamRole {
-    Member,
-    Creator,
-    Admin,
-}
-
-impl TeamRole {
-    pub fn parse(text: &str) -> Option<TeamRole> {
-        match text {
-            "member" => Some(TeamRole::Member),
-            "creator" => Some(TeamRole::Creator),
-            "admin" => Some(TeamRole::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TeamRole::Member => "member",
-            TeamRole::Creator => "creator",
-            TeamRole::Admin => "admin",
-        }
-    }
-
-    /// The strongest team role a credential with `scopes` may exercise (OAuth scope capping,
-    /// core-api.md §1.3): `org:admin` and direct logins everything, `repo:create` up to creator.
-    pub fn cap(scopes: Scopes) -> Option<TeamRole> {
-        if scopes.contains(Scopes::ORG_ADMIN) || scopes.contains(Scopes::DIRECT_LOGIN) {
-            Some(TeamRole::Admin)
-        } else if scopes.contains(Scopes::REPO_CREATE) {
-            Some(TeamRole::Creator)
-        } else {
-            None
-        }
-    }
-}
 
 /// The strongest team role `account` holds in `organization`, if any.
 pub async fn team_role(
@@ -181,28 +143,4 @@ pub async fn create_organization(
     db::commit(tx).await?;
     tracing::info!(org.name = %name, "organization created");
     Ok(row.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scopes_cap_team_roles() {
-        assert_eq!(TeamRole::cap(Scopes::DIRECT_LOGIN), Some(TeamRole::Admin));
-        assert_eq!(
-            TeamRole::cap(Scopes::parse("repo:create org:admin")),
-            Some(TeamRole::Admin)
-        );
-        assert_eq!(
-            TeamRole::cap(Scopes::parse("repo:create")),
-            Some(TeamRole::Creator)
-        );
-        assert_eq!(TeamRole::cap(Scopes::parse("repo:admin user:admin")), None);
-        // A capped role is the weaker of the held role and the cap.
-        assert_eq!(
-            Some(TeamRole::Admin).min(TeamRole::cap(Scopes::REPO_CREATE)),
-            Some(TeamRole::Creator)
-        );
-    }
 }

@@ -8,10 +8,12 @@ use sqlx::pool::PoolConnection;
 use sqlx::Any;
 
 use super::teams::OrgAccess;
-use super::{Error, Result, TeamRole};
+use super::{Error, Result};
+use crate::accounts::TeamRole;
 use crate::accounts::{self, robots, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, namespaces::DirectGrantRow, DbConn};
+use crate::jobs;
 use crate::logs::{self, Actor};
 
 /// A team as the organization view lists it.
@@ -262,7 +264,7 @@ pub(super) async fn mark_deleted(app: &App, actor: &Actor, org: &Account) -> Res
     logs::record(&mut tx, actor, "org_delete", scope, metadata).await?;
     let placeholder = uuid::Uuid::new_v4().to_string();
     db::accounts::mark_account_deleted(&mut tx, &row, &placeholder, db::now_ms()).await?;
-    crate::workers::enqueue_purge_namespace(&mut tx, org.id).await?;
+    jobs::enqueue(&mut tx, &jobs::PurgeNamespace { account_id: org.id }).await?;
     db::commit(tx).await?;
     tracing::info!(org.name = %org.username, "organization deleted; purge queued");
     Ok(())

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::teams::{Error, OrgAccess, Result};
+use crate::accounts::Role;
 use crate::accounts::{Account, Scopes};
 use crate::app::App;
 use crate::db::{self, namespaces::PrototypeRow, DbConn, DbTx};
 use crate::logs::{self, Actor};
-use crate::repositories::Role;
 
 /// Who a prototype grants the role to.
 #[derive(Debug, Clone)]

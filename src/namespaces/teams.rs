@@ -3,14 +3,14 @@
 
 use serde_json::json;
 
-use super::TeamRole;
+use crate::accounts::superuser_override;
+use crate::accounts::TeamRole;
 use crate::accounts::{robots, Account, Scopes};
 use crate::app::App;
 use crate::config::Config;
 use crate::db::{self, grants::RepositoryGrantRow, namespaces::MemberRow, namespaces::TeamRow};
 use crate::db::{DbConn, DbTx};
 use crate::logs::{self, Actor};
-use crate::repositories::permissions::superuser_override;
 
 /// Outcomes of team and prototype operations; the texts are Quay's.
 #[derive(Debug, thiserror::Error)]

@@ -4,9 +4,10 @@
 use serde_json::{json, Map, Value};
 
 use super::names::{NameError, NamingRules, RepoName};
-use super::permissions::{can_create_in, effective_role, Role};
+use super::permissions::{can_create_in, effective_role};
 use super::{find_with_namespace, Repository, STATE_MARKED_FOR_DELETION, STATE_NORMAL};
 use crate::accounts::login::{CredentialKind, Login};
+use crate::accounts::Role;
 use crate::accounts::{Account, Scopes};
 use crate::app::App;
 use crate::config::Config;

@@ -4,8 +4,9 @@
 use serde_json::json;
 
 use super::names::RepoName;
-use super::permissions::{effective_role, Role};
+use super::permissions::effective_role;
 use super::{find_repository, Repository, STATE_NORMAL};
+use crate::accounts::Role;
 use crate::accounts::{robots, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, grants::TeamGrantRow, grants::UserGrantRow, DbConn};

@@ -4,14 +4,16 @@
 use serde_json::json;
 
 use super::names::{NamingRules, RepoName};
-use super::permissions::{can_create_in, effective_role, Role};
+use super::permissions::{can_create_in, effective_role};
 use super::{find_repository, Repository};
+use crate::accounts::Role;
 use crate::accounts::{self, Account, Scopes};
 use crate::app::App;
 use crate::db::{
     self, repositories::AliveTagRow, repositories::RepositoryFilter,
     repositories::RepositoryListRow,
 };
+use crate::jobs;
 use crate::logs::{self, Actor};
 
 #[derive(Debug, thiserror::Error)]
@@ -186,7 +188,13 @@ pub async fn delete_repository(app: &App, actor: &Actor, repo: &Repository) -> R
         &format!("deleted-{}", uuid::Uuid::new_v4()),
     )
     .await?;
-    crate::workers::enqueue_purge_repository(&mut tx, repo.id).await?;
+    jobs::enqueue(
+        &mut tx,
+        &jobs::PurgeRepository {
+            repository_id: repo.id,
+        },
+    )
+    .await?;
     Ok(db::commit(tx).await?)
 }
 

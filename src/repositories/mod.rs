@@ -17,7 +17,6 @@ use crate::db::{self, accounts::AccountRow, registry::RepositoryRow, DbConn};
 use crate::logs;
 pub use access::RegistryCaller;
 pub use names::{NameError, NamingRules, RepoName};
-pub use permissions::Role;
 
 /// Repository `state` values (Quay's `RepositoryState`).
 pub const STATE_NORMAL: &str = "normal";

@@ -2,58 +2,10 @@
 //! for users and robots alike: own and team grants, namespace and organization rights.
 
 use super::Repository;
-use crate::accounts::{Account, Scopes};
+use crate::accounts::{superuser_override, Account, Role, Scopes, TeamRole};
 use crate::config::Config;
 use crate::db::{self, DbConn};
-use crate::namespaces::{self, TeamRole};
-
-/// Repository roles, ordered: each includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Read,
-    Write,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Read => "read",
-            Role::Write => "write",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "read" => Some(Role::Read),
-            "write" => Some(Role::Write),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    /// The highest role a credential with `scopes` may exercise (OAuth scope capping).
-    fn cap(scopes: Scopes) -> Option<Role> {
-        if scopes.allows_repo_admin() {
-            Some(Role::Admin)
-        } else if scopes.allows_repo_write() {
-            Some(Role::Write)
-        } else if scopes.allows_repo_read() {
-            Some(Role::Read)
-        } else {
-            None
-        }
-    }
-}
-
-/// Quay's `allow_if_superuser`: with `FEATURE_SUPERUSERS_FULL_ACCESS`, a superuser whose
-/// credential allows `super:user` passes every namespace and repository check.
-pub fn superuser_override(config: &Config, account: &Account, scopes: Scopes) -> bool {
-    config.features.superusers_full_access
-        && account.is_superuser(config)
-        && scopes.allows_superuser()
-}
+use crate::namespaces;
 
 /// The role `account` (None: anonymous) holds on `repo` through a credential with `scopes`:
 /// namespace owner, organization admin, full-access superuser, its own or its teams' grants,
@@ -124,21 +76,4 @@ pub async fn can_create_in(
     }
     Ok(namespace.organization
         && namespaces::team_role(conn, namespace, account).await? >= Some(TeamRole::Creator))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roles_are_ordered_and_capped() {
-        assert!(Role::Admin > Role::Write && Role::Write > Role::Read);
-        assert_eq!(Role::cap(Scopes::DIRECT_LOGIN), Some(Role::Admin));
-        assert_eq!(Role::cap(Scopes::REPO_READ), Some(Role::Read));
-        assert_eq!(Role::cap(Scopes::parse("user:read")), None);
-        assert_eq!(
-            Some(Role::Admin).min(Role::cap(Scopes::REPO_WRITE)),
-            Some(Role::Write)
-        );
-    }
 }

@@ -4,22 +4,16 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use super::Job;
+use super::Run;
 use crate::app::AppState;
 use crate::config::Config;
+use crate::jobs;
 
 /// Quay sweeps hourly.
 const LONGEST_PERIOD: Duration = Duration::from_secs(3600);
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct SweepExpiredAppTokens {}
-
 #[async_trait::async_trait]
-impl Job for SweepExpiredAppTokens {
-    const KIND: &'static str = "sweep_expired_app_tokens";
-
+impl Run for jobs::SweepExpiredAppTokens {
     async fn run(&self, app: &AppState) -> anyhow::Result<()> {
         crate::accounts::app_tokens::sweep_expired(app).await?;
         Ok(())

@@ -3,33 +3,20 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use super::Job;
+use super::Run;
 use crate::app::AppState;
 use crate::config::Config;
-
-/// One collection pass, every `GARBAGE_COLLECTION_FREQUENCY`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CollectGarbage {}
+use crate::jobs;
 
 #[async_trait::async_trait]
-impl Job for CollectGarbage {
-    const KIND: &'static str = "gc";
-
+impl Run for jobs::CollectGarbage {
     async fn run(&self, app: &AppState) -> anyhow::Result<()> {
         crate::gc::run_once(app).await.map(drop)
     }
 }
 
-/// One sweep of storage against the database, for what crashes left behind.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SweepStorage {}
-
 #[async_trait::async_trait]
-impl Job for SweepStorage {
-    const KIND: &'static str = "sweep_storage";
-
+impl Run for jobs::SweepStorage {
     async fn run(&self, app: &AppState) -> anyhow::Result<()> {
         crate::gc::sweep_storage(app).await.map(drop)
     }

@@ -1,5 +1,5 @@
-//! Background work: a queue of jobs claimed by any node, run by `berth serve` (embedded) or
-//! `berth worker` (scale-out).
+//! Background work: the bodies of the queued jobs (`crate::jobs`), claimed by any node and run
+//! by `berth serve` (embedded) or `berth worker` (scale-out), and the periodic sweeps' schedule.
 
 mod app_tokens;
 mod gc;
@@ -7,74 +7,33 @@ mod purge_namespace;
 mod purge_repository;
 mod registry_size;
 
-pub use registry_size::CalculateRegistrySize;
-
 use std::time::{Duration, Instant};
 
-use serde::{de::DeserializeOwned, Serialize};
-
 use crate::app::AppState;
-use crate::db::{self, DbConn};
+use crate::db;
+use crate::jobs::{self, Job};
 
 /// How long a claimed job is held before another node may retry it.
 const LOCK_MS: i64 = 10 * 60 * 1000;
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
+/// How a queued job is carried out.
 #[async_trait::async_trait]
-pub trait Job: Serialize + DeserializeOwned + Send + Sync {
-    const KIND: &'static str;
+trait Run: Job {
     async fn run(&self, app: &AppState) -> anyhow::Result<()>;
 }
 
-/// Queues `job`; with `dedup_key` set, a job with the same key already waiting wins.
-pub async fn enqueue<J: Job>(
-    conn: &mut DbConn,
-    job: &J,
-    dedup_key: Option<&str>,
-) -> db::Result<bool> {
-    let payload = serde_json::to_string(job).expect("plain data");
-    db::jobs::insert_job(conn, J::KIND, &payload, dedup_key, db::now_ms()).await
-}
-
-pub async fn enqueue_purge_namespace(conn: &mut DbConn, account_id: i64) -> db::Result<bool> {
-    let job = purge_namespace::PurgeNamespace { account_id };
-    enqueue(conn, &job, Some(&format!("purge_namespace:{account_id}"))).await
-}
-
-pub async fn enqueue_purge_repository(conn: &mut DbConn, repository_id: i64) -> db::Result<bool> {
-    let job = purge_repository::PurgeRepository { repository_id };
-    enqueue(
-        conn,
-        &job,
-        Some(&format!("purge_repository:{repository_id}")),
-    )
-    .await
-}
-
-/// Queues a registry size calculation under its kind; false when one is already queued or
-/// running.
-pub async fn enqueue_registry_size(conn: &mut DbConn) -> db::Result<bool> {
-    let kind = CalculateRegistrySize::KIND;
-    enqueue(conn, &CalculateRegistrySize::default(), Some(kind)).await
-}
-
 async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<()> {
-    async fn run<J: Job>(app: &AppState, payload: &str) -> anyhow::Result<()> {
+    async fn run<J: Run>(app: &AppState, payload: &str) -> anyhow::Result<()> {
         serde_json::from_str::<J>(payload)?.run(app).await
     }
     match kind {
-        purge_namespace::PurgeNamespace::KIND => {
-            run::<purge_namespace::PurgeNamespace>(app, payload).await
-        }
-        purge_repository::PurgeRepository::KIND => {
-            run::<purge_repository::PurgeRepository>(app, payload).await
-        }
-        gc::CollectGarbage::KIND => run::<gc::CollectGarbage>(app, payload).await,
-        gc::SweepStorage::KIND => run::<gc::SweepStorage>(app, payload).await,
-        CalculateRegistrySize::KIND => run::<CalculateRegistrySize>(app, payload).await,
-        app_tokens::SweepExpiredAppTokens::KIND => {
-            run::<app_tokens::SweepExpiredAppTokens>(app, payload).await
-        }
+        jobs::PurgeNamespace::KIND => run::<jobs::PurgeNamespace>(app, payload).await,
+        jobs::PurgeRepository::KIND => run::<jobs::PurgeRepository>(app, payload).await,
+        jobs::CollectGarbage::KIND => run::<jobs::CollectGarbage>(app, payload).await,
+        jobs::SweepStorage::KIND => run::<jobs::SweepStorage>(app, payload).await,
+        jobs::CalculateRegistrySize::KIND => run::<jobs::CalculateRegistrySize>(app, payload).await,
+        jobs::SweepExpiredAppTokens::KIND => run::<jobs::SweepExpiredAppTokens>(app, payload).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -84,10 +43,10 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     let features = &app.config.features;
     let mut paused = Vec::new();
     if !features.namespace_garbage_collection {
-        paused.push(purge_namespace::PurgeNamespace::KIND);
+        paused.push(jobs::PurgeNamespace::KIND);
     }
     if !features.quota_management {
-        paused.push(CalculateRegistrySize::KIND);
+        paused.push(jobs::CalculateRegistrySize::KIND);
     }
     let now = db::now_ms();
     let mut tx = app.db.begin().await?;
@@ -117,7 +76,7 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
 }
 
 /// Queues `job` once `every` has passed since `due` was last set (never when `every` is
-/// None); returns when it is next due. Its kind is its queue key: one copy waits at a time.
+/// None); returns when it is next due. One copy waits at a time.
 async fn schedule<J: Job>(
     app: &AppState,
     job: &J,
@@ -132,7 +91,7 @@ async fn schedule<J: Job>(
     }
     let queued = async {
         let mut tx = app.db.begin().await?;
-        enqueue(&mut tx, job, Some(J::KIND)).await?;
+        jobs::enqueue(&mut tx, job).await?;
         db::commit(tx).await
     };
     if let Err(err) = queued.await {
@@ -149,11 +108,11 @@ pub async fn run_forever(app: AppState) {
     let sweep_every = gc::sweep_period(&app.config);
     let tokens_every = Some(app_tokens::period(&app.config));
     loop {
-        gc_due = schedule(&app, &gc::CollectGarbage {}, collect_every, gc_due).await;
-        sweep_due = schedule(&app, &gc::SweepStorage {}, sweep_every, sweep_due).await;
+        gc_due = schedule(&app, &jobs::CollectGarbage {}, collect_every, gc_due).await;
+        sweep_due = schedule(&app, &jobs::SweepStorage {}, sweep_every, sweep_due).await;
         tokens_due = schedule(
             &app,
-            &app_tokens::SweepExpiredAppTokens::default(),
+            &jobs::SweepExpiredAppTokens::default(),
             tokens_every,
             tokens_due,
         )

@@ -1,19 +1,11 @@
 //! Purges a deleted user or organization: its repositories, then the account row.
 
-use serde::{Deserialize, Serialize};
-
-use super::Job;
+use super::Run;
 use crate::app::AppState;
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PurgeNamespace {
-    pub account_id: i64,
-}
+use crate::jobs;
 
 #[async_trait::async_trait]
-impl Job for PurgeNamespace {
-    const KIND: &'static str = "purge_namespace";
-
+impl Run for jobs::PurgeNamespace {
     async fn run(&self, app: &AppState) -> anyhow::Result<()> {
         crate::repositories::purge_namespace(app, self.account_id).await
     }

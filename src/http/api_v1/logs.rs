@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts;
+use crate::accounts::Role;
 use crate::app::AppState;
 use crate::db::logs::LogSelection;
 use crate::http::error::ApiError;
@@ -19,7 +20,6 @@ use crate::logs::query::{self, LogCursor, SERVICE_KEY_KINDS};
 use crate::logs::window::{TimeWindow, WindowError};
 use crate::namespaces;
 use crate::paging::{self, PageToken};
-use crate::repositories::permissions::Role;
 use crate::repositories::Repository;
 
 impl From<WindowError> for ApiError {

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::Role;
 use crate::app::AppState;
 use crate::db::grants::{RepositoryGrantRow, TeamGrantRow};
 use crate::http::error::ApiError;
@@ -15,7 +16,6 @@ use crate::http::extract::{fields, Caller, QuayJson, RepositoryPath};
 use crate::http::json::Restful;
 use crate::http::views::{Avatar, AvatarKind};
 use crate::repositories::grants::{self, UserGrant};
-use crate::repositories::Role;
 
 #[derive(Debug, Serialize)]
 pub struct RepositoryRefView {

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::accounts::Role;
 use crate::app::AppState;
 use crate::db::namespaces::PrototypeRow;
 use crate::http::error::ApiError;
@@ -13,7 +14,6 @@ use crate::http::json::Restful;
 use crate::http::views::{Avatar, AvatarKind};
 use crate::namespaces::prototypes::{self, Delegate, PrototypeList};
 use crate::namespaces::teams;
-use crate::repositories::Role;
 
 fn role<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     fields::one_of(d, "role", &["read", "write", "admin"])

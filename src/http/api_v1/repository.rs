@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::Role;
+use crate::accounts::TeamRole;
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{
@@ -15,10 +17,8 @@ use crate::http::extract::{
 };
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
-use crate::namespaces::TeamRole;
 use crate::paging::IdCursor;
 use crate::repositories::management::{self, ListRequest, NewRepository};
-use crate::repositories::Role;
 
 #[derive(Debug, Serialize)]
 pub struct TagView {

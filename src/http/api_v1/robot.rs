@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::permission::GrantListView;
-use crate::accounts::robots::{self, ListOptions, ListedRobot, Owner, Robot, RobotDetails};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, QuayJson, QueryParams};
 use crate::http::json::Restful;
 use crate::http::views::{rfc2822, Avatar, AvatarKind};
+use crate::namespaces::robots::{self, ListOptions, ListedRobot, Owner, Robot, RobotDetails};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CreateRobotBody {
@@ -30,7 +30,7 @@ fn description<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>,
     match text {
         Some(t) if t.chars().count() > 255 => Err(serde::de::Error::custom(format!(
             "{} is too long",
-            crate::http::json::python_repr(&Value::String(t))
+            crate::pyjson::python_repr(&Value::String(t))
         ))),
         other => Ok(other),
     }

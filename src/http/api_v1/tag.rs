@@ -118,7 +118,7 @@ pub async fn change_tag(
             value => Some(value.as_f64().ok_or_else(|| {
                 ApiError::invalid_request(format!(
                     "{} is not of type 'number', 'null'",
-                    crate::http::json::python_repr(value)
+                    crate::pyjson::python_repr(value)
                 ))
             })? as i64),
         };

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::permission::GrantListView;
+use crate::accounts::TeamRole;
 use crate::app::AppState;
 use crate::db::namespaces::MemberRow;
 use crate::http::error::ApiError;
@@ -12,7 +13,6 @@ use crate::http::extract::{fields, Caller, QuayJson};
 use crate::http::json::Restful;
 use crate::http::views::{Avatar, AvatarKind};
 use crate::namespaces::teams::{self, SavedTeam};
-use crate::namespaces::TeamRole;
 
 #[derive(Debug, Deserialize)]
 pub struct TeamBody {

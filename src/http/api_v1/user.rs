@@ -11,10 +11,11 @@ use crate::app::{App, AppState};
 use crate::db::repositories::RepositoryListRow;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, Identity, QuayJson, QueryParams};
-use crate::http::json::{python_truthy, Jsonify, Restful};
+use crate::http::json::{Jsonify, Restful};
 use crate::http::views::{Avatar, AvatarKind};
 use crate::namespaces::organizations::{self, UserOrganization};
 use crate::paging::IdCursor;
+use crate::pyjson::python_truthy;
 use crate::repositories::management;
 
 /// Quay's `user_view` of a user as one caller sees it.

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::http::error::ApiError;
-use crate::http::json::python_repr;
+use crate::pyjson::python_repr;
 
 pub struct QuayJson<T>(pub T);
 
@@ -172,7 +172,7 @@ pub mod fields {
                 let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
                 Err(serde::de::Error::custom(format!(
                     "{} is not one of [{}]",
-                    crate::http::json::python_repr(&Value::String(value)),
+                    crate::pyjson::python_repr(&Value::String(value)),
                     quoted.join(", ")
                 )))
             }

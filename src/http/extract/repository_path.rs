@@ -8,11 +8,12 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use super::Caller;
+use crate::accounts::Role;
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::repositories::management;
 use crate::repositories::names::{NamingRules, RepoName};
-use crate::repositories::{Repository, Role};
+use crate::repositories::Repository;
 
 pub struct RepositoryPath {
     pub repo: RepoName,

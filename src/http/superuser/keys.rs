@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, FreshCaller, QuayJson};
-use crate::http::json::{python_repr, Jsonify};
+use crate::http::json::Jsonify;
 use crate::http::views::ServiceKeyView;
+use crate::pyjson::python_repr;
 use crate::service_keys::admin::{self, KeyChanges, NewKey};
 
 #[derive(Debug, Serialize)]

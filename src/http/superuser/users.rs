@@ -8,9 +8,10 @@ use crate::accounts::{self, passwords, NewUser, UserChanges};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{FreshCaller, QuayJson, QueryParams};
-use crate::http::json::{python_truthy, Restful};
+use crate::http::json::Restful;
 use crate::http::views::{CreatedUserView, UserView};
 use crate::paging::IdCursor;
+use crate::pyjson::python_truthy;
 
 const LIMIT_HELP: &str = "Limit to the number of results to return per page. Max 100.";
 

@@ -8,10 +8,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{granted_query, redirect_allowed, with_query, AuthorizationRequest};
-use crate::accounts::{passwords, passwords::random_code, tokens, Account, Scopes};
+use crate::accounts::{passwords, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, applications::ApplicationRow, oauth::AuthorizationCodeRow};
 use crate::namespaces::applications::{client_secret, MAX_TOKEN_LIFETIME_S};
+use crate::random::random_code;
 
 const CODE_LEN: usize = 40;
 const PREFIX_LEN: usize = 20;

@@ -1,0 +1,77 @@
+//! The queue side of background work: what each job is (a kind and a plain-data payload) and
+//! how it is queued. Domain code queues jobs in the transaction of the change that calls for
+//! them; the bodies that run them live in `workers`, above the domain.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::db::{self, DbConn};
+
+pub trait Job: Serialize + DeserializeOwned + Send + Sync {
+    const KIND: &'static str;
+
+    /// While a job with the same key waits or runs, queueing another adds nothing.
+    fn dedup_key(&self) -> String;
+}
+
+/// Queues `job`; false when a job with its key is already waiting or running.
+pub async fn enqueue<J: Job>(conn: &mut DbConn, job: &J) -> db::Result<bool> {
+    let payload = serde_json::to_string(job).expect("plain data");
+    let key = job.dedup_key();
+    db::jobs::insert_job(conn, J::KIND, &payload, Some(&key), db::now_ms()).await
+}
+
+/// Purges a deleted user or organization: its repositories, then the account row.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PurgeNamespace {
+    pub account_id: i64,
+}
+
+impl Job for PurgeNamespace {
+    const KIND: &'static str = "purge_namespace";
+
+    fn dedup_key(&self) -> String {
+        format!("{}:{}", Self::KIND, self.account_id)
+    }
+}
+
+/// Purges a deleted repository: its tags, manifests, uploads and the repository row.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PurgeRepository {
+    pub repository_id: i64,
+}
+
+impl Job for PurgeRepository {
+    const KIND: &'static str = "purge_repository";
+
+    fn dedup_key(&self) -> String {
+        format!("{}:{}", Self::KIND, self.repository_id)
+    }
+}
+
+/// Jobs of which one copy waits at a time: their kind is their key.
+macro_rules! singleton_jobs {
+    ($($(#[$doc:meta])* $name:ident = $kind:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Default, Serialize, Deserialize)]
+        pub struct $name {}
+
+        impl Job for $name {
+            const KIND: &'static str = $kind;
+
+            fn dedup_key(&self) -> String {
+                Self::KIND.to_owned()
+            }
+        }
+    )*};
+}
+
+singleton_jobs! {
+    /// The registry size calculation a superuser queues (superuser-api.md §8).
+    CalculateRegistrySize = "registry_size";
+    /// One garbage collection pass (core-api.md §6.5).
+    CollectGarbage = "gc";
+    /// One sweep of storage against the database, for what crashes left behind.
+    SweepStorage = "sweep_storage";
+    /// The sweep of expired app-specific tokens (core-api.md §1.10).
+    SweepExpiredAppTokens = "sweep_expired_app_tokens";
+}
