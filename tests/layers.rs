@@ -36,7 +36,10 @@ fn written_layers() -> BTreeMap<String, usize> {
     let doc = fs::read_to_string(root().join("docs/ARCHITECTURE.md")).expect("ARCHITECTURE.md");
     let start = doc.find("<!-- layers").expect("a `<!-- layers` marker");
     let block = &doc[start..];
-    let open = block.find("```text\n").expect("a text block after the marker") + 8;
+    let open = block
+        .find("```text\n")
+        .expect("a text block after the marker")
+        + 8;
     let close = open + block[open..].find("```").expect("the block's end");
     let lines: Vec<&str> = block[open..close]
         .lines()
@@ -59,7 +62,13 @@ fn written_layers() -> BTreeMap<String, usize> {
 fn top_level_modules(src: &Path) -> Vec<String> {
     let mut modules: Vec<String> = fs::read_dir(src)
         .expect("src/")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| !ROOT_FILES.contains(&name.as_str()))
         .map(|name| name.trim_end_matches(".rs").to_owned())
         .collect();
@@ -182,7 +191,11 @@ fn edges(src: &Path, modules: &[String]) -> Vec<Edge> {
     for file in files {
         let relative = file.strip_prefix(src).expect("inside src/");
         let first = relative.components().next().expect("a component");
-        let from = first.as_os_str().to_string_lossy().trim_end_matches(".rs").to_owned();
+        let from = first
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
         if ROOT_FILES.contains(&relative.to_string_lossy().as_ref()) {
             continue;
         }

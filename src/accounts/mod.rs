@@ -78,6 +78,14 @@ impl Account {
     }
 }
 
+/// A signed-in caller as domain rules see it: the account, what its credential allows, and
+/// how the usage log names it.
+pub struct Principal<'a> {
+    pub account: &'a Account,
+    pub scopes: Scopes,
+    pub actor: Actor,
+}
+
 /// Outcomes of account operations; the texts are Quay's.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

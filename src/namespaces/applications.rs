@@ -7,12 +7,10 @@ use super::organizations::{self, OrganizationDetails};
 use super::teams::{org_access, OrgAccess};
 use super::{oauth, Error, Result};
 use crate::accounts::passwords::{self, new_client_secret, CLIENT_SECRET_LEN};
-use crate::accounts::superuser_override;
-use crate::accounts::TeamRole;
-use crate::accounts::{tokens, Account, Scopes};
+use crate::accounts::{superuser_override, tokens, Account, Principal, Scopes, TeamRole};
 use crate::app::App;
 use crate::db::{self, applications::ApplicationRow, applications::ApplicationTokenRow};
-use crate::logs::{self, Actor};
+use crate::logs;
 use crate::random::random_code;
 
 /// Ten years (of 365.25 days), the default and the longest lifetime of a minted token.
@@ -115,18 +113,16 @@ impl Application {
     }
 }
 
-/// Someone acting in an organization: the log's performer, the account, the rights its
-/// credential leaves it (`scopes`), and the organization's name as the request gives it.
+/// Someone acting in an organization: the signed-in caller, and the organization's name as the
+/// request gives it.
 pub struct OrganizationCaller<'a> {
-    pub actor: Actor,
-    pub account: &'a Account,
-    pub scopes: Scopes,
+    pub caller: Principal<'a>,
     pub org_name: &'a str,
 }
 
 impl OrganizationCaller<'_> {
     async fn access(&self, app: &App) -> Result<OrgAccess> {
-        Ok(org_access(app, self.account, self.scopes, self.org_name).await?)
+        Ok(org_access(app, &self.caller, self.org_name).await?)
     }
 }
 
@@ -205,7 +201,14 @@ pub async fn create_application(
     .await?;
     let metadata = fields.metadata(&client_id);
     let scope = logs::Scope::namespace(org.id);
-    logs::record(&mut tx, &who.actor, "create_application", scope, metadata).await?;
+    logs::record(
+        &mut tx,
+        &who.caller.actor,
+        "create_application",
+        scope,
+        metadata,
+    )
+    .await?;
     db::commit(tx).await?;
     Application::new(app, row, access.is_admin())
 }
@@ -225,7 +228,14 @@ pub async fn update_application(
         .ok_or(Error::NotFound)?;
     let metadata = fields.metadata(client_id);
     let scope = logs::Scope::namespace(org.id);
-    logs::record(&mut tx, &who.actor, "update_application", scope, metadata).await?;
+    logs::record(
+        &mut tx,
+        &who.caller.actor,
+        "update_application",
+        scope,
+        metadata,
+    )
+    .await?;
     db::commit(tx).await?;
     Ok(Application { row, ..application })
 }
@@ -243,7 +253,14 @@ pub async fn delete_application(
     }
     let metadata = named(&application.row);
     let scope = logs::Scope::namespace(org.id);
-    logs::record(&mut tx, &who.actor, "delete_application", scope, metadata).await?;
+    logs::record(
+        &mut tx,
+        &who.caller.actor,
+        "delete_application",
+        scope,
+        metadata,
+    )
+    .await?;
     Ok(db::commit(tx).await?)
 }
 
@@ -264,7 +281,7 @@ pub async fn reset_client_secret(
     let scope = logs::Scope::namespace(org.id);
     logs::record(
         &mut tx,
-        &who.actor,
+        &who.caller.actor,
         "reset_application_client_secret",
         scope,
         metadata,
@@ -292,7 +309,7 @@ pub struct PublicApplication {
 /// The public view of the application `client_id`, for anyone (`caller` None when anonymous).
 pub async fn public_application(
     app: &App,
-    caller: Option<(&Account, Scopes)>,
+    caller: Option<&Principal<'_>>,
     client_id: &str,
 ) -> Result<PublicApplication> {
     let found = oauth::find_application(app, client_id)
@@ -314,16 +331,16 @@ pub async fn public_application(
 /// organization: the user administers it, and superusers oversee it.
 async fn describe_user_namespace(
     app: &App,
-    caller: Option<(&Account, Scopes)>,
+    caller: Option<&Principal<'_>>,
     owner: Account,
 ) -> Result<OrganizationDetails> {
     let role = caller
-        .filter(|(account, _)| account.id == owner.id)
-        .and_then(|(_, scopes)| TeamRole::cap(scopes));
+        .filter(|caller| caller.account.id == owner.id)
+        .and_then(|caller| TeamRole::cap(caller.scopes));
     let is_admin = role == Some(TeamRole::Admin);
-    let oversees = caller.is_some_and(|(account, scopes)| {
-        superuser_override(&app.config, account, scopes)
-            || account.is_global_readonly_superuser(&app.config)
+    let oversees = caller.is_some_and(|caller| {
+        superuser_override(&app.config, caller.account, caller.scopes)
+            || caller.account.is_global_readonly_superuser(&app.config)
     });
     let invoicing = if is_admin {
         let mut conn = app.db.reader().await?;
@@ -379,11 +396,11 @@ pub async fn mint_token(
     // An organization admin holds every repository and organization right there; super:user
     // needs a superuser; and a token caller cannot widen its own scopes.
     if requested.contains(Scopes::SUPER_USER)
-        && !(who.account.is_superuser(&app.config) && who.scopes.allows_superuser())
+        && !(who.caller.account.is_superuser(&app.config) && who.caller.scopes.allows_superuser())
     {
         return Err(Error::Unauthorized);
     }
-    if !who.scopes.contains(Scopes::DIRECT_LOGIN) && !who.scopes.covers(requested) {
+    if !who.caller.scopes.contains(Scopes::DIRECT_LOGIN) && !who.caller.scopes.covers(requested) {
         return Err(Error::Unauthorized);
     }
     let name = name.trim();
@@ -405,7 +422,7 @@ pub async fn mint_token(
     let issued = tokens::issue_named_token(
         &mut tx,
         application.id,
-        who.account,
+        who.caller.account,
         scope,
         Some(name),
         lifetime_s * 1000,
@@ -418,7 +435,7 @@ pub async fn mint_token(
     let log_scope = logs::Scope::namespace(org.id);
     logs::record(
         &mut tx,
-        &who.actor,
+        &who.caller.actor,
         "create_oauth_api_token",
         log_scope,
         metadata,
@@ -440,7 +457,9 @@ async fn token_application(
     client_id: &str,
     purpose: Purpose,
 ) -> Result<(Account, ApplicationRow)> {
-    if !who.scopes.contains(Scopes::ORG_ADMIN) && !who.scopes.contains(Scopes::DIRECT_LOGIN) {
+    if !who.caller.scopes.contains(Scopes::ORG_ADMIN)
+        && !who.caller.scopes.contains(Scopes::DIRECT_LOGIN)
+    {
         return Err(Error::Unauthorized);
     }
     let (org, application) = organization_application(app, who, client_id, purpose).await?;
@@ -491,7 +510,7 @@ pub async fn revoke_token(
     let scope = logs::Scope::namespace(org.id);
     logs::record(
         &mut tx,
-        &who.actor,
+        &who.caller.actor,
         "revoke_oauth_api_token",
         scope,
         metadata,

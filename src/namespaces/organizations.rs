@@ -9,8 +9,7 @@ use sqlx::Any;
 
 use super::teams::OrgAccess;
 use super::{Error, Result};
-use crate::accounts::TeamRole;
-use crate::accounts::{self, robots, Account, Scopes};
+use crate::accounts::{self, robots, Account, Principal, Scopes, TeamRole};
 use crate::app::App;
 use crate::db::{self, namespaces::DirectGrantRow, DbConn};
 use crate::jobs;
@@ -102,14 +101,12 @@ pub async fn find_invoicing(conn: &mut DbConn, namespace: &Account) -> Result<In
 /// unknown name or a user's namespace.
 pub async fn get_organization_details(
     app: &App,
-    caller: Option<(&Account, Scopes)>,
+    caller: Option<&Principal<'_>>,
     name: &str,
 ) -> Result<OrganizationDetails> {
     let mut conn = app.db.reader().await?;
     let access = match caller {
-        Some((account, scopes)) => {
-            OrgAccess::load(&mut conn, &app.config, account, scopes, name).await?
-        }
+        Some(caller) => OrgAccess::load(&mut conn, &app.config, caller, name).await?,
         None => OrgAccess::anonymous(&mut conn, name).await?,
     };
     let org = access.organization().cloned().ok_or(Error::NotFound)?;
@@ -131,16 +128,14 @@ pub struct OrganizationChanges {
 /// Changes an organization the caller administers and describes it afterwards.
 pub async fn update_organization(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &str,
     changes: OrganizationChanges,
 ) -> Result<OrganizationDetails> {
     let mut conn = app.db.reader().await?;
-    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, name).await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, name).await?;
     let org = access.administer()?.clone();
-    let updated = apply_changes(app, actor, &org, changes).await?;
+    let updated = apply_changes(app, &caller.actor, &org, changes).await?;
     describe(&mut conn, &access, updated).await
 }
 
@@ -239,17 +234,11 @@ async fn rename(tx: &mut DbConn, actor: &Actor, org: &Account, new_name: &str) -
 }
 
 /// Deletes an organization the caller administers.
-pub async fn delete_organization(
-    app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
-    name: &str,
-) -> Result<()> {
+pub async fn delete_organization(app: &App, caller: &Principal<'_>, name: &str) -> Result<()> {
     let mut conn = app.db.reader().await?;
-    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, name).await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, name).await?;
     let org = access.administer()?.clone();
-    mark_deleted(app, actor, &org).await
+    mark_deleted(app, &caller.actor, &org).await
 }
 
 /// Deletes an organization: its name is free at once; repositories and blobs are purged by a
@@ -319,25 +308,19 @@ fn group_by_account<R, T>(
 /// see: its admins, full-access superusers and global read-only superusers.
 async fn read_as_admin(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &str,
 ) -> Result<(PoolConnection<Any>, Account)> {
     let mut conn = app.db.reader().await?;
-    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, name).await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, name).await?;
     let org = access.read()?.clone();
     Ok((conn, org))
 }
 
 /// The users in the organization's teams (robots left out), by name, each with its teams and
 /// the repositories granted to it directly; for admins and superusers.
-pub async fn list_members(
-    app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    name: &str,
-) -> Result<Vec<Member>> {
-    let (mut conn, org) = read_as_admin(app, caller, scopes, name).await?;
+pub async fn list_members(app: &App, caller: &Principal<'_>, name: &str) -> Result<Vec<Member>> {
+    let (mut conn, org) = read_as_admin(app, caller, name).await?;
     let memberships = db::namespaces::list_user_memberships(&mut conn, org.id).await?;
     let mut members = group_by_account(
         memberships,
@@ -356,12 +339,11 @@ pub async fn list_members(
 /// One user, or one of the organization's robots, with its teams there; 404 for anyone else.
 pub async fn get_member(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &str,
     member_name: &str,
 ) -> Result<Member> {
-    let (mut conn, org) = read_as_admin(app, caller, scopes, name).await?;
+    let (mut conn, org) = read_as_admin(app, caller, name).await?;
     let member = db::accounts::find_account_by_name(&mut conn, member_name)
         .await?
         .map(Account::from)
@@ -387,13 +369,12 @@ pub async fn get_member(
 /// Quay writes no usage log for this. The only admin cannot be removed.
 pub async fn remove_member(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &str,
     member_name: &str,
 ) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, name).await?;
+    let access = OrgAccess::load(&mut tx, &app.config, caller, name).await?;
     let org = access.administer()?.clone();
     let member = db::accounts::find_account_by_name(&mut tx, member_name)
         .await?
@@ -413,11 +394,10 @@ pub async fn remove_member(
 /// for admins and superusers.
 pub async fn list_collaborators(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &str,
 ) -> Result<Vec<Member>> {
-    let (mut conn, org) = read_as_admin(app, caller, scopes, name).await?;
+    let (mut conn, org) = read_as_admin(app, caller, name).await?;
     let members = db::namespaces::list_organization_member_ids(&mut conn, org.id).await?;
     let grants: Vec<DirectGrantRow> = db::namespaces::list_user_direct_grants(&mut conn, org.id)
         .await?

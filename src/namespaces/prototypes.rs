@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::teams::{Error, OrgAccess, Result};
-use crate::accounts::Role;
-use crate::accounts::{Account, Scopes};
+use crate::accounts::{Account, Principal, Role};
 use crate::app::App;
 use crate::db::{self, namespaces::PrototypeRow, DbConn, DbTx};
 use crate::logs::{self, Actor};
@@ -38,12 +37,11 @@ async fn load_list(
 
 pub async fn list_prototypes(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
 ) -> Result<PrototypeList> {
     let mut conn = app.db.reader().await?;
-    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, org_name).await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, org_name).await?;
     let org = access.read()?;
     let prototypes = db::namespaces::list_prototypes(&mut conn, org.id).await?;
     load_list(&mut conn, org.id, prototypes).await
@@ -76,16 +74,14 @@ async fn find_user(conn: &mut DbConn, name: &str) -> Result<Option<i64>> {
 #[allow(clippy::too_many_arguments)]
 pub async fn create_prototype(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     role: Role,
     delegate: Delegate,
     activating_user: Option<&str>,
 ) -> Result<PrototypeList> {
     let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+    let access = OrgAccess::load(&mut tx, &app.config, caller, org_name).await?;
     let org = access.administer()?;
     let activating_user_id = match activating_user {
         Some(name) => Some(
@@ -123,12 +119,12 @@ pub async fn create_prototype(
     let prototype = db::namespaces::find_prototype(&mut tx, org.id, &uuid)
         .await?
         .ok_or(Error::NotFound)?;
-    let metadata = log_metadata(&prototype, actor);
+    let metadata = log_metadata(&prototype, &caller.actor);
     let (kind, scope) = (
         "create_prototype_permission",
         logs::Scope::namespace(org.id),
     );
-    logs::record(&mut tx, actor, kind, scope, metadata).await?;
+    logs::record(&mut tx, &caller.actor, kind, scope, metadata).await?;
     let list = load_list(&mut tx, org.id, vec![prototype]).await?;
     db::commit(tx).await?;
     Ok(list)
@@ -138,13 +134,12 @@ pub async fn create_prototype(
 /// transaction, the organization and the prototype (404 when it does not exist).
 async fn begin_prototype_change(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     id: &str,
 ) -> Result<(DbTx, Account, PrototypeRow)> {
     let mut tx = app.db.begin().await?;
-    let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+    let access = OrgAccess::load(&mut tx, &app.config, caller, org_name).await?;
     let org = access.administer()?.clone();
     let prototype = db::namespaces::find_prototype(&mut tx, org.id, id)
         .await?
@@ -154,24 +149,21 @@ async fn begin_prototype_change(
 
 pub async fn update_prototype(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     id: &str,
     role: Role,
 ) -> Result<PrototypeList> {
-    let (mut tx, org, mut prototype) =
-        begin_prototype_change(app, caller, scopes, org_name, id).await?;
+    let (mut tx, org, mut prototype) = begin_prototype_change(app, caller, org_name, id).await?;
     db::namespaces::update_prototype_role(&mut tx, org.id, id, role.as_str()).await?;
     let original_role = std::mem::replace(&mut prototype.role, role.as_str().to_owned());
-    let mut metadata = log_metadata(&prototype, actor);
+    let mut metadata = log_metadata(&prototype, &caller.actor);
     metadata["original_role"] = json!(original_role);
     let (kind, scope) = (
         "modify_prototype_permission",
         logs::Scope::namespace(org.id),
     );
-    logs::record(&mut tx, actor, kind, scope, metadata).await?;
+    logs::record(&mut tx, &caller.actor, kind, scope, metadata).await?;
     let list = load_list(&mut tx, org.id, vec![prototype]).await?;
     db::commit(tx).await?;
     Ok(list)
@@ -179,21 +171,18 @@ pub async fn update_prototype(
 
 pub async fn delete_prototype(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     id: &str,
 ) -> Result<()> {
-    let (mut tx, org, prototype) =
-        begin_prototype_change(app, caller, scopes, org_name, id).await?;
+    let (mut tx, org, prototype) = begin_prototype_change(app, caller, org_name, id).await?;
     db::namespaces::delete_prototype(&mut tx, org.id, id).await?;
-    let metadata = log_metadata(&prototype, actor);
+    let metadata = log_metadata(&prototype, &caller.actor);
     let (kind, scope) = (
         "delete_prototype_permission",
         logs::Scope::namespace(org.id),
     );
-    logs::record(&mut tx, actor, kind, scope, metadata).await?;
+    logs::record(&mut tx, &caller.actor, kind, scope, metadata).await?;
     db::commit(tx).await?;
     Ok(())
 }

@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 
 use super::teams::{self, OrgAccess};
 use crate::accounts::robots::name_problem;
-use crate::accounts::{passwords, Account, Scopes};
+use crate::accounts::{passwords, Account, Principal};
 use crate::app::App;
 use crate::db::{self, accounts::NewAccount, grants::RepositoryGrantRow, robots::RobotRow};
-use crate::logs::{self, Actor};
+use crate::logs;
 use crate::random::random_code;
 
 /// Robot tokens: 64 characters from `[A-Z0-9]`.
@@ -54,19 +54,20 @@ enum Need {
 /// The owner account, and whether the caller may see tokens.
 async fn authorize(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     need: Need,
 ) -> Result<(Account, bool)> {
     match owner {
-        Owner::CallingUser if caller.is_plain_user() && scopes.contains_user_admin() => {
-            Ok((caller.clone(), true))
+        Owner::CallingUser
+            if caller.account.is_plain_user() && caller.scopes.contains_user_admin() =>
+        {
+            Ok((caller.account.clone(), true))
         }
         Owner::CallingUser => Err(teams::Error::Unauthorized.into()),
         Owner::Organization(name) => {
             let mut conn = app.db.reader().await?;
-            let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, name).await?;
+            let access = OrgAccess::load(&mut conn, &app.config, caller, name).await?;
             let org = match need {
                 Need::List => access.read_as_member()?,
                 Need::Read => access.read()?,
@@ -133,12 +134,11 @@ pub struct ListOptions {
 
 pub async fn list_robots(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     options: ListOptions,
 ) -> Result<Vec<ListedRobot>> {
-    let (owner, may_see_tokens) = authorize(app, caller, scopes, owner, Need::List).await?;
+    let (owner, may_see_tokens) = authorize(app, caller, owner, Need::List).await?;
     let mut conn = app.db.reader().await?;
     let limit = options.limit.unwrap_or(i64::MAX).max(0);
     let rows = db::robots::list_robots(&mut conn, owner.id, limit).await?;
@@ -170,12 +170,11 @@ pub async fn list_robots(
 
 pub async fn get_robot(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     short: &str,
 ) -> Result<Robot> {
-    let (owner, _) = authorize(app, caller, scopes, owner, Need::Read).await?;
+    let (owner, _) = authorize(app, caller, owner, Need::Read).await?;
     let row = find_owned(app, &owner, short).await?;
     robot_view(app, &row, true)
 }
@@ -190,9 +189,7 @@ pub struct RobotDetails {
 /// Creates `owner+short` with a new token (core-api.md §1.11).
 pub async fn create_robot(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     short: &str,
     details: RobotDetails,
@@ -201,7 +198,7 @@ pub async fn create_robot(
         description,
         unstructured_metadata,
     } = details;
-    let (owner, _) = authorize(app, caller, scopes, owner, Need::Change).await?;
+    let (owner, _) = authorize(app, caller, owner, Need::Change).await?;
     if let Some(reason) = name_problem(short) {
         return Err(Error::InvalidName {
             short: short.to_owned(),
@@ -256,7 +253,7 @@ pub async fn create_robot(
     });
     logs::record(
         &mut tx,
-        actor,
+        &caller.actor,
         "create_robot",
         logs::Scope::namespace(owner.id),
         metadata,
@@ -276,20 +273,18 @@ pub async fn create_robot(
 
 pub async fn delete_robot(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     short: &str,
 ) -> Result<()> {
-    let (owner, _) = authorize(app, caller, scopes, owner, Need::Change).await?;
+    let (owner, _) = authorize(app, caller, owner, Need::Change).await?;
     let row = find_owned(app, &owner, short).await?;
     let mut tx = app.db.begin().await?;
     db::robots::delete_robot(&mut tx, row.id).await?;
     let metadata = json!({ "robot": short });
     logs::record(
         &mut tx,
-        actor,
+        &caller.actor,
         "delete_robot",
         logs::Scope::namespace(owner.id),
         metadata,
@@ -303,13 +298,11 @@ pub async fn delete_robot(
 /// Replaces the token; the old one stops working at once.
 pub async fn regenerate_token(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     short: &str,
 ) -> Result<Robot> {
-    let (owner, _) = authorize(app, caller, scopes, owner, Need::Change).await?;
+    let (owner, _) = authorize(app, caller, owner, Need::Change).await?;
     let mut row = find_owned(app, &owner, short).await?;
     let token = random_code(TOKEN_LENGTH);
     row.token = passwords::encrypt_stored(app, &token);
@@ -318,7 +311,7 @@ pub async fn regenerate_token(
     let metadata = json!({ "robot": short });
     logs::record(
         &mut tx,
-        actor,
+        &caller.actor,
         "regenerate_robot_token",
         logs::Scope::namespace(owner.id),
         metadata,
@@ -331,12 +324,11 @@ pub async fn regenerate_token(
 /// The repositories granted directly to the robot.
 pub async fn list_robot_permissions(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     owner: Owner<'_>,
     short: &str,
 ) -> Result<Vec<RepositoryGrantRow>> {
-    let (owner, _) = authorize(app, caller, scopes, owner, Need::Read).await?;
+    let (owner, _) = authorize(app, caller, owner, Need::Read).await?;
     let row = find_owned(app, &owner, short).await?;
     let mut conn = app.db.reader().await?;
     Ok(db::grants::list_account_grants(&mut conn, row.id).await?)

@@ -3,9 +3,7 @@
 
 use serde_json::json;
 
-use crate::accounts::superuser_override;
-use crate::accounts::TeamRole;
-use crate::accounts::{robots, Account, Scopes};
+use crate::accounts::{robots, superuser_override, Account, Principal, TeamRole};
 use crate::app::App;
 use crate::config::Config;
 use crate::db::{self, grants::RepositoryGrantRow, namespaces::MemberRow, namespaces::TeamRow};
@@ -73,10 +71,10 @@ impl OrgAccess {
     pub async fn load(
         conn: &mut DbConn,
         config: &Config,
-        caller: &Account,
-        scopes: Scopes,
+        caller: &Principal<'_>,
         org_name: &str,
     ) -> db::Result<OrgAccess> {
+        let (scopes, caller) = (caller.scopes, caller.account);
         let mut access = OrgAccess::anonymous(conn, org_name).await?;
         let cap = TeamRole::cap(scopes);
         if let (Some(org), Some(_)) = (&access.organization, cap) {
@@ -178,14 +176,9 @@ impl OrgAccess {
 }
 
 /// What `caller` may do in the organization `org`.
-pub async fn org_access(
-    app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    org: &str,
-) -> Result<OrgAccess> {
+pub async fn org_access(app: &App, caller: &Principal<'_>, org: &str) -> Result<OrgAccess> {
     let mut conn = app.db.reader().await?;
-    Ok(OrgAccess::load(&mut conn, &app.config, caller, scopes, org).await?)
+    Ok(OrgAccess::load(&mut conn, &app.config, caller, org).await?)
 }
 
 #[derive(Debug, Clone)]
@@ -219,15 +212,13 @@ pub struct SavedTeam {
 #[allow(clippy::too_many_arguments)]
 pub async fn set_team(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     team_name: &str,
     role: TeamRole,
     description: Option<String>,
 ) -> Result<SavedTeam> {
-    let access = org_access(app, caller, scopes, org_name).await?;
+    let access = org_access(app, caller, org_name).await?;
     // Quay looks for the team, then for the organization to create it in: callers who pass
     // the rights check on a name that is no organization learn that as a data-model error.
     let org = access.administer().map_err(|e| match e {
@@ -247,7 +238,7 @@ pub async fn set_team(
             let id = db::namespaces::insert_team(&mut tx, org.id, team_name, role.as_str()).await?;
             db::namespaces::update_team(&mut tx, id, role.as_str(), &description).await?;
             let metadata = json!({ "team": team_name });
-            logs::record(&mut tx, actor, "org_create_team", scope, metadata).await?;
+            logs::record(&mut tx, &caller.actor, "org_create_team", scope, metadata).await?;
             Team {
                 id,
                 name: team_name.to_owned(),
@@ -259,7 +250,14 @@ pub async fn set_team(
             let mut team = Team::from(row);
             if let Some(description) = description.filter(|d| *d != team.description) {
                 let metadata = json!({ "team": team_name, "description": description });
-                logs::record(&mut tx, actor, "org_set_team_description", scope, metadata).await?;
+                logs::record(
+                    &mut tx,
+                    &caller.actor,
+                    "org_set_team_description",
+                    scope,
+                    metadata,
+                )
+                .await?;
                 team.description = description;
             }
             if role != team.role {
@@ -270,7 +268,7 @@ pub async fn set_team(
                     });
                 }
                 let metadata = json!({ "team": team_name, "role": role.as_str() });
-                logs::record(&mut tx, actor, "org_set_team_role", scope, metadata).await?;
+                logs::record(&mut tx, &caller.actor, "org_set_team_role", scope, metadata).await?;
                 team.role = role;
             }
             db::namespaces::update_team(&mut tx, team.id, team.role.as_str(), &team.description)
@@ -278,8 +276,8 @@ pub async fn set_team(
             team
         }
     };
-    let can_view = is_org_admin_after_change(&mut tx, org, caller, scopes).await?
-        || db::namespaces::is_team_member(&mut tx, team.id, caller.id).await?;
+    let can_view = is_org_admin_after_change(&mut tx, org, caller).await?
+        || db::namespaces::is_team_member(&mut tx, team.id, caller.account.id).await?;
     db::commit(tx).await?;
     Ok(SavedTeam {
         team,
@@ -292,24 +290,22 @@ pub async fn set_team(
 async fn is_org_admin_after_change(
     conn: &mut DbConn,
     org: &Account,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
 ) -> db::Result<bool> {
     let admin = Some(TeamRole::Admin);
-    Ok(TeamRole::cap(scopes) == admin && super::team_role(conn, org, caller).await? == admin)
+    Ok(TeamRole::cap(caller.scopes) == admin
+        && super::team_role(conn, org, caller.account).await? == admin)
 }
 
 /// Deletes a team with its memberships, grants and prototypes. The caller's only admin team
 /// cannot go.
 pub async fn delete_team(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     team_name: &str,
 ) -> Result<()> {
-    let access = org_access(app, caller, scopes, org_name).await?;
+    let access = org_access(app, caller, org_name).await?;
     // Quay looks the team up by organization and team name at once: on a name that is no
     // organization, callers who pass the rights check learn that the team is not there.
     let org = access.administer().map_err(|e| match e {
@@ -330,14 +326,14 @@ pub async fn delete_team(
     if team.role == TeamRole::Admin && access.admin_teams() == [team_name] {
         return Err(Error::LastAdminTeam {
             team: team_name.to_owned(),
-            user: caller.username.clone(),
+            user: caller.account.username.clone(),
             org: org.username.clone(),
         });
     }
     db::namespaces::delete_team(&mut tx, team.id).await?;
     let metadata = json!({ "team": team_name });
     let scope = logs::Scope::namespace(org.id);
-    logs::record(&mut tx, actor, "org_delete_team", scope, metadata).await?;
+    logs::record(&mut tx, &caller.actor, "org_delete_team", scope, metadata).await?;
     db::commit(tx).await?;
     Ok(())
 }
@@ -368,13 +364,12 @@ async fn viewable_team(
 
 pub async fn list_team_members(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     team_name: &str,
 ) -> Result<TeamMembers> {
     let mut conn = app.db.reader().await?;
-    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, org_name).await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, org_name).await?;
     let (_, team) = viewable_team(&mut conn, &access, team_name).await?;
     Ok(TeamMembers {
         members: db::namespaces::list_team_members(&mut conn, team.id).await?,
@@ -396,13 +391,12 @@ impl MembershipChange {
     /// does not exist.
     async fn begin(
         app: &App,
-        caller: &Account,
-        scopes: Scopes,
+        caller: &Principal<'_>,
         org_name: &str,
         team_name: &str,
     ) -> Result<MembershipChange> {
         let mut tx = app.db.begin().await?;
-        let access = OrgAccess::load(&mut tx, &app.config, caller, scopes, org_name).await?;
+        let access = OrgAccess::load(&mut tx, &app.config, caller, org_name).await?;
         let org = access.administer()?.clone();
         let team = db::namespaces::find_team(&mut tx, org.id, team_name)
             .await?
@@ -430,14 +424,12 @@ impl MembershipChange {
 /// the member is added at once (Quay's behaviour without `FEATURE_MAILING`).
 pub async fn add_team_member(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     team_name: &str,
     member_name: &str,
 ) -> Result<MemberRow> {
-    let mut change = MembershipChange::begin(app, caller, scopes, org_name, team_name).await?;
+    let mut change = MembershipChange::begin(app, caller, org_name, team_name).await?;
     let member = db::accounts::find_account_by_name(&mut change.tx, member_name)
         .await?
         .map(Account::from)
@@ -454,7 +446,7 @@ pub async fn add_team_member(
     }
     db::namespaces::insert_team_member(&mut change.tx, change.team.id, member.id).await?;
     change
-        .commit(actor, "org_add_team_member", member_name)
+        .commit(&caller.actor, "org_add_team_member", member_name)
         .await?;
     Ok(MemberRow {
         id: member.id,
@@ -467,19 +459,17 @@ pub async fn add_team_member(
 /// Removes a member; callers cannot leave their only admin team.
 pub async fn remove_team_member(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     team_name: &str,
     member_name: &str,
 ) -> Result<()> {
-    let mut change = MembershipChange::begin(app, caller, scopes, org_name, team_name).await?;
+    let mut change = MembershipChange::begin(app, caller, org_name, team_name).await?;
     let member = db::accounts::find_account_by_name(&mut change.tx, member_name)
         .await?
         .filter(|a| a.organization == 0)
         .ok_or(Error::NotFound)?;
-    if member.id == caller.id && change.access.admin_teams() == [team_name] {
+    if member.id == caller.account.id && change.access.admin_teams() == [team_name] {
         return Err(Error::LastAdminMembership);
     }
     if !db::namespaces::delete_team_member(&mut change.tx, change.team.id, member.id).await? {
@@ -489,20 +479,19 @@ pub async fn remove_team_member(
         });
     }
     change
-        .commit(actor, "org_remove_team_member", member_name)
+        .commit(&caller.actor, "org_remove_team_member", member_name)
         .await
 }
 
 /// The repositories a team holds roles on, for organization admins and read-only superusers.
 pub async fn list_team_permissions(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     org_name: &str,
     team_name: &str,
 ) -> Result<Vec<RepositoryGrantRow>> {
     let mut conn = app.db.reader().await?;
-    let access = OrgAccess::load(&mut conn, &app.config, caller, scopes, org_name).await?;
+    let access = OrgAccess::load(&mut conn, &app.config, caller, org_name).await?;
     let org = access.read()?;
     let team = db::namespaces::find_team(&mut conn, org.id, team_name)
         .await?

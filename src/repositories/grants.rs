@@ -6,11 +6,10 @@ use serde_json::json;
 use super::names::RepoName;
 use super::permissions::effective_role;
 use super::{find_repository, Repository, STATE_NORMAL};
-use crate::accounts::Role;
-use crate::accounts::{robots, Account, Scopes};
+use crate::accounts::{robots, Principal, Role};
 use crate::app::App;
 use crate::db::{self, grants::TeamGrantRow, grants::UserGrantRow, DbConn};
-use crate::logs::{self, Actor};
+use crate::logs;
 
 /// Outcomes of permission operations; the texts are Quay's.
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +48,11 @@ pub enum Need {
 /// namespace (owner, organization admin, superusers) and 401/403 for everyone else.
 async fn administered(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &RepoName,
     need: Need,
 ) -> Result<Repository> {
-    let reader = need == Need::Read && caller.is_global_readonly_superuser(&app.config);
+    let reader = need == Need::Read && caller.account.is_global_readonly_superuser(&app.config);
     let repo = find_repository(app, name).await?;
     let mut conn = app.db.reader().await?;
     let target = match repo {
@@ -77,8 +75,8 @@ async fn administered(
             let role = effective_role(
                 &mut conn,
                 &app.config,
-                Some(caller),
-                scopes,
+                Some(caller.account),
+                caller.scopes,
                 &any_repository,
             )
             .await?;
@@ -89,7 +87,14 @@ async fn administered(
             });
         }
     };
-    let role = effective_role(&mut conn, &app.config, Some(caller), scopes, &target).await?;
+    let role = effective_role(
+        &mut conn,
+        &app.config,
+        Some(caller.account),
+        caller.scopes,
+        &target,
+    )
+    .await?;
     if role == Some(Role::Admin) || reader {
         Ok(target)
     } else {
@@ -129,42 +134,109 @@ async fn with_membership(
         .collect())
 }
 
-pub async fn list_user_permissions(
-    app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    name: &RepoName,
-) -> Result<Vec<UserGrant>> {
-    let repo = administered(app, caller, scopes, name, Need::Read).await?;
-    let mut conn = app.db.reader().await?;
-    let grants = db::grants::list_user_grants(&mut conn, repo.id, None).await?;
-    with_membership(&mut conn, &repo, grants).await
+/// Whom a repository permission is granted to: a user or robot, or a team of the
+/// repository's organization.
+#[derive(Debug, Clone, Copy)]
+pub enum Grantee<'a> {
+    User(&'a str),
+    Team(&'a str),
 }
 
-/// One user's or robot's own grant.
-pub async fn get_user_permission(
+/// Which kind of grantee a permission list is about.
+#[derive(Debug, Clone, Copy)]
+pub enum GranteeKind {
+    User,
+    Team,
+}
+
+/// One permission on a repository.
+pub enum Grant {
+    User(UserGrant),
+    Team(TeamGrantRow),
+}
+
+impl Grant {
+    /// The grantee's name: the user, robot or team.
+    pub fn name(&self) -> &str {
+        match self {
+            Grant::User(user) => &user.grant.username,
+            Grant::Team(team) => &team.name,
+        }
+    }
+}
+
+/// The grants of one kind on the repository.
+pub async fn list_permissions(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &RepoName,
-    username: &str,
-) -> Result<UserGrant> {
-    let repo = administered(app, caller, scopes, name, Need::Read).await?;
+    kind: GranteeKind,
+) -> Result<Vec<Grant>> {
+    let repo = administered(app, caller, name, Need::Read).await?;
     let mut conn = app.db.reader().await?;
-    let grants = db::grants::list_user_grants(&mut conn, repo.id, Some(username)).await?;
-    let mut found = with_membership(&mut conn, &repo, grants).await?;
-    found.pop().ok_or(Error::NoUserPermission)
+    find_grants(&mut conn, &repo, kind, None).await
+}
+
+/// The grantee's own grant.
+pub async fn get_permission(
+    app: &App,
+    caller: &Principal<'_>,
+    name: &RepoName,
+    grantee: Grantee<'_>,
+) -> Result<Grant> {
+    let repo = administered(app, caller, name, Need::Read).await?;
+    let mut conn = app.db.reader().await?;
+    let (kind, grantee_name) = grantee.split();
+    let mut found = find_grants(&mut conn, &repo, kind, Some(grantee_name)).await?;
+    found.pop().ok_or(grantee.no_permission())
+}
+
+async fn find_grants(
+    conn: &mut DbConn,
+    repo: &Repository,
+    kind: GranteeKind,
+    grantee_name: Option<&str>,
+) -> Result<Vec<Grant>> {
+    Ok(match kind {
+        GranteeKind::User => {
+            let grants = db::grants::list_user_grants(conn, repo.id, grantee_name).await?;
+            let grants = with_membership(conn, repo, grants).await?;
+            grants.into_iter().map(Grant::User).collect()
+        }
+        GranteeKind::Team => {
+            db::grants::list_team_grants_of_repository(conn, repo.id, grantee_name)
+                .await?
+                .into_iter()
+                .map(Grant::Team)
+                .collect()
+        }
+    })
+}
+
+impl<'a> Grantee<'a> {
+    fn split(self) -> (GranteeKind, &'a str) {
+        match self {
+            Grantee::User(name) => (GranteeKind::User, name),
+            Grantee::Team(name) => (GranteeKind::Team, name),
+        }
+    }
+
+    fn no_permission(self) -> Error {
+        match self {
+            Grantee::User(_) => Error::NoUserPermission,
+            Grantee::Team(_) => Error::NoTeamPermission,
+        }
+    }
 }
 
 /// Every role the user holds on the repository: its own grant, then its teams'.
 pub async fn list_transitive_roles(
     app: &App,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &RepoName,
     username: &str,
 ) -> Result<Vec<String>> {
-    let repo = administered(app, caller, scopes, name, Need::Read).await?;
+    let repo = administered(app, caller, name, Need::Read).await?;
     let mut conn = app.db.reader().await?;
     let user = db::accounts::find_account_by_name(&mut conn, username)
         .await?
@@ -177,100 +249,117 @@ pub async fn list_transitive_roles(
     Ok(roles)
 }
 
-/// Grants `role` to a user or to a robot of the repository's namespace; the namespace owner
-/// stays admin.
-pub async fn set_user_permission(
+/// Grants `role`: to a user or to a robot of the repository's namespace (the namespace owner
+/// stays admin), or to a team of its organization. Logged as `change_repo_permission`.
+pub async fn set_permission(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &RepoName,
-    username: &str,
+    grantee: Grantee<'_>,
     role: Role,
-) -> Result<UserGrant> {
-    let repo = administered(app, caller, scopes, name, Need::Change).await?;
-    if username == repo.namespace {
-        return Err(Error::OwnerMustBeAdmin);
-    }
+) -> Result<Grant> {
+    let repo = administered(app, caller, name, Need::Change).await?;
     let mut tx = app.db.begin().await?;
-    let user = db::accounts::find_account_by_name(&mut tx, username)
-        .await?
-        .filter(|a| a.organization == 0)
-        .ok_or_else(|| Error::InvalidUsername(username.to_owned()))?;
-    if user.robot != 0 && robots::owner_name(&user.username) != Some(repo.namespace.as_str()) {
-        return Err(Error::ForeignRobot {
-            robot: user.username,
-            namespace: repo.namespace,
-        });
-    }
-    db::registry::upsert_repository_permission(&mut tx, repo.id, user.id, role.as_str()).await?;
-    let metadata = json!({
-        "username": username, "repo": repo.name, "namespace": repo.namespace, "role": role.as_str(),
-    });
-    let scope = logs::Scope::repository(repo.namespace_id, repo.id);
-    logs::record(&mut tx, actor, "change_repo_permission", scope, metadata).await?;
-    let grant = UserGrantRow {
-        id: user.id,
-        username: user.username,
-        email: user.email,
-        robot: user.robot,
-        role: role.as_str().to_owned(),
+    let (grant, metadata) = match grantee {
+        Grantee::User(username) => {
+            if username == repo.namespace {
+                return Err(Error::OwnerMustBeAdmin);
+            }
+            let user = db::accounts::find_account_by_name(&mut tx, username)
+                .await?
+                .filter(|a| a.organization == 0)
+                .ok_or_else(|| Error::InvalidUsername(username.to_owned()))?;
+            if user.robot != 0 && robots::owner_name(&user.username) != Some(&repo.namespace) {
+                return Err(Error::ForeignRobot {
+                    robot: user.username,
+                    namespace: repo.namespace,
+                });
+            }
+            db::registry::upsert_repository_permission(&mut tx, repo.id, user.id, role.as_str())
+                .await?;
+            let grant = UserGrantRow {
+                id: user.id,
+                username: user.username,
+                email: user.email,
+                robot: user.robot,
+                role: role.as_str().to_owned(),
+            };
+            let mut saved = with_membership(&mut tx, &repo, vec![grant]).await?;
+            let saved = saved.pop().ok_or(Error::NoUserPermission)?;
+            let metadata = json!({
+                "username": username, "repo": repo.name, "namespace": repo.namespace,
+                "role": role.as_str(),
+            });
+            (Grant::User(saved), metadata)
+        }
+        Grantee::Team(team_name) => {
+            let team_id = find_team(&mut tx, &repo, team_name).await?;
+            db::grants::upsert_team_permission(&mut tx, repo.id, team_id, role.as_str()).await?;
+            let grant = TeamGrantRow {
+                name: team_name.to_owned(),
+                role: role.as_str().to_owned(),
+            };
+            let metadata = json!({ "team": team_name, "repo": repo.name, "role": role.as_str() });
+            (Grant::Team(grant), metadata)
+        }
     };
-    let mut saved = with_membership(&mut tx, &repo, vec![grant]).await?;
+    let scope = logs::Scope::repository(repo.namespace_id, repo.id);
+    logs::record(
+        &mut tx,
+        &caller.actor,
+        "change_repo_permission",
+        scope,
+        metadata,
+    )
+    .await?;
     db::commit(tx).await?;
-    saved.pop().ok_or(Error::NoUserPermission)
+    Ok(grant)
 }
 
-pub async fn delete_user_permission(
+/// Removes the grantee's own grant. Logged as `delete_repo_permission`.
+pub async fn delete_permission(
     app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
+    caller: &Principal<'_>,
     name: &RepoName,
-    username: &str,
+    grantee: Grantee<'_>,
 ) -> Result<()> {
-    let repo = administered(app, caller, scopes, name, Need::Change).await?;
-    if username == repo.namespace {
-        return Err(Error::OwnerMustBeAdmin);
-    }
+    let repo = administered(app, caller, name, Need::Change).await?;
     let mut tx = app.db.begin().await?;
-    let user = db::accounts::find_account_by_name(&mut tx, username)
-        .await?
-        .ok_or(Error::NoUserPermission)?;
-    if !db::grants::delete_user_permission(&mut tx, repo.id, user.id).await? {
-        return Err(Error::NoUserPermission);
+    let (deleted, metadata) = match grantee {
+        Grantee::User(username) => {
+            if username == repo.namespace {
+                return Err(Error::OwnerMustBeAdmin);
+            }
+            let user = db::accounts::find_account_by_name(&mut tx, username)
+                .await?
+                .ok_or(Error::NoUserPermission)?;
+            let deleted = db::grants::delete_user_permission(&mut tx, repo.id, user.id).await?;
+            let metadata =
+                json!({ "username": username, "repo": repo.name, "namespace": repo.namespace });
+            (deleted, metadata)
+        }
+        Grantee::Team(team_name) => {
+            let team = db::namespaces::find_team(&mut tx, repo.namespace_id, team_name)
+                .await?
+                .ok_or(Error::NoTeamPermission)?;
+            let deleted = db::grants::delete_team_permission(&mut tx, repo.id, team.id).await?;
+            (deleted, json!({ "team": team_name, "repo": repo.name }))
+        }
+    };
+    if !deleted {
+        return Err(grantee.no_permission());
     }
-    let metadata = json!({ "username": username, "repo": repo.name, "namespace": repo.namespace });
     let scope = logs::Scope::repository(repo.namespace_id, repo.id);
-    logs::record(&mut tx, actor, "delete_repo_permission", scope, metadata).await?;
+    logs::record(
+        &mut tx,
+        &caller.actor,
+        "delete_repo_permission",
+        scope,
+        metadata,
+    )
+    .await?;
     db::commit(tx).await?;
     Ok(())
-}
-
-pub async fn list_team_permissions(
-    app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    name: &RepoName,
-) -> Result<Vec<TeamGrantRow>> {
-    let repo = administered(app, caller, scopes, name, Need::Read).await?;
-    let mut conn = app.db.reader().await?;
-    Ok(db::grants::list_team_grants_of_repository(&mut conn, repo.id, None).await?)
-}
-
-pub async fn get_team_permission(
-    app: &App,
-    caller: &Account,
-    scopes: Scopes,
-    name: &RepoName,
-    team_name: &str,
-) -> Result<TeamGrantRow> {
-    let repo = administered(app, caller, scopes, name, Need::Read).await?;
-    let mut conn = app.db.reader().await?;
-    db::grants::list_team_grants_of_repository(&mut conn, repo.id, Some(team_name))
-        .await?
-        .pop()
-        .ok_or(Error::NoTeamPermission)
 }
 
 /// The team `team_name` of the repository's organization.
@@ -282,51 +371,4 @@ async fn find_team(conn: &mut DbConn, repo: &Repository, team_name: &str) -> Res
             team: team_name.to_owned(),
             org: repo.namespace.clone(),
         })
-}
-
-pub async fn set_team_permission(
-    app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
-    name: &RepoName,
-    team_name: &str,
-    role: Role,
-) -> Result<TeamGrantRow> {
-    let repo = administered(app, caller, scopes, name, Need::Change).await?;
-    let mut tx = app.db.begin().await?;
-    let team_id = find_team(&mut tx, &repo, team_name).await?;
-    db::grants::upsert_team_permission(&mut tx, repo.id, team_id, role.as_str()).await?;
-    let metadata = json!({ "team": team_name, "repo": repo.name, "role": role.as_str() });
-    let scope = logs::Scope::repository(repo.namespace_id, repo.id);
-    logs::record(&mut tx, actor, "change_repo_permission", scope, metadata).await?;
-    db::commit(tx).await?;
-    Ok(TeamGrantRow {
-        name: team_name.to_owned(),
-        role: role.as_str().to_owned(),
-    })
-}
-
-pub async fn delete_team_permission(
-    app: &App,
-    actor: &Actor,
-    caller: &Account,
-    scopes: Scopes,
-    name: &RepoName,
-    team_name: &str,
-) -> Result<()> {
-    let repo = administered(app, caller, scopes, name, Need::Change).await?;
-    let mut tx = app.db.begin().await?;
-    let team_id = db::namespaces::find_team(&mut tx, repo.namespace_id, team_name)
-        .await?
-        .ok_or(Error::NoTeamPermission)?
-        .id;
-    if !db::grants::delete_team_permission(&mut tx, repo.id, team_id).await? {
-        return Err(Error::NoTeamPermission);
-    }
-    let metadata = json!({ "team": team_name, "repo": repo.name });
-    let scope = logs::Scope::repository(repo.namespace_id, repo.id);
-    logs::record(&mut tx, actor, "delete_repo_permission", scope, metadata).await?;
-    db::commit(tx).await?;
-    Ok(())
 }

@@ -128,11 +128,8 @@ fn in_organization<'a>(
     caller: &'a Caller,
     org: &'a str,
 ) -> Result<OrganizationCaller<'a>, ApiError> {
-    let identity = caller.require_identity()?;
     Ok(OrganizationCaller {
-        actor: caller.actor(),
-        account: &identity.account,
-        scopes: identity.scopes,
+        caller: caller.principal()?,
         org_name: org,
     })
 }
@@ -230,9 +227,9 @@ pub async fn get_public_application(
     caller: Caller,
     Path(client_id): Path<String>,
 ) -> Result<Restful<PublicApplicationView>, ApiError> {
-    let who = caller.identity.as_ref().map(|id| (&id.account, id.scopes));
+    let who = caller.principal().ok();
     let PublicApplication { application, owner } =
-        applications::public_application(&app, who, &client_id).await?;
+        applications::public_application(&app, who.as_ref(), &client_id).await?;
     let avatar_email = application
         .avatar_email
         .filter(|e| !e.is_empty())
@@ -318,7 +315,7 @@ pub async fn create_token(
             scope: minted.scope,
             expires_at: iso8601(minted.issued.expires_ms),
             created: iso8601(minted.issued.created_ms),
-            created_by: Some(who.account.username.clone()),
+            created_by: Some(who.caller.account.username.clone()),
             last_accessed: None,
             token: Some(minted.issued.token),
         },

@@ -118,36 +118,6 @@ async fn performer_id(app: &AppState, query: &QueryParams) -> Result<Option<i64>
     }
 }
 
-/// GET /api/v1/organization/{orgname}/logs (listOrgLogs) [org:admin]
-pub async fn list_organization_logs(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(org): Path<String>,
-    query: QueryParams,
-) -> Result<Restful<LogListView>, ApiError> {
-    let window = read_window(&query)?.require_ordered()?;
-    let selection = organization_selection(&app, &caller, &org, &query).await?;
-    Ok(Restful(
-        StatusCode::OK,
-        list_view(&app, &query, &selection, window, false).await?,
-    ))
-}
-
-/// GET /api/v1/organization/{orgname}/aggregatelogs (getAggregateOrgLogs) [org:admin]
-pub async fn aggregate_organization_logs(
-    State(app): State<AppState>,
-    caller: Caller,
-    Path(org): Path<String>,
-    query: QueryParams,
-) -> Result<Restful<AggregatedLogsView>, ApiError> {
-    let window = read_window(&query)?.require_ordered()?;
-    let selection = organization_selection(&app, &caller, &org, &query).await?;
-    Ok(Restful(
-        StatusCode::OK,
-        aggregate_view(&app, &selection, window).await?,
-    ))
-}
-
 /// The caller's own entries (optionally by one performer), without service-key events;
 /// needs `user:admin`.
 async fn user_selection(
@@ -167,18 +137,87 @@ async fn user_selection(
     })
 }
 
+/// Whose usage logs a path names.
+#[derive(Clone, Copy)]
+enum LogOwner<'a> {
+    Organization(&'a str),
+    CallingUser,
+    Repository(&'a RepositoryPath),
+}
+
+/// The entries of `owner` the caller may read.
+async fn owner_selection(
+    app: &AppState,
+    caller: &Caller,
+    owner: LogOwner<'_>,
+    query: &QueryParams,
+) -> Result<LogSelection<'static>, ApiError> {
+    match owner {
+        LogOwner::Organization(org) => organization_selection(app, caller, org, query).await,
+        LogOwner::CallingUser => user_selection(app, caller, query).await,
+        LogOwner::Repository(path) => {
+            let repo = repository_selection(app, caller, path).await?;
+            Ok(LogSelection {
+                repository_id: Some(repo.id),
+                ..LogSelection::default()
+            })
+        }
+    }
+}
+
+async fn list_logs(
+    app: &AppState,
+    caller: &Caller,
+    owner: LogOwner<'_>,
+    query: &QueryParams,
+) -> Result<Restful<LogListView>, ApiError> {
+    let window = read_window(query)?.require_ordered()?;
+    let selection = owner_selection(app, caller, owner, query).await?;
+    let view = list_view(app, query, &selection, window, false).await?;
+    Ok(Restful(StatusCode::OK, view))
+}
+
+async fn aggregate_logs(
+    app: &AppState,
+    caller: &Caller,
+    owner: LogOwner<'_>,
+    query: &QueryParams,
+) -> Result<Restful<AggregatedLogsView>, ApiError> {
+    let window = read_window(query)?.require_ordered()?;
+    let selection = owner_selection(app, caller, owner, query).await?;
+    Ok(Restful(
+        StatusCode::OK,
+        aggregate_view(app, &selection, window).await?,
+    ))
+}
+
+/// GET /api/v1/organization/{orgname}/logs (listOrgLogs) [org:admin]
+pub async fn list_organization_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    query: QueryParams,
+) -> Result<Restful<LogListView>, ApiError> {
+    list_logs(&app, &caller, LogOwner::Organization(&org), &query).await
+}
+
+/// GET /api/v1/organization/{orgname}/aggregatelogs (getAggregateOrgLogs) [org:admin]
+pub async fn aggregate_organization_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(org): Path<String>,
+    query: QueryParams,
+) -> Result<Restful<AggregatedLogsView>, ApiError> {
+    aggregate_logs(&app, &caller, LogOwner::Organization(&org), &query).await
+}
+
 /// GET /api/v1/user/logs (listUserLogs) [user:admin]
 pub async fn list_user_logs(
     State(app): State<AppState>,
     caller: Caller,
     query: QueryParams,
 ) -> Result<Restful<LogListView>, ApiError> {
-    let window = read_window(&query)?.require_ordered()?;
-    let selection = user_selection(&app, &caller, &query).await?;
-    Ok(Restful(
-        StatusCode::OK,
-        list_view(&app, &query, &selection, window, false).await?,
-    ))
+    list_logs(&app, &caller, LogOwner::CallingUser, &query).await
 }
 
 /// GET /api/v1/user/aggregatelogs (getAggregateUserLogs) [user:admin]
@@ -187,12 +226,27 @@ pub async fn aggregate_user_logs(
     caller: Caller,
     query: QueryParams,
 ) -> Result<Restful<AggregatedLogsView>, ApiError> {
-    let window = read_window(&query)?.require_ordered()?;
-    let selection = user_selection(&app, &caller, &query).await?;
-    Ok(Restful(
-        StatusCode::OK,
-        aggregate_view(&app, &selection, window).await?,
-    ))
+    aggregate_logs(&app, &caller, LogOwner::CallingUser, &query).await
+}
+
+/// GET /api/v1/repository/{repository}/logs (listRepoLogs) [repo:admin]
+pub async fn list_repository_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    query: QueryParams,
+) -> Result<Restful<LogListView>, ApiError> {
+    list_logs(&app, &caller, LogOwner::Repository(&path), &query).await
+}
+
+/// GET /api/v1/repository/{repository}/aggregatelogs (getAggregateRepoLogs) [repo:admin]
+pub async fn aggregate_repository_logs(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    query: QueryParams,
+) -> Result<Restful<AggregatedLogsView>, ApiError> {
+    aggregate_logs(&app, &caller, LogOwner::Repository(&path), &query).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,44 +344,6 @@ async fn repository_selection(
     };
     let (repo, _) = resolve_repository(app, caller, &path.repo, needed).await?;
     Ok(repo)
-}
-
-/// GET /api/v1/repository/{repository}/logs (listRepoLogs) [repo:admin]
-pub async fn list_repository_logs(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-    query: QueryParams,
-) -> Result<Restful<LogListView>, ApiError> {
-    let window = read_window(&query)?.require_ordered()?;
-    let repo = repository_selection(&app, &caller, &path).await?;
-    let selection = LogSelection {
-        repository_id: Some(repo.id),
-        ..LogSelection::default()
-    };
-    Ok(Restful(
-        StatusCode::OK,
-        list_view(&app, &query, &selection, window, false).await?,
-    ))
-}
-
-/// GET /api/v1/repository/{repository}/aggregatelogs (getAggregateRepoLogs) [repo:admin]
-pub async fn aggregate_repository_logs(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-    query: QueryParams,
-) -> Result<Restful<AggregatedLogsView>, ApiError> {
-    let window = read_window(&query)?.require_ordered()?;
-    let repo = repository_selection(&app, &caller, &path).await?;
-    let selection = LogSelection {
-        repository_id: Some(repo.id),
-        ..LogSelection::default()
-    };
-    Ok(Restful(
-        StatusCode::OK,
-        aggregate_view(&app, &selection, window).await?,
-    ))
 }
 
 /// POST /api/v1/repository/{repository}/exportlogs (exportRepoLogs) [repo:admin]

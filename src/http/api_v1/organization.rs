@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{Account, Scopes};
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, FreshCaller, QuayJson};
@@ -51,10 +50,6 @@ pub async fn create_organization(
 }
 
 /// The caller as the organization functions take it: None when anonymous.
-fn who(caller: &Caller) -> Option<(&Account, Scopes)> {
-    caller.identity.as_ref().map(|id| (&id.account, id.scopes))
-}
-
 /// GET /api/v1/organization/{orgname} (getOrganization): for anyone; members, admins and
 /// superusers see more.
 pub async fn get_organization(
@@ -62,7 +57,9 @@ pub async fn get_organization(
     caller: Caller,
     Path(org): Path<String>,
 ) -> Result<Restful<OrganizationView>, ApiError> {
-    let details = organizations::get_organization_details(&app, who(&caller), &org).await?;
+    let details =
+        organizations::get_organization_details(&app, caller.principal().ok().as_ref(), &org)
+            .await?;
     Ok(Restful(
         StatusCode::OK,
         OrganizationView::new(details, &app.config),
@@ -101,7 +98,7 @@ pub async fn update_organization(
     Path(org): Path<String>,
     QuayJson(body): QuayJson<UpdateOrganizationBody>,
 ) -> Result<Restful<OrganizationView>, ApiError> {
-    let identity = caller.require_identity()?;
+    let principal = caller.principal()?;
     let changes = OrganizationChanges {
         name: None,
         email: body.email,
@@ -109,15 +106,7 @@ pub async fn update_organization(
         invoice_email_address: body.invoice_email_address,
         tag_expiration_s: body.tag_expiration_s,
     };
-    let details = organizations::update_organization(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-        changes,
-    )
-    .await?;
+    let details = organizations::update_organization(&app, &principal, &org, changes).await?;
     Ok(Restful(
         StatusCode::OK,
         OrganizationView::new(details, &app.config),
@@ -131,15 +120,8 @@ pub async fn delete_organization(
     caller: FreshCaller,
     Path(org): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    organizations::delete_organization(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    organizations::delete_organization(&app, &principal, &org).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -193,9 +175,8 @@ pub async fn list_members(
     caller: Caller,
     Path(org): Path<String>,
 ) -> Result<Restful<MemberListView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let members =
-        organizations::list_members(&app, &identity.account, identity.scopes, &org).await?;
+    let principal = caller.principal()?;
+    let members = organizations::list_members(&app, &principal, &org).await?;
     Ok(Restful(
         StatusCode::OK,
         MemberListView {
@@ -211,9 +192,8 @@ pub async fn get_member(
     caller: Caller,
     Path((org, member)): Path<(String, String)>,
 ) -> Result<Restful<MemberView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let member =
-        organizations::get_member(&app, &identity.account, identity.scopes, &org, &member).await?;
+    let principal = caller.principal()?;
+    let member = organizations::get_member(&app, &principal, &org, &member).await?;
     Ok(Restful(StatusCode::OK, member.into()))
 }
 
@@ -224,8 +204,8 @@ pub async fn remove_member(
     caller: Caller,
     Path((org, member)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    organizations::remove_member(&app, &identity.account, identity.scopes, &org, &member).await?;
+    let principal = caller.principal()?;
+    organizations::remove_member(&app, &principal, &org, &member).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -249,9 +229,8 @@ pub async fn list_collaborators(
     caller: Caller,
     Path(org): Path<String>,
 ) -> Result<Restful<CollaboratorListView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let collaborators =
-        organizations::list_collaborators(&app, &identity.account, identity.scopes, &org).await?;
+    let principal = caller.principal()?;
+    let collaborators = organizations::list_collaborators(&app, &principal, &org).await?;
     let collaborators = collaborators
         .into_iter()
         .map(|c| CollaboratorView {

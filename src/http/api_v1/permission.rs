@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, RawPathParams, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, QuayJson, RepositoryPath};
 use crate::http::json::Restful;
 use crate::http::views::{Avatar, AvatarKind};
-use crate::repositories::grants::{self, UserGrant};
+use crate::repositories::grants::{self, Grant, Grantee, GranteeKind, UserGrant};
 
 #[derive(Debug, Serialize)]
 pub struct RepositoryRefView {
@@ -97,10 +98,27 @@ impl From<TeamGrantRow> for TeamPermissionView {
     }
 }
 
+/// A user's, robot's or team's permission, each in its own shape.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum PermissionView {
+    User(UserPermissionView),
+    Team(TeamPermissionView),
+}
+
+impl From<Grant> for PermissionView {
+    fn from(grant: Grant) -> Self {
+        match grant {
+            Grant::User(user) => PermissionView::User(user.into()),
+            Grant::Team(team) => PermissionView::Team(team.into()),
+        }
+    }
+}
+
 /// `{"permissions": {"<name>": entry}}`; names are unique, and the map keeps them sorted.
 #[derive(Debug, Serialize)]
-pub struct PermissionMapView<T> {
-    permissions: BTreeMap<String, T>,
+pub struct PermissionMapView {
+    permissions: BTreeMap<String, PermissionView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,10 +157,53 @@ pub struct UserPath {
     username: String,
 }
 
-/// The `{teamname}` of a team permission path.
-#[derive(Debug, Deserialize)]
-pub struct TeamPath {
-    teamname: String,
+/// Whom a permission path names: `.../permissions/user/{username}` a user or robot,
+/// `.../permissions/team/{teamname}` a team. One handler serves both.
+#[derive(Debug)]
+pub enum GranteePath {
+    User(String),
+    Team(String),
+}
+
+impl GranteePath {
+    fn grantee(&self) -> Grantee<'_> {
+        match self {
+            GranteePath::User(name) => Grantee::User(name),
+            GranteePath::Team(name) => Grantee::Team(name),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for GranteePath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        params
+            .iter()
+            .find_map(|(key, value)| match key {
+                "username" => Some(GranteePath::User(value.to_owned())),
+                "teamname" => Some(GranteePath::Team(value.to_owned())),
+                _ => None,
+            })
+            .ok_or_else(ApiError::not_found)
+    }
+}
+
+async fn list_permissions(
+    app: &AppState,
+    caller: &Caller,
+    path: &RepositoryPath,
+    kind: GranteeKind,
+) -> Result<Restful<PermissionMapView>, ApiError> {
+    let grants = grants::list_permissions(app, &caller.principal()?, &path.repo, kind).await?;
+    let permissions = grants
+        .into_iter()
+        .map(|g| (g.name().to_owned(), g.into()))
+        .collect();
+    Ok(Restful(StatusCode::OK, PermissionMapView { permissions }))
 }
 
 /// GET /api/v1/repository/{repository}/permissions/user/ (listRepoUserPermissions) [repo:admin]
@@ -150,34 +211,29 @@ pub async fn list_user_permissions(
     State(app): State<AppState>,
     caller: Caller,
     path: RepositoryPath,
-) -> Result<Restful<PermissionMapView<UserPermissionView>>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grants =
-        grants::list_user_permissions(&app, &identity.account, identity.scopes, &path.repo).await?;
-    let permissions = grants
-        .into_iter()
-        .map(|g| (g.grant.username.clone(), g.into()))
-        .collect();
-    Ok(Restful(StatusCode::OK, PermissionMapView { permissions }))
+) -> Result<Restful<PermissionMapView>, ApiError> {
+    list_permissions(&app, &caller, &path, GranteeKind::User).await
 }
 
-/// GET /api/v1/repository/{repository}/permissions/user/{username} (getUserPermissions)
-/// [repo:admin]
-pub async fn get_user_permission(
+/// GET /api/v1/repository/{repository}/permissions/team/ (listRepoTeamPermissions) [repo:admin]
+pub async fn list_team_permissions(
     State(app): State<AppState>,
     caller: Caller,
     path: RepositoryPath,
-    Path(UserPath { username }): Path<UserPath>,
-) -> Result<Restful<UserPermissionView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grant = grants::get_user_permission(
-        &app,
-        &identity.account,
-        identity.scopes,
-        &path.repo,
-        &username,
-    )
-    .await?;
+) -> Result<Restful<PermissionMapView>, ApiError> {
+    list_permissions(&app, &caller, &path, GranteeKind::Team).await
+}
+
+/// GET .../permissions/user/{username} (getUserPermissions) and
+/// GET .../permissions/team/{teamname} (getTeamPermissions) [repo:admin]
+pub async fn get_permission(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RepositoryPath,
+    grantee: GranteePath,
+) -> Result<Restful<PermissionView>, ApiError> {
+    let principal = caller.principal()?;
+    let grant = grants::get_permission(&app, &principal, &path.repo, grantee.grantee()).await?;
     Ok(Restful(StatusCode::OK, grant.into()))
 }
 
@@ -189,134 +245,37 @@ pub async fn get_transitive_permissions(
     path: RepositoryPath,
     Path(UserPath { username }): Path<UserPath>,
 ) -> Result<Restful<TransitiveView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let roles = grants::list_transitive_roles(
-        &app,
-        &identity.account,
-        identity.scopes,
-        &path.repo,
-        &username,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    let roles = grants::list_transitive_roles(&app, &principal, &path.repo, &username).await?;
     let permissions = roles.into_iter().map(|role| RoleView { role }).collect();
     Ok(Restful(StatusCode::OK, TransitiveView { permissions }))
 }
 
-/// PUT /api/v1/repository/{repository}/permissions/user/{username} (changeUserPermissions)
-/// [repo:admin]. Quay answers 200 for additions and changes alike.
-pub async fn set_user_permission(
+/// PUT .../permissions/user/{username} (changeUserPermissions) and
+/// PUT .../permissions/team/{teamname} (changeTeamPermissions) [repo:admin]. Quay answers 200
+/// for additions and changes alike.
+pub async fn set_permission(
     State(app): State<AppState>,
     caller: Caller,
     path: RepositoryPath,
-    Path(UserPath { username }): Path<UserPath>,
+    grantee: GranteePath,
     QuayJson(body): QuayJson<PermissionBody>,
-) -> Result<Restful<UserPermissionView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grant = grants::set_user_permission(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &path.repo,
-        &username,
-        body.role(),
-    )
-    .await?;
+) -> Result<Restful<PermissionView>, ApiError> {
+    let principal = caller.principal()?;
+    let grantee = grantee.grantee();
+    let grant = grants::set_permission(&app, &principal, &path.repo, grantee, body.role()).await?;
     Ok(Restful(StatusCode::OK, grant.into()))
 }
 
-/// DELETE /api/v1/repository/{repository}/permissions/user/{username}
-/// (deleteUserPermissions) [repo:admin]
-pub async fn delete_user_permission(
+/// DELETE .../permissions/user/{username} (deleteUserPermissions) and
+/// DELETE .../permissions/team/{teamname} (deleteTeamPermissions) [repo:admin]
+pub async fn delete_permission(
     State(app): State<AppState>,
     caller: Caller,
     path: RepositoryPath,
-    Path(UserPath { username }): Path<UserPath>,
+    grantee: GranteePath,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    grants::delete_user_permission(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &path.repo,
-        &username,
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// GET /api/v1/repository/{repository}/permissions/team/ (listRepoTeamPermissions) [repo:admin]
-pub async fn list_team_permissions(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-) -> Result<Restful<PermissionMapView<TeamPermissionView>>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grants =
-        grants::list_team_permissions(&app, &identity.account, identity.scopes, &path.repo).await?;
-    let permissions = grants
-        .into_iter()
-        .map(|g| (g.name.clone(), g.into()))
-        .collect();
-    Ok(Restful(StatusCode::OK, PermissionMapView { permissions }))
-}
-
-/// GET /api/v1/repository/{repository}/permissions/team/{teamname} (getTeamPermissions)
-/// [repo:admin]
-pub async fn get_team_permission(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-    Path(TeamPath { teamname: team }): Path<TeamPath>,
-) -> Result<Restful<TeamPermissionView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grant =
-        grants::get_team_permission(&app, &identity.account, identity.scopes, &path.repo, &team)
-            .await?;
-    Ok(Restful(StatusCode::OK, grant.into()))
-}
-
-/// PUT /api/v1/repository/{repository}/permissions/team/{teamname} (changeTeamPermissions)
-/// [repo:admin]
-pub async fn set_team_permission(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-    Path(TeamPath { teamname: team }): Path<TeamPath>,
-    QuayJson(body): QuayJson<PermissionBody>,
-) -> Result<Restful<TeamPermissionView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grant = grants::set_team_permission(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &path.repo,
-        &team,
-        body.role(),
-    )
-    .await?;
-    Ok(Restful(StatusCode::OK, grant.into()))
-}
-
-/// DELETE /api/v1/repository/{repository}/permissions/team/{teamname}
-/// (deleteTeamPermissions) [repo:admin]
-pub async fn delete_team_permission(
-    State(app): State<AppState>,
-    caller: Caller,
-    path: RepositoryPath,
-    Path(TeamPath { teamname: team }): Path<TeamPath>,
-) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    grants::delete_team_permission(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &path.repo,
-        &team,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    grants::delete_permission(&app, &principal, &path.repo, grantee.grantee()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

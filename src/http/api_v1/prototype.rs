@@ -192,8 +192,8 @@ pub async fn list_prototypes(
     caller: Caller,
     Path(org): Path<String>,
 ) -> Result<Restful<PrototypeListView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let list = prototypes::list_prototypes(&app, &identity.account, identity.scopes, &org).await?;
+    let principal = caller.principal()?;
+    let list = prototypes::list_prototypes(&app, &principal, &org).await?;
     let member_ids = list.member_ids;
     Ok(Restful(
         StatusCode::OK,
@@ -215,7 +215,7 @@ pub async fn create_prototype(
     Path(org): Path<String>,
     QuayJson(body): QuayJson<NewPrototypeBody>,
 ) -> Result<Restful<PrototypeView>, ApiError> {
-    let identity = caller.require_identity()?;
+    let principal = caller.principal()?;
     // The schema requires both fields; the kind is `user` or `team`.
     let delegate = match body.delegate {
         Some(DelegateBody {
@@ -230,9 +230,7 @@ pub async fn create_prototype(
     let activating = body.activating_user.and_then(|a| a.name);
     let list = prototypes::create_prototype(
         &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
+        &principal,
         &org,
         parse_role(body.role.as_deref()),
         delegate,
@@ -250,12 +248,10 @@ pub async fn update_prototype(
     Path((org, id)): Path<(String, String)>,
     QuayJson(body): QuayJson<PrototypeUpdateBody>,
 ) -> Result<Restful<PrototypeView>, ApiError> {
-    let identity = caller.require_identity()?;
+    let principal = caller.principal()?;
     let list = prototypes::update_prototype(
         &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
+        &principal,
         &org,
         &id,
         parse_role(body.role.as_deref()),
@@ -271,15 +267,7 @@ pub async fn delete_prototype(
     caller: Caller,
     Path((org, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    prototypes::delete_prototype(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-        &id,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    prototypes::delete_prototype(&app, &principal, &org, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

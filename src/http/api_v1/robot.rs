@@ -169,20 +169,13 @@ pub async fn list_robots(
     path: RobotPath,
     query: QueryParams,
 ) -> Result<Restful<RobotListView>, ApiError> {
-    let identity = caller.require_identity()?;
+    let principal = caller.principal()?;
     let options = ListOptions {
         permissions: query.truthy("permissions", false),
         token: query.truthy("token", true),
         limit: query.int("limit", "If specified, the number of robots to return.")?,
     };
-    let robots = robots::list_robots(
-        &app,
-        &identity.account,
-        identity.scopes,
-        path.owner(),
-        options,
-    )
-    .await?;
+    let robots = robots::list_robots(&app, &principal, path.owner(), options).await?;
     Ok(Restful(
         StatusCode::OK,
         RobotListView {
@@ -197,15 +190,8 @@ pub async fn get_robot(
     caller: Caller,
     path: RobotPath,
 ) -> Result<Restful<RobotView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let robot = robots::get_robot(
-        &app,
-        &identity.account,
-        identity.scopes,
-        path.owner(),
-        &path.robot_shortname,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    let robot = robots::get_robot(&app, &principal, path.owner(), &path.robot_shortname).await?;
     Ok(Restful(StatusCode::OK, RobotView::new(robot, true)))
 }
 
@@ -217,12 +203,10 @@ pub async fn create_robot(
     request: Request,
 ) -> Result<Restful<RobotView>, ApiError> {
     let body = optional_body(request, &app).await?;
-    let identity = caller.require_identity()?;
+    let principal = caller.principal()?;
     let robot = robots::create_robot(
         &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
+        &principal,
         path.owner(),
         &path.robot_shortname,
         RobotDetails {
@@ -240,16 +224,8 @@ pub async fn delete_robot(
     caller: Caller,
     path: RobotPath,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    robots::delete_robot(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        path.owner(),
-        &path.robot_shortname,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    robots::delete_robot(&app, &principal, path.owner(), &path.robot_shortname).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -260,16 +236,9 @@ pub async fn regenerate_robot(
     caller: Caller,
     path: RobotPath,
 ) -> Result<Restful<RobotView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let robot = robots::regenerate_token(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        path.owner(),
-        &path.robot_shortname,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    let robot =
+        robots::regenerate_token(&app, &principal, path.owner(), &path.robot_shortname).await?;
     Ok(Restful(StatusCode::OK, RobotView::new(robot, false)))
 }
 
@@ -280,14 +249,9 @@ pub async fn get_robot_permissions(
     caller: Caller,
     path: RobotPath,
 ) -> Result<Restful<GrantListView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grants = robots::list_robot_permissions(
-        &app,
-        &identity.account,
-        identity.scopes,
-        path.owner(),
-        &path.robot_shortname,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    let grants =
+        robots::list_robot_permissions(&app, &principal, path.owner(), &path.robot_shortname)
+            .await?;
     Ok(Restful(StatusCode::OK, grants.into()))
 }

@@ -95,23 +95,13 @@ pub async fn update_team(
     Path((org, team)): Path<(String, String)>,
     QuayJson(body): QuayJson<TeamBody>,
 ) -> Result<Restful<TeamView>, ApiError> {
-    let identity = caller.require_identity()?;
+    let principal = caller.principal()?;
     let role = body
         .role
         .as_deref()
         .and_then(TeamRole::parse)
         .unwrap_or(TeamRole::Member);
-    let saved = teams::set_team(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-        &team,
-        role,
-        body.description,
-    )
-    .await?;
+    let saved = teams::set_team(&app, &principal, &org, &team, role, body.description).await?;
     Ok(Restful(StatusCode::OK, saved.into()))
 }
 
@@ -121,16 +111,8 @@ pub async fn delete_team(
     caller: Caller,
     Path((org, team)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    teams::delete_team(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-        &team,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    teams::delete_team(&app, &principal, &org, &team).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -141,9 +123,8 @@ pub async fn list_team_members(
     caller: Caller,
     Path((org, team)): Path<(String, String)>,
 ) -> Result<Restful<TeamMembersView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let listed =
-        teams::list_team_members(&app, &identity.account, identity.scopes, &org, &team).await?;
+    let principal = caller.principal()?;
+    let listed = teams::list_team_members(&app, &principal, &org, &team).await?;
     Ok(Restful(
         StatusCode::OK,
         TeamMembersView {
@@ -161,17 +142,8 @@ pub async fn add_team_member(
     caller: Caller,
     Path((org, team, member)): Path<(String, String, String)>,
 ) -> Result<Restful<MemberView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let added = teams::add_team_member(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-        &team,
-        &member,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    let added = teams::add_team_member(&app, &principal, &org, &team, &member).await?;
     Ok(Restful(StatusCode::OK, added.into()))
 }
 
@@ -182,17 +154,8 @@ pub async fn remove_team_member(
     caller: Caller,
     Path((org, team, member)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let identity = caller.require_identity()?;
-    teams::remove_team_member(
-        &app,
-        &caller.actor(),
-        &identity.account,
-        identity.scopes,
-        &org,
-        &team,
-        &member,
-    )
-    .await?;
+    let principal = caller.principal()?;
+    teams::remove_team_member(&app, &principal, &org, &team, &member).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -203,8 +166,7 @@ pub async fn list_team_permissions(
     caller: Caller,
     Path((org, team)): Path<(String, String)>,
 ) -> Result<Restful<GrantListView>, ApiError> {
-    let identity = caller.require_identity()?;
-    let grants =
-        teams::list_team_permissions(&app, &identity.account, identity.scopes, &org, &team).await?;
+    let principal = caller.principal()?;
+    let grants = teams::list_team_permissions(&app, &principal, &org, &team).await?;
     Ok(Restful(StatusCode::OK, grants.into()))
 }

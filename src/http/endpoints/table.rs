@@ -613,23 +613,18 @@ fn permission_endpoints() -> Vec<Endpoint> {
             "getUserTransitivePermission",
             permission::get_transitive_permissions,
         ),
-        E::new(
-            GET,
-            USER,
-            "getUserPermissions",
-            permission::get_user_permission,
-        ),
+        E::new(GET, USER, "getUserPermissions", permission::get_permission),
         E::new(
             PUT,
             USER,
             "changeUserPermissions",
-            permission::set_user_permission,
+            permission::set_permission,
         ),
         E::new(
             DELETE,
             USER,
             "deleteUserPermissions",
-            permission::delete_user_permission,
+            permission::delete_permission,
         ),
         E::new(
             GET,
@@ -637,23 +632,18 @@ fn permission_endpoints() -> Vec<Endpoint> {
             "listRepoTeamPermissions",
             permission::list_team_permissions,
         ),
-        E::new(
-            GET,
-            TEAM,
-            "getTeamPermissions",
-            permission::get_team_permission,
-        ),
+        E::new(GET, TEAM, "getTeamPermissions", permission::get_permission),
         E::new(
             PUT,
             TEAM,
             "changeTeamPermissions",
-            permission::set_team_permission,
+            permission::set_permission,
         ),
         E::new(
             DELETE,
             TEAM,
             "deleteTeamPermissions",
-            permission::delete_team_permission,
+            permission::delete_permission,
         ),
     ]
     .into_iter()

@@ -3,7 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::accounts::{login, sessions::Session, tokens, Account, Scopes};
+use crate::accounts::{login, sessions::Session, tokens, Account, Principal, Scopes};
 use crate::app::App;
 use crate::config::Config;
 use crate::db;
@@ -106,6 +106,16 @@ impl Caller {
     /// The authenticated caller, or 401.
     pub fn require_identity(&self) -> Result<&Identity, ApiError> {
         self.identity.as_ref().ok_or_else(|| self.unauthorized())
+    }
+
+    /// The authenticated caller as domain rules see it, or 401.
+    pub fn principal(&self) -> Result<Principal<'_>, ApiError> {
+        let identity = self.require_identity()?;
+        Ok(Principal {
+            account: &identity.account,
+            scopes: identity.scopes,
+            actor: self.actor(),
+        })
     }
 
     /// Quay's `SuperUserPermission`: a regular superuser whose credential carries `super:user`
