@@ -90,7 +90,11 @@ pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<A
 
 /// `berth serve`: binds `listen`, then serves the API, the registry and the job runner until
 /// SIGINT or SIGTERM.
-pub async fn serve(options: NodeOptions, listen: &str) -> anyhow::Result<()> {
+pub async fn serve(
+    options: NodeOptions,
+    listen: &str,
+    limits: http::server::Limits,
+) -> anyhow::Result<()> {
     let mut config = options.load_config()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -107,15 +111,13 @@ pub async fn serve(options: NodeOptions, listen: &str) -> anyhow::Result<()> {
     println!("listening on http://{addr}");
     print_first_steps(&app, addr).await;
 
-    let service = http::service(app.clone());
-    axum::serve(
+    http::server::serve(
         listener,
-        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
-            service,
-        ),
+        http::service(app.clone()),
+        limits,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .await;
     worker.abort();
     app.deferred_logs.flush().await;
     app.db.close().await;

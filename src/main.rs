@@ -29,6 +29,37 @@ impl NodeArgs {
     }
 }
 
+/// What one client may hold: connections, and how long it may keep them silent.
+#[derive(Args)]
+struct LimitArgs {
+    /// Connections served at once (default and ceiling: the open-file limit less a reserve).
+    #[arg(long, env = "BERTH_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a connection may take to send a complete request head, counted from its
+    /// opening or from its previous response (so also how long it may idle between requests).
+    #[arg(long, env = "BERTH_HEADER_TIMEOUT", default_value_t = 30.0)]
+    header_timeout: f64,
+    /// Seconds a request body may pause between two chunks; a slow but steady upload is fine.
+    #[arg(long, env = "BERTH_BODY_TIMEOUT", default_value_t = 60.0)]
+    body_timeout: f64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> anyhow::Result<berth::http::server::Limits> {
+        let seconds = |flag: &str, value: f64| {
+            std::time::Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| anyhow::anyhow!("--{flag} must be a positive number of seconds"))
+        };
+        Ok(berth::http::server::Limits {
+            max_connections: self.max_connections,
+            header_timeout: seconds("header-timeout", self.header_timeout)?,
+            body_timeout: seconds("body-timeout", self.body_timeout)?,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API and the registry (and run background jobs).
@@ -38,6 +69,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "BERTH_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Run background jobs only.
     Worker {
@@ -76,7 +109,14 @@ async fn main() -> std::process::ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve { node, listen } => berth::serve(node.options(), &listen).await,
+        Command::Serve {
+            node,
+            listen,
+            limits,
+        } => match limits.limits() {
+            Ok(limits) => berth::serve(node.options(), &listen, limits).await,
+            Err(err) => Err(err),
+        },
         Command::Worker { node } => berth::work(node.options()).await,
         Command::Migrate { node } => {
             let options = node.options();

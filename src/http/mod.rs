@@ -9,6 +9,7 @@ pub mod health;
 pub mod json;
 pub mod oauth;
 pub mod pipeline;
+pub mod server;
 pub mod session;
 pub mod superuser;
 pub mod v2;

@@ -8,6 +8,7 @@ mod api_v1;
 mod authorization;
 mod bad_input;
 mod clients;
+mod connections;
 mod crash;
 mod journey;
 mod roles;

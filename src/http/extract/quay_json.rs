@@ -3,12 +3,14 @@
 //! whose failure reports jsonschema's first line.
 
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::http::error::ApiError;
+use crate::http::server::is_body_timeout;
 use crate::pyjson::python_repr;
 
 pub struct QuayJson<T>(pub T);
@@ -17,6 +19,27 @@ const NOT_JSON: &str =
     "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.";
 const UNDECODABLE: &str =
     "The browser (or proxy) sent a request that this server could not understand.";
+
+/// A body that could not be read: 413 past the size limit, 408 when it stalled (both Werkzeug's
+/// texts), else Quay's 400.
+fn body_rejection(rejection: BytesRejection) -> ApiError {
+    let (status, message) = match &rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The data value transmitted exceeds the capacity limit.",
+        ),
+        stalled if is_body_timeout(stalled) => (
+            StatusCode::REQUEST_TIMEOUT,
+            "The server closed the network connection because the browser didn't finish the \
+             request within the specified time.",
+        ),
+        _ => (StatusCode::BAD_REQUEST, UNDECODABLE),
+    };
+    ApiError::Message {
+        status,
+        message: message.into(),
+    }
+}
 
 fn is_json_media_type(content_type: &str) -> bool {
     let essence = content_type
@@ -46,10 +69,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for QuayJson<T> {
         }
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|_| ApiError::Message {
-                status: StatusCode::BAD_REQUEST,
-                message: UNDECODABLE.into(),
-            })?;
+            .map_err(body_rejection)?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|_| ApiError::Message {
             status: StatusCode::BAD_REQUEST,
             message: UNDECODABLE.into(),

@@ -21,6 +21,9 @@ impl From<blobs::Error> for RegistryError {
         match err {
             E::BlobUnknown => error(StatusCode::NOT_FOUND, "BLOB_UNKNOWN", message),
             E::UploadUnknown => error(StatusCode::NOT_FOUND, "BLOB_UPLOAD_UNKNOWN", message),
+            E::Body(cause) if cause.kind() == std::io::ErrorKind::TimedOut => {
+                error(StatusCode::REQUEST_TIMEOUT, "BLOB_UPLOAD_INVALID", message)
+            }
             E::MissingDigest | E::Body(_) => {
                 error(StatusCode::BAD_REQUEST, "BLOB_UPLOAD_INVALID", message)
             }

@@ -9,6 +9,7 @@ use futures::StreamExt;
 
 use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
 use crate::http::error::RegistryError;
+use crate::http::server::is_body_timeout;
 use crate::manifests::{self, essence, parse_reference};
 
 /// Manifests larger than this are refused (the OCI spec asks registries to accept at least
@@ -112,12 +113,17 @@ async fn read_manifest(body: Body) -> Result<Bytes, RegistryError> {
     let mut kept = BytesMut::new();
     let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            RegistryError::new(
+        let chunk = chunk.map_err(|err| match is_body_timeout(&err) {
+            true => RegistryError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "MANIFEST_INVALID",
+                "manifest body stalled",
+            ),
+            false => RegistryError::new(
                 StatusCode::BAD_REQUEST,
                 "MANIFEST_INVALID",
                 "manifest body unreadable",
-            )
+            ),
         })?;
         total += chunk.len();
         if total <= MAX_MANIFEST_BYTES {

@@ -14,11 +14,19 @@ use super::{
 use crate::app::App;
 use crate::blobs::{self, Digest, UploadProgress};
 use crate::http::error::RegistryError;
+use crate::http::server::is_body_timeout;
 use crate::repositories::{NamingRules, RepoName};
 use crate::storage::ByteStream;
 
+/// The request body as stored bytes; a body that stalled is a `TimedOut` error (408).
 fn body_stream(body: Body) -> ByteStream<'static> {
-    Box::pin(body.into_data_stream().map_err(io::Error::other))
+    Box::pin(body.into_data_stream().map_err(|err| {
+        if is_body_timeout(&err) {
+            io::Error::new(io::ErrorKind::TimedOut, "request body stalled")
+        } else {
+            io::Error::other(err)
+        }
+    }))
 }
 
 /// The first byte of a `Content-Range: <start>-<end>` (inclusive, no unit), if sent.

@@ -61,6 +61,8 @@ pub struct Options {
     pub fast_gc: bool,
     /// More `config.yaml` lines, appended as given.
     pub extra_yaml: String,
+    /// More `berth serve` flags (connection limits), passed as given.
+    pub serve_args: Vec<String>,
 }
 
 /// `PUSH_TEMP_TAG_EXPIRATION_SEC` with `Options::fast_gc`: long enough for a push to finish.
@@ -233,6 +235,7 @@ impl Berth {
             .arg(self.data_dir.path())
             .arg("--config")
             .arg(self.config_path())
+            .args(&self.options.serve_args)
             .env("RUST_LOG", "info,sqlx=warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
