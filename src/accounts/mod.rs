@@ -123,6 +123,10 @@ pub enum Error {
     NotFound,
     #[error("Cannot update a superuser")]
     CannotUpdateSuperuser,
+    #[error("Cannot demote {0}: it is a superuser through SUPER_USERS in the configuration")]
+    SuperuserByConfig(String),
+    #[error("Cannot demote the last superuser")]
+    LastSuperuser,
     #[error("Cannot delete a superuser")]
     CannotDeleteSuperuser,
     #[error(transparent)]
@@ -295,7 +299,8 @@ pub async fn update_user(
 ) -> Result<Account> {
     let user = get_user(app, username).await?;
     if user.is_superuser(&app.config) {
-        return Err(Error::CannotUpdateSuperuser);
+        demote_superuser(app, actor, &user, changes).await?;
+        return Ok(user);
     }
     let password_hash = match &changes.password {
         Some(_) if !app.config.is_database_auth() => {
@@ -338,11 +343,47 @@ pub async fn update_user(
         let metadata = json!({ "username": user.username, "superuser": actor.performer_name });
         logs::record(&mut tx, actor, kind, namespace, metadata).await?;
     }
-    if let Some(superuser) = changes.superuser {
-        db::accounts::update_superuser(&mut tx, user.id, superuser).await?;
+    if changes.superuser == Some(true) {
+        db::accounts::update_superuser(&mut tx, user.id, true).await?;
+        let metadata = json!({ "username": user.username, "superuser": actor.performer_name });
+        logs::record(&mut tx, actor, "promote_superuser", namespace, metadata).await?;
     }
     db::commit(tx).await?;
     Ok(user)
+}
+
+/// The one change a superuser accepts: `{"superuser": false}` alone, from another superuser,
+/// or from itself while another superuser remains. Superusers named in `SUPER_USERS` stay
+/// superusers until the configuration changes.
+async fn demote_superuser(
+    app: &App,
+    actor: &Actor,
+    user: &Account,
+    changes: UserChanges,
+) -> Result<()> {
+    let demotion_only = changes.superuser == Some(false)
+        && changes.password.is_none()
+        && changes.email.is_none()
+        && changes.enabled.is_none();
+    if !demotion_only {
+        return Err(Error::CannotUpdateSuperuser);
+    }
+    if app.config.super_users.contains(&user.username) {
+        return Err(Error::SuperuserByConfig(user.username.clone()));
+    }
+    let mut tx = app.db.begin().await?;
+    let others =
+        db::accounts::count_other_superusers(&mut tx, user.id, &app.config.super_users).await?;
+    if others == 0 {
+        return Err(Error::LastSuperuser);
+    }
+    db::accounts::update_superuser(&mut tx, user.id, false).await?;
+    let metadata = json!({ "username": user.username, "superuser": actor.performer_name });
+    let scope = logs::Scope::namespace(user.id);
+    logs::record(&mut tx, actor, "demote_superuser", scope, metadata).await?;
+    db::commit(tx).await?;
+    tracing::info!(user.name = %user.username, "superuser demoted");
+    Ok(())
 }
 
 /// Deletes a user (superuser-api.md §5.5): the name is freed and the account disabled at once;

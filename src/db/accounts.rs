@@ -161,6 +161,29 @@ pub async fn update_superuser(conn: &mut DbConn, id: i64, superuser: bool) -> Re
     Ok(())
 }
 
+/// The enabled users other than `except_id` that are superusers by the database flag or by
+/// one of `configured` (the `SUPER_USERS` names).
+pub async fn count_other_superusers(
+    conn: &mut DbConn,
+    except_id: i64,
+    configured: &[String],
+) -> Result<i64> {
+    let mut count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE superuser = 1 AND enabled = 1 \
+         AND organization = 0 AND robot = 0 AND id <> $1",
+    )
+    .bind(except_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    for name in configured {
+        let listed = find_account_by_name(conn, name).await?;
+        count += i64::from(listed.is_some_and(|a| {
+            a.id != except_id && a.superuser == 0 && a.enabled != 0 && a.organization == 0
+        }));
+    }
+    Ok(count)
+}
+
 pub async fn record_login_failure(conn: &mut DbConn, id: i64, now_ms: i64) -> Result<()> {
     sqlx::query(
         "UPDATE accounts SET invalid_login_attempts = invalid_login_attempts + 1, \

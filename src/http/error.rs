@@ -313,6 +313,8 @@ impl From<crate::accounts::Error> for ApiError {
             E::NotFound => ApiError::not_found(),
             E::CannotUpdateSuperuser
             | E::CannotDeleteSuperuser
+            | E::SuperuserByConfig(_)
+            | E::LastSuperuser
             | E::NotDatabaseAuth
             | E::PasswordChangeNotDatabaseAuth => ApiError::invalid_request(err.to_string()),
             E::Db(e) => ApiError::Internal(e.into()),

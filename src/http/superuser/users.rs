@@ -11,7 +11,6 @@ use crate::http::extract::{FreshCaller, QuayJson, QueryParams};
 use crate::http::json::Restful;
 use crate::http::views::{CreatedUserView, UserView};
 use crate::paging::IdCursor;
-use crate::pyjson::python_truthy;
 
 const LIMIT_HELP: &str = "Limit to the number of results to return per page. Max 100.";
 
@@ -122,13 +121,17 @@ pub struct UpdateUserBody {
     email: Option<String>,
     #[serde(default, deserialize_with = "optional_enabled")]
     enabled: Option<bool>,
-    /// Undocumented and untyped in Quay: any value, read as Python truthiness.
-    #[serde(default)]
-    superuser: Option<serde_json::Value>,
+    /// Undocumented and untyped in Quay; Berth takes JSON booleans only (docs/decisions.md).
+    #[serde(default, deserialize_with = "optional_superuser")]
+    superuser: Option<bool>,
 }
 
 fn optional_password<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     crate::http::extract::fields::string(d, "password")
+}
+
+fn optional_superuser<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    crate::http::extract::fields::boolean(d, "superuser")
 }
 
 fn optional_enabled<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -136,7 +139,8 @@ fn optional_enabled<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<boo
 }
 
 /// PUT /api/v1/superuser/users/{username} (changeInstallUser). Answers the user as it was
-/// before the change, with the new e-mail and the encrypted new password (Quay).
+/// before the change, with the new e-mail and the encrypted new password (Quay). A superuser
+/// accepts only its demotion (docs/decisions.md).
 pub async fn update_user(
     State(app): State<AppState>,
     caller: FreshCaller,
@@ -148,7 +152,7 @@ pub async fn update_user(
         password: body.password.clone(),
         email: body.email.clone(),
         enabled: body.enabled,
-        superuser: body.superuser.as_ref().map(python_truthy),
+        superuser: body.superuser,
     };
     let before = accounts::update_user(&app, &caller.actor(), &username, changes).await?;
     let mut view = UserView::new(&before, &app.config);

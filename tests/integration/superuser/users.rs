@@ -495,6 +495,112 @@ async fn superusers_are_protected(backend: Backend) {
         .expect(200, &UserView::new("admin", "admin@example.com").body());
 }
 
+/// Whether `name` is a superuser, as the superuser user view says.
+async fn is_superuser(admin: &Client, name: &str) -> bool {
+    let user = get(admin, name).await;
+    user.expect_status(200);
+    user.json()["super_user"].as_bool().expect("super_user")
+}
+
+/// The superuser-log entries of `kind` about `username`, newest first.
+async fn superuser_changes(admin: &Client, kind: &str, username: &str) -> Vec<Value> {
+    let logs = admin.get("/api/v1/superuser/logs").send().await;
+    logs.expect_status(200);
+    logs.json()["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter(|e| e["kind"] == kind && e["metadata"]["username"] == username)
+        .cloned()
+        .collect()
+}
+
+/// docs/decisions.md 14: `superuser` takes JSON booleans only; promotions and demotions are
+/// logged; another superuser may demote, and a superuser may demote itself while another
+/// remains; `SUPER_USERS` names stay superusers.
+async fn superusers_are_promoted_and_demoted(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let host = &berth.addr;
+    let alice = create_user(&admin, "alice").await;
+    let bob = create_user(&admin, "bob").await;
+
+    for not_boolean in [json!("false"), json!(1), json!("yes"), json!(null)] {
+        let resp = put(&admin, "alice", json!({ "superuser": not_boolean })).await;
+        let shown = match &not_boolean {
+            Value::String(s) => format!("'{s}'"),
+            Value::Null => "None".to_owned(),
+            other => other.to_string(),
+        };
+        assert_schema_error(&resp, host, &format!("{shown} is not of type 'boolean'"));
+    }
+    assert!(!is_superuser(&admin, "alice").await);
+
+    put(&admin, "alice", json!({"superuser": false}))
+        .await
+        .expect_status(200);
+    assert!(
+        !is_superuser(&admin, "alice").await,
+        "false leaves a user as it is"
+    );
+    put(&admin, "alice", json!({"superuser": true}))
+        .await
+        .expect_status(200);
+    put(&admin, "bob", json!({"superuser": true}))
+        .await
+        .expect_status(200);
+    assert!(is_superuser(&admin, "alice").await && is_superuser(&admin, "bob").await);
+    let promoted = superuser_changes(&admin, "promote_superuser", "alice").await;
+    assert_eq!(promoted.len(), 1, "{promoted:?}");
+    assert_eq!(promoted[0]["metadata"]["superuser"], "admin");
+    assert_eq!(promoted[0]["performer"]["name"], "admin");
+
+    // A promoted user uses the superuser API at once, and is protected like any superuser.
+    let alice_session = Client::session(&berth, "alice", &alice.password).await;
+    get(&alice_session, "bob").await.expect_status(200);
+    for change in [
+        json!({"email": "a@example.com"}),
+        json!({"superuser": false, "enabled": false}),
+    ] {
+        put(&admin, "alice", change).await.expect(
+            400,
+            &wire::invalid_request(host, "Cannot update a superuser"),
+        );
+    }
+    // SUPER_USERS names are the configuration's to change.
+    put(&alice_session, "admin", json!({"superuser": false}))
+        .await
+        .expect(
+            400,
+            &wire::invalid_request(
+                host,
+                "Cannot demote admin: it is a superuser through SUPER_USERS in the configuration",
+            ),
+        );
+
+    // Another superuser demotes; a superuser demotes itself while others remain.
+    let bob_session = Client::session(&berth, "bob", &bob.password).await;
+    put(&bob_session, "alice", json!({"superuser": false}))
+        .await
+        .expect_status(200);
+    assert!(!is_superuser(&admin, "alice").await);
+    get(&alice_session, "bob").await.expect_status(403);
+    put(&bob_session, "bob", json!({"superuser": false}))
+        .await
+        .expect_status(200);
+    assert!(!is_superuser(&admin, "bob").await);
+    let demoted = superuser_changes(&admin, "demote_superuser", "alice").await;
+    assert_eq!(demoted.len(), 1, "{demoted:?}");
+    assert_eq!(demoted[0]["metadata"]["superuser"], "bob");
+    assert_eq!(
+        superuser_changes(&admin, "demote_superuser", "bob")
+            .await
+            .len(),
+        1
+    );
+    assert!(is_superuser(&admin, "admin").await);
+}
+
 /// Transcripts 24–29: names and schema.
 async fn create_user_rejects_bad_names(backend: Backend) {
     let berth = Berth::start(backend).await;
@@ -688,6 +794,7 @@ backends!(
     update_user,
     disabled_user_cannot_log_in,
     superusers_are_protected,
+    superusers_are_promoted_and_demoted,
     create_user_rejects_bad_names,
     create_user_rejects_bad_bodies,
     delete_user,
