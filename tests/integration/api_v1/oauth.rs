@@ -613,8 +613,7 @@ async fn application_tokens(backend: Backend) {
 /// A full-access superuser administers any organization's application tokens.
 async fn superuser_application_tokens(backend: Backend) {
     let OrgApp {
-        // Kept to the end: dropping it stops the server.
-        berth: _berth,
+        berth,
         admin,
         session,
         client_id,
@@ -629,16 +628,24 @@ async fn superuser_application_tokens(backend: Backend) {
     )
     .await;
     let tokens_path = format!("/api/v1/organization/ci/applications/{client_id}/tokens");
-    let minted = request_token(&session, "ci", &client_id, "repo:read")
+    let minted = request_token(&session, "ci", &client_id, "user:read")
         .await
         .json();
     let listed = admin.get(&tokens_path).send().await;
     listed.expect_status(200);
     assert_eq!(listed.json()["tokens"][0]["uuid"], minted["uuid"]);
+    let token = Client::with_token(&berth, minted["token"].as_str().unwrap());
+    token.get("/api/v1/user/").send().await.expect_status(200);
     let uuid = minted["uuid"].as_str().unwrap();
     call(&admin, Method::DELETE, &format!("{tokens_path}/{uuid}"))
         .await
         .expect(204, "");
+    // Revoked by the superuser, the token no longer signs its holder in.
+    token
+        .get("/api/v1/user/")
+        .send()
+        .await
+        .expect(401, &wire::not_signed_in(&berth.addr));
 }
 
 /// The expected `/api/v1/user/authorizations` view of a token of the `cli` application of

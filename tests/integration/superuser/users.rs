@@ -301,11 +301,16 @@ async fn list_users_limit_errors(backend: Backend) {
         400,
         "{\"message\": {\"limit\": \"Limit to the number of results to return per page. Max 100.\"}}\n",
     );
-    admin
-        .get(&format!("{USERS}?limit=0"))
-        .send()
-        .await
-        .expect_status(400);
+    for below_one in ["0", "-3"] {
+        admin
+            .get(&format!("{USERS}?limit={below_one}"))
+            .send()
+            .await
+            .expect(
+                400,
+                &wire::invalid_request(&berth.addr, "Page limit must be at least 1"),
+            );
+    }
 }
 
 /// Transcripts 11 and 15–17: `disabled=false` lists enabled users only.
