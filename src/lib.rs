@@ -6,6 +6,7 @@ pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod gc;
+pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod logs;

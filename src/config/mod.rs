@@ -99,6 +99,11 @@ pub struct Config {
     pub oauth_application_maximum_token_count: Option<i64>,
     /// `ACTION_LOG_AUDIT_LOGIN_FAILURES`, default false: failed logins write `login_failure`.
     pub audit_login_failures: bool,
+    /// `DISKSPACE_HEALTH_THRESHOLD`, default 0.01: the share of each local volume that must be
+    /// free for `/health/instance` to pass.
+    pub diskspace_health_threshold: f64,
+    /// The node's data folder (`--data-dir`).
+    pub data_dir: std::path::PathBuf,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
     pub first_user_is_superuser: bool,
     /// Keys Berth does not know; reported as warnings at start-up.

@@ -56,6 +56,7 @@ pub(super) struct RawConfig {
     pub direct_oauth_clientid_whitelist: Vec<String>,
     pub oauth_application_maximum_token_count: Option<i64>,
     pub audit_login_failures: Option<bool>,
+    pub diskspace_health_threshold: Option<f64>,
     pub unknown_keys: Vec<String>,
 }
 
@@ -120,6 +121,9 @@ impl RawConfig {
                 // `null` is Quay's "no limit".
                 "OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT" => {
                     raw.oauth_application_maximum_token_count = value(key, v)?
+                }
+                "DISKSPACE_HEALTH_THRESHOLD" => {
+                    raw.diskspace_health_threshold = Some(value(key, v)?)
                 }
                 "GARBAGE_COLLECTION_FREQUENCY" => {
                     raw.garbage_collection_frequency = Some(value(key, v)?)
@@ -210,6 +214,13 @@ impl RawConfig {
                 "must be at least 1, or null for no limit",
             ));
         }
+        let diskspace_health_threshold = self.diskspace_health_threshold.unwrap_or(0.01);
+        if !(0.0..=1.0).contains(&diskspace_health_threshold) {
+            return Err(bad(
+                "DISKSPACE_HEALTH_THRESHOLD",
+                "must be a share of the volume between 0 and 1",
+            ));
+        }
         if let Some(key) = &self.page_token_key {
             fernet::Fernet::new(key).ok_or_else(|| {
                 bad(
@@ -244,6 +255,8 @@ impl RawConfig {
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
             oauth_application_maximum_token_count: self.oauth_application_maximum_token_count,
             audit_login_failures: self.audit_login_failures.unwrap_or(false),
+            diskspace_health_threshold,
+            data_dir: data_dir.to_path_buf(),
             first_user_is_superuser: false,
             unknown_keys: self.unknown_keys,
         })

@@ -223,6 +223,32 @@ pub struct LogExportRow {
     pub created_ms: i64,
 }
 
+/// How many entries each of `repository_ids` has from `since_ms` on (repositories without
+/// any are left out).
+pub async fn count_repository_actions(
+    conn: &mut DbConn,
+    repository_ids: &[i64],
+    since_ms: i64,
+) -> Result<Vec<(i64, i64)>> {
+    if repository_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are integers from our own rows; binding each keeps the text portable.
+    let placeholders: Vec<String> = (2..repository_ids.len() + 2)
+        .map(|n| format!("${n}"))
+        .collect();
+    let sql = format!(
+        "SELECT repository_id, COUNT(*) FROM log_entries WHERE datetime_ms >= $1 \
+         AND repository_id IN ({}) GROUP BY repository_id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(&sql).bind(since_ms);
+    for id in repository_ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
 pub async fn insert_log_export(conn: &mut DbConn, row: &LogExportRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO log_exports (id, account_id, repository_id, start_ms, end_ms, created_ms) \

@@ -211,6 +211,14 @@ pub async fn commit(tx: DbTx) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
+/// A query that touches a table, so that a reachable server with a broken schema fails too.
+pub async fn ping(conn: &mut DbConn) -> Result<()> {
+    sqlx::query("SELECT 1 FROM instance_settings LIMIT 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Milliseconds since the Unix epoch, the unit every stored timestamp uses.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -1,10 +1,13 @@
-//! Health endpoints (core-api.md §7.1): 200 when every check passes, else 503.
+//! Health endpoints (core-api.md §7.1): 200 when every check passes, else 503. `auth` is
+//! Database authentication, healthy with the database; `registry_gunicorn` and `web_gunicorn`
+//! stand for the one process that serves both, which is answering.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::health;
 use crate::http::json::Restful;
 
 #[derive(Serialize)]
@@ -30,22 +33,17 @@ pub struct HealthView {
 
 /// GET /health/instance and /health
 pub async fn instance(State(app): State<AppState>) -> Restful<HealthView> {
-    let database = app.db.reader().await.is_ok();
-    let service_key = database
-        && app
-            .signer
-            .decoding_key(&app.db, &app.signer.kid)
-            .await
-            .is_some();
+    let health = health::check_instance(&app).await;
     let services = Services {
-        auth: database,
-        database,
-        disk_space: true,
+        auth: health.database,
+        database: health.database,
+        disk_space: health.disk_space,
+        // This process serves the registry and the API: it answering is the check.
         registry_gunicorn: true,
-        service_key,
+        service_key: health.service_key,
         web_gunicorn: true,
     };
-    let status = if database && service_key {
+    let status = if health.is_healthy() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

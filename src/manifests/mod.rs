@@ -1,6 +1,7 @@
 //! Manifests and tags (core-api.md §2.7, §2.8): validate and store pushed manifests, retarget
 //! tags atomically, serve manifests by tag or digest, delete tags, list tags and referrers.
 
+mod layers;
 mod parse;
 mod referrers;
 
@@ -12,6 +13,7 @@ use crate::db::{self, registry::ManifestRow, DbConn};
 use crate::repositories::{
     record_registry_log, record_registry_read, registry_performer, RegistryCaller, Repository,
 };
+pub use layers::Layer;
 use parse::parse_manifest;
 pub use parse::{essence, parse_reference, ParseError, Reference, DOCKER_MANIFEST_LIST, OCI_INDEX};
 pub use referrers::{list_referrers, Referrer};
@@ -42,6 +44,38 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What Quay's manifest view tells of a stored manifest beyond its bytes.
+pub struct ManifestDetails {
+    pub config_media_type: Option<String>,
+    /// The manifest's own layers' sizes added up; 0 for lists and indexes.
+    pub layers_compressed_size: i64,
+    /// None for manifest lists and indexes.
+    pub layers: Option<Vec<Layer>>,
+}
+
+/// The layers of an image manifest with their build history (read from its config), or
+/// nothing for a list or index.
+pub async fn describe_manifest(app: &App, manifest: &ManifestRow) -> ManifestDetails {
+    let parsed: serde_json::Value = serde_json::from_str(&manifest.content).unwrap_or_default();
+    let config_media_type = parsed["config"]["mediaType"].as_str().map(str::to_owned);
+    if [OCI_INDEX, DOCKER_MANIFEST_LIST].contains(&manifest.media_type.as_str()) {
+        return ManifestDetails {
+            config_media_type,
+            layers_compressed_size: 0,
+            layers: None,
+        };
+    }
+    let layers_compressed_size = parsed["layers"]
+        .as_array()
+        .map_or(0, |l| l.iter().filter_map(|x| x["size"].as_i64()).sum());
+    let config = layers::read_config(app, &parsed).await;
+    ManifestDetails {
+        config_media_type,
+        layers_compressed_size,
+        layers: Some(layers::describe(&parsed, config.as_ref())),
+    }
+}
 
 /// A manifest exactly as it was pushed.
 #[derive(Debug, Clone)]

@@ -1,6 +1,8 @@
 //! Repository management through `/api/v1` (core-api.md §3.3): create, read, list, change the
 //! description or visibility, star, and delete (the name is freed at once; a job purges).
 
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use super::names::{NamingRules, RepoName};
@@ -297,6 +299,18 @@ pub async fn list_repositories(
         see_all: account.is_some_and(|a| a.is_global_readonly_superuser(&app.config)),
     };
     list_page(app, &filter, start_id).await
+}
+
+/// How far back a repository's popularity counts its actions (Quay: a week of daily counts).
+const POPULARITY_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Quay's `popularity`: the usage-log entries (pulls, pushes, every action) of each repository
+/// in the last week; repositories without any are absent.
+pub async fn popularity(app: &App, repository_ids: &[i64]) -> Result<HashMap<i64, i64>> {
+    let mut conn = app.db.reader().await?;
+    let since = db::now_ms() - POPULARITY_WINDOW_MS;
+    let counts = db::logs::count_repository_actions(&mut conn, repository_ids, since).await?;
+    Ok(counts.into_iter().collect())
 }
 
 /// One page of the repositories `account` starred, whether or not it may still read them,

@@ -10,6 +10,7 @@ mod bad_input;
 mod clients;
 mod connections;
 mod crash;
+mod health;
 mod journey;
 mod roles;
 mod superuser;

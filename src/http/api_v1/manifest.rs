@@ -12,7 +12,8 @@ use crate::db::{labels::LabelRow, registry::ManifestRow};
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, QuayJson, QueryParams, Read, RepositoryAccess, Write};
 use crate::http::json::Restful;
-use crate::manifests::{DOCKER_MANIFEST_LIST, OCI_INDEX};
+use crate::http::views::rfc2822;
+use crate::manifests::{self, Layer, ManifestDetails};
 use crate::repositories::labels;
 
 #[derive(Debug, Serialize)]
@@ -21,11 +22,27 @@ pub struct LayerView {
     compressed_size: Option<i64>,
     is_remote: bool,
     urls: Option<Vec<String>>,
-    command: Option<String>,
+    command: Option<Value>,
     comment: Option<String>,
     author: Option<String>,
-    blob_digest: Option<String>,
+    blob_digest: String,
     created_datetime: Option<String>,
+}
+
+impl LayerView {
+    fn new(index: usize, layer: Layer) -> LayerView {
+        LayerView {
+            index,
+            compressed_size: layer.compressed_size,
+            is_remote: layer.is_remote,
+            urls: layer.urls,
+            command: layer.command,
+            comment: layer.comment,
+            author: layer.author,
+            blob_digest: layer.blob_digest,
+            created_datetime: layer.created.map(|d| rfc2822(d.timestamp_millis())),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -34,51 +51,24 @@ pub struct ManifestView {
     is_manifest_list: bool,
     manifest_data: String,
     config_media_type: Option<String>,
-    layers_compressed_size: Option<i64>,
+    layers_compressed_size: i64,
     layers: Option<Vec<LayerView>>,
 }
 
 impl ManifestView {
-    fn new(manifest: ManifestRow) -> ManifestView {
-        let is_list = [OCI_INDEX, DOCKER_MANIFEST_LIST].contains(&manifest.media_type.as_str());
-        let parsed: Value = serde_json::from_str(&manifest.content).unwrap_or(Value::Null);
-        let layers = (!is_list).then(|| {
-            parsed["layers"]
-                .as_array()
-                .map(|layers| {
-                    layers
-                        .iter()
-                        .enumerate()
-                        .map(|(index, layer)| {
-                            let urls: Option<Vec<String>> = layer["urls"].as_array().map(|u| {
-                                u.iter()
-                                    .filter_map(|x| x.as_str().map(str::to_owned))
-                                    .collect()
-                            });
-                            LayerView {
-                                index,
-                                compressed_size: layer["size"].as_i64(),
-                                is_remote: urls.is_some(),
-                                urls,
-                                command: None,
-                                comment: None,
-                                author: None,
-                                blob_digest: layer["digest"].as_str().map(str::to_owned),
-                                created_datetime: None,
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        });
+    fn new(manifest: ManifestRow, details: ManifestDetails) -> ManifestView {
         ManifestView {
             digest: manifest.digest,
-            is_manifest_list: is_list,
-            config_media_type: parsed["config"]["mediaType"].as_str().map(str::to_owned),
-            layers_compressed_size: layers
-                .as_ref()
-                .map(|l| l.iter().filter_map(|x| x.compressed_size).sum()),
-            layers,
+            is_manifest_list: details.layers.is_none(),
+            config_media_type: details.config_media_type,
+            layers_compressed_size: details.layers_compressed_size,
+            layers: details.layers.map(|layers| {
+                layers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, layer)| LayerView::new(index, layer))
+                    .collect()
+            }),
             manifest_data: manifest.content,
         }
     }
@@ -125,7 +115,11 @@ pub async fn get_manifest(
     Path(ManifestPath { manifestref }): Path<ManifestPath>,
 ) -> Result<Restful<ManifestView>, ApiError> {
     let manifest = labels::find_manifest(&app, &repo, &manifestref).await?;
-    Ok(Restful(StatusCode::OK, ManifestView::new(manifest)))
+    let details = manifests::describe_manifest(&app, &manifest).await;
+    Ok(Restful(
+        StatusCode::OK,
+        ManifestView::new(manifest, details),
+    ))
 }
 
 #[derive(Debug, Serialize)]

@@ -274,7 +274,12 @@ pub async fn list_repositories(
         management::list_repositories(&app, caller.requester(), request, start_id).await?;
     let logged_in = caller.identity.is_some();
     let with_last_modified = query.truthy("last_modified", false);
-    let with_popularity = query.truthy("popularity", false);
+    let popularity = match query.truthy("popularity", false) {
+        true => Some(
+            management::popularity(&app, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?,
+        ),
+        false => None,
+    };
     Ok(Restful(
         StatusCode::OK,
         RepositoryListView {
@@ -290,7 +295,9 @@ pub async fn list_repositories(
                     is_starred: logged_in.then_some(r.starred > 0),
                     last_modified: with_last_modified
                         .then_some(r.last_modified_ms.map(|ms| ms / 1000)),
-                    popularity: with_popularity.then_some(0.0),
+                    popularity: popularity
+                        .as_ref()
+                        .map(|counts| counts.get(&r.id).copied().unwrap_or(0) as f64),
                 })
                 .collect(),
             next_page: cursor.next_token(&app.secrets.page_tokens, next),

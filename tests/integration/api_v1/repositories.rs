@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::harness::fixtures::{admin, create_user, mint_token, Registry};
+use crate::harness::fixtures::{admin, create_user, mint_token, Registry, ADMIN_PASSWORD};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client};
 
@@ -317,4 +317,70 @@ async fn starred_repositories(backend: Backend) {
     assert_eq!(starred_page(&bob, None).await, (Vec::new(), None));
 }
 
-backends!(lifecycle, rights_of_each_caller, starred_repositories);
+/// `popularity` counts the repository's usage-log entries of the last week (Quay's action
+/// counts), as a float; older entries and other repositories' do not count.
+async fn popularity_counts_recent_actions(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let busy = Registry::login(&berth, "admin", ADMIN_PASSWORD, "admin/busy").await;
+    assert_eq!(busy.try_push().await, 201);
+    for _ in 0..3 {
+        busy.get_manifest("v1").await.expect_status(200);
+    }
+    let quiet = Registry::login(&berth, "admin", ADMIN_PASSWORD, "admin/quiet").await;
+    assert_eq!(quiet.try_push().await, 201);
+    // Reading the logs writes the queued pull entries first.
+    let logged = admin.get("/api/v1/repository/admin/busy/logs").send().await;
+    let busy_entries = logged.json()["logs"].as_array().unwrap().len();
+    assert!(busy_entries >= 4, "{busy_entries} entries");
+    let eight_days_ago = (now_ms() - 8 * 24 * 3600 * 1000).to_string();
+    berth
+        .backend()
+        .execute(
+            "INSERT INTO log_entries (kind, repository_id, metadata, datetime_ms) \
+             SELECT 'pull_repo', id, '{}', CAST($1 AS BIGINT) FROM repositories WHERE name = 'busy'",
+            &[&eight_days_ago],
+        )
+        .await;
+
+    let listed = admin
+        .get("/api/v1/repository?namespace=admin&popularity=true")
+        .send()
+        .await;
+    listed.expect_status(200);
+    let text = listed.text();
+    let listed = listed.json();
+    let popularity = |name: &str| {
+        listed["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["popularity"].clone())
+            .unwrap()
+    };
+    assert_eq!(popularity("busy"), json!(busy_entries as f64));
+    assert!(popularity("quiet").as_f64().unwrap() < busy_entries as f64);
+    assert!(
+        text.contains(&format!("\"popularity\": {busy_entries}.0")),
+        "{text}"
+    );
+    let without = admin.get("/api/v1/repository?namespace=admin").send().await;
+    assert!(without.json()["repositories"][0]
+        .get("popularity")
+        .is_none());
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    since_epoch.as_millis() as i64
+}
+
+backends!(
+    lifecycle,
+    rights_of_each_caller,
+    starred_repositories,
+    popularity_counts_recent_actions
+);

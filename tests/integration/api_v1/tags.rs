@@ -291,4 +291,56 @@ async fn manifest_and_labels(backend: Backend) {
         .expect(404, &wire::not_found(&berth.addr));
 }
 
-backends!(history_move_delete_restore, rights, manifest_and_labels);
+/// The manifest view lists one layer per history step of the image config, empty steps with
+/// Quay's empty-layer digest, each with its command, author, comment and date.
+async fn manifest_layers_tell_their_history(backend: Backend) {
+    let berth = Berth::start(backend).await;
+    let admin = admin(&berth).await;
+    let registry = Registry::login(&berth, "admin", ADMIN_PASSWORD, "admin/app").await;
+    let config = json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": []},
+        "history": [
+            {"created": "2018-04-03T18:37:09.284840891Z", "created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+            {"created": "2018-04-03T20:37:10+02:00", "created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true},
+            {"created": "2024-01-02T03:04:05Z", "created_by": "RUN make", "author": "dev@example.com", "comment": "buildkit.dockerfile.v0"},
+        ],
+    })
+    .to_string();
+    let config_digest = registry.upload_blob(config.as_bytes()).await;
+    let base = registry.upload_blob(b"base layer").await;
+    let top = registry.upload_blob(b"top").await;
+    let manifest = oci_manifest((&config_digest, config.len()), &[(&base, 10), (&top, 3)]);
+    let pushed = registry.put_manifest("1", &manifest).await;
+    pushed.expect_status(201);
+    let digest = pushed.header("Docker-Content-Digest").unwrap().to_owned();
+    let view = admin
+        .get(&format!("/api/v1/repository/admin/app/manifest/{digest}"))
+        .send()
+        .await;
+    view.expect_status(200);
+    let view = view.json();
+    assert_eq!(view["layers_compressed_size"], 13);
+    assert_eq!(
+        view["layers"],
+        json!([
+            {"index": 0, "compressed_size": 10, "is_remote": false, "urls": null,
+             "command": ["/bin/sh -c #(nop) ADD file:abc in / "], "comment": null, "author": null,
+             "blob_digest": base, "created_datetime": "Tue, 03 Apr 2018 18:37:09 -0000"},
+            {"index": 1, "compressed_size": 32, "is_remote": false, "urls": null,
+             "command": ["/bin/sh -c #(nop)  CMD [\"bash\"]"], "comment": null, "author": null,
+             "blob_digest": "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4",
+             "created_datetime": "Tue, 03 Apr 2018 18:37:10 -0000"},
+            {"index": 2, "compressed_size": 3, "is_remote": false, "urls": null,
+             "command": ["RUN make"], "comment": "buildkit.dockerfile.v0", "author": "dev@example.com",
+             "blob_digest": top, "created_datetime": "Tue, 02 Jan 2024 03:04:05 -0000"},
+        ])
+    );
+}
+
+backends!(
+    history_move_delete_restore,
+    rights,
+    manifest_and_labels,
+    manifest_layers_tell_their_history
+);

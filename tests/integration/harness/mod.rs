@@ -63,6 +63,9 @@ pub struct Options {
     pub extra_yaml: String,
     /// More `berth serve` flags (connection limits), passed as given.
     pub serve_args: Vec<String>,
+    /// The server is expected to report itself unhealthy: a 503 from `/health/instance`
+    /// means it is up.
+    pub unhealthy: bool,
 }
 
 /// `PUSH_TEMP_TAG_EXPIRATION_SEC` with `Options::fast_gc`: long enough for a push to finish.
@@ -272,7 +275,8 @@ impl Berth {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(resp) = http.get(self.url("/health/instance")).send().await {
-                if resp.status() == 200 {
+                let up = if self.options.unhealthy { 503 } else { 200 };
+                if resp.status() == up {
                     return;
                 }
             }

@@ -1,0 +1,79 @@
+//! Health of one node (core-api.md §7.1): the checks behind `/health/instance`, each run for
+//! real on every call. Quay's gunicorn checks have no counterpart (one Berth process serves
+//! the registry and the API, so answering at all is that check).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::app::App;
+use crate::config::StorageConfig;
+use crate::db;
+
+/// A check that takes longer than this has failed.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The outcome of each check.
+#[derive(Debug, Clone, Copy)]
+pub struct InstanceHealth {
+    /// The database answers a query.
+    pub database: bool,
+    /// This node's service key is stored and approved, so its registry tokens verify.
+    pub service_key: bool,
+    /// Every local folder Berth writes to (data folder, local blob storage, SQLite database)
+    /// keeps at least `DISKSPACE_HEALTH_THRESHOLD` of its volume free.
+    pub disk_space: bool,
+}
+
+impl InstanceHealth {
+    pub fn is_healthy(&self) -> bool {
+        self.database && self.service_key && self.disk_space
+    }
+}
+
+pub async fn check_instance(app: &App) -> InstanceHealth {
+    let database = tokio::time::timeout(CHECK_TIMEOUT, async {
+        let mut conn = app.db.reader().await?;
+        db::ping(&mut conn).await
+    })
+    .await
+    .is_ok_and(|answered| answered.is_ok());
+    let service_key = database
+        && tokio::time::timeout(
+            CHECK_TIMEOUT,
+            app.signer.decoding_key(&app.db, &app.signer.kid),
+        )
+        .await
+        .is_ok_and(|key| key.is_some());
+    let threshold = app.config.diskspace_health_threshold;
+    let disk_space = local_folders(app)
+        .iter()
+        .all(|folder| free_fraction(folder).is_none_or(|free| free >= threshold));
+    InstanceHealth {
+        database,
+        service_key,
+        disk_space,
+    }
+}
+
+/// The local folders Berth writes to.
+fn local_folders(app: &App) -> Vec<PathBuf> {
+    let config = &app.config;
+    let mut folders = vec![config.data_dir.clone()];
+    if let StorageConfig::Local { path } = &config.storage {
+        folders.push(path.clone());
+    }
+    if let Some(file) = config.db_uri.strip_prefix("sqlite://") {
+        let file = file.split('?').next().unwrap_or(file);
+        folders.extend(Path::new(file).parent().map(Path::to_path_buf));
+    }
+    folders
+}
+
+/// The share of the folder's volume still free for Berth, as Quay reckons it (free over used
+/// plus free); None when the folder cannot be examined.
+fn free_fraction(folder: &Path) -> Option<f64> {
+    let stats = rustix::fs::statvfs(folder).ok()?;
+    let free = stats.f_bavail as f64;
+    let used = stats.f_blocks.saturating_sub(stats.f_bfree) as f64;
+    (free + used > 0.0).then(|| free / (free + used))
+}
