@@ -44,8 +44,8 @@ impl NodeOptions {
             Some(path) => Config::from_yaml_file(path, &self.data_dir)?,
             None => Config::embedded(&self.data_dir),
         };
-        for key in &config.unknown_keys {
-            tracing::warn!(config.key = %key, "configuration key not used by Berth; ignored");
+        for ignored in &config.ignored_keys {
+            tracing::warn!(config.key = %ignored.key, reason = ignored.reason, "configuration key ignored");
         }
         Ok(config)
     }

@@ -131,6 +131,9 @@ async fn main() -> std::process::ExitCode {
             for (key, value) in config.describe() {
                 println!("{key}: {value}");
             }
+            for ignored in &config.ignored_keys {
+                println!("ignored: {} ({})", ignored.key, ignored.reason);
+            }
         }),
     };
     match outcome {

@@ -109,12 +109,6 @@ pub enum Error {
     EmailInUse,
     #[error("Invalid password, password must be at least 8 characters and contain no whitespace.")]
     InvalidPassword,
-    #[error("Cannot create a user in a non-database auth system")]
-    NotDatabaseAuth,
-    #[error("Cannot change password in non-database auth")]
-    PasswordChangeNotDatabaseAuth,
-    #[error("Cannot initialize user in a non-database auth system")]
-    InitializeNotDatabaseAuth,
     #[error("Cannot initialize user in a non-empty database")]
     DatabaseNotEmpty,
     #[error("Failed to initialize user: {0}")]
@@ -220,9 +214,6 @@ async fn insert_user(app: &App, tx: &mut db::DbTx, new: &NewUser) -> Result<Acco
 
 /// Creates a user on behalf of a superuser (superuser-api.md §5.2) and logs `user_create`.
 pub async fn create_user(app: &App, actor: &Actor, new: NewUser) -> Result<Account> {
-    if !app.config.is_database_auth() {
-        return Err(Error::NotDatabaseAuth);
-    }
     let mut tx = app.db.begin().await?;
     let account = insert_user(app, &mut tx, &new).await?;
     logs::record(
@@ -250,9 +241,6 @@ pub async fn initialize_first_user(
     new: NewUser,
     with_token: bool,
 ) -> Result<Initialized> {
-    if !app.config.is_database_auth() {
-        return Err(Error::InitializeNotDatabaseAuth);
-    }
     let mut tx = app.db.begin().await?;
     if db::accounts::count_accounts(&mut tx).await? > 0 {
         return Err(Error::DatabaseNotEmpty);
@@ -303,9 +291,6 @@ pub async fn update_user(
         return Ok(user);
     }
     let password_hash = match &changes.password {
-        Some(_) if !app.config.is_database_auth() => {
-            return Err(Error::PasswordChangeNotDatabaseAuth)
-        }
         Some(pw) if !passwords::is_valid_password(pw) => return Err(Error::InvalidPassword),
         Some(pw) => Some(passwords::hash_password(pw.clone()).await?),
         None => None,

@@ -34,9 +34,114 @@ pub struct Features {
     /// `FEATURE_NAMESPACE_GARBAGE_COLLECTION`, default true: deleted users and organizations
     /// are purged in the background; while off they wait, their names still reserved.
     pub namespace_garbage_collection: bool,
-    /// Every other `FEATURE_*` key, kept for the `/config` document.
+    /// `FEATURE_GARBAGE_COLLECTION`, default true: unreferenced manifests and blobs are
+    /// collected.
+    pub garbage_collection: bool,
+    /// `FEATURE_EXTENDED_REPOSITORY_NAMES`, default true: repository names may hold `/`.
+    pub extended_repository_names: bool,
+    /// `FEATURE_LIBRARY_SUPPORT`, default true: a name without namespace means `library/`.
+    pub library_support: bool,
+    /// Every other `FEATURE_*` key: switches Berth does not have, reported as ignored.
     pub other: BTreeMap<String, bool>,
 }
+
+/// Every `FEATURE_*` switch of Quay's configuration schema; others are likely typos.
+pub const QUAY_FEATURES: &[&str] = &[
+    "FEATURE_ACI_CONVERSION",
+    "FEATURE_ACTION_LOG_ROTATION",
+    "FEATURE_ADVERTISE_V2",
+    "FEATURE_AGGREGATED_LOG_COUNT_RETRIEVAL",
+    "FEATURE_ANONYMOUS_ACCESS",
+    "FEATURE_APP_SPECIFIC_TOKENS",
+    "FEATURE_ASSIGN_OAUTH_TOKEN",
+    "FEATURE_AUTO_PRUNE",
+    "FEATURE_BILLING",
+    "FEATURE_BITBUCKET_BUILD",
+    "FEATURE_BLACKLISTED_EMAILS",
+    "FEATURE_BUILD_SUPPORT",
+    "FEATURE_CHANGE_TAG_EXPIRATION",
+    "FEATURE_CLEAR_EXPIRED_RAC_ENTRIES",
+    "FEATURE_DIRECT_LOGIN",
+    "FEATURE_DISABLE_PULL_LOGS_FOR_FREE_NAMESPACES",
+    "FEATURE_EDIT_QUOTA",
+    "FEATURE_ENABLE_STALE_MPU_CLEANUP",
+    "FEATURE_ENTITLEMENT_RECONCILIATION",
+    "FEATURE_EXPORT_COMPLIANCE",
+    "FEATURE_EXTENDED_ACTION_LOGGING",
+    "FEATURE_EXTENDED_REPOSITORY_NAMES",
+    "FEATURE_FIPS",
+    "FEATURE_GARBAGE_COLLECTION",
+    "FEATURE_GENERAL_OCI_SUPPORT",
+    "FEATURE_GITHUB_BUILD",
+    "FEATURE_GITHUB_LOGIN",
+    "FEATURE_GITLAB_BUILD",
+    "FEATURE_GOOGLE_LOGIN",
+    "FEATURE_HELM_OCI_SUPPORT",
+    "FEATURE_IMAGE_EXPIRY_TRIGGER",
+    "FEATURE_IMAGE_PULL_STATS",
+    "FEATURE_IMMUTABLE_TAGS",
+    "FEATURE_IMMUTABLE_TAGS_CAN_EXPIRE",
+    "FEATURE_INVITE_ONLY_USER_CREATION",
+    "FEATURE_LDAP_CACHING",
+    "FEATURE_LIBRARY_SUPPORT",
+    "FEATURE_LISTEN_IP_VERSION",
+    "FEATURE_LOG_EXPORT",
+    "FEATURE_MAILING",
+    "FEATURE_MANIFEST_SIZE_BACKFILL",
+    "FEATURE_MANIFEST_SUBJECT_BACKFILL",
+    "FEATURE_NAMESPACE_GARBAGE_COLLECTION",
+    "FEATURE_NONSUPERUSER_TEAM_SYNCING_SETUP",
+    "FEATURE_ORG_MIRROR",
+    "FEATURE_ORG_SHARED_EMAIL",
+    "FEATURE_OTEL_TRACING",
+    "FEATURE_PARTIAL_USER_AUTOCOMPLETE",
+    "FEATURE_PERMANENT_SESSIONS",
+    "FEATURE_PROGRAMMATIC_BOOTSTRAP",
+    "FEATURE_PROXY_CACHE",
+    "FEATURE_PROXY_CACHE_BLOB_DOWNLOAD",
+    "FEATURE_PROXY_STORAGE",
+    "FEATURE_PUBLIC_CATALOG",
+    "FEATURE_QUOTA_MANAGEMENT",
+    "FEATURE_QUOTA_NOTIFICATIONS",
+    "FEATURE_QUOTA_SUPPRESS_FAILURES",
+    "FEATURE_RATE_LIMITS",
+    "FEATURE_READER_BUILD_LOGS",
+    "FEATURE_RECAPTCHA",
+    "FEATURE_REFERRERS_API",
+    "FEATURE_REPOSITORY_ACTION_COUNTER",
+    "FEATURE_REPOSITORY_GARBAGE_COLLECTION",
+    "FEATURE_REPO_MIRROR",
+    "FEATURE_REQUIRE_ENCRYPTED_BASIC_AUTH",
+    "FEATURE_REQUIRE_TEAM_INVITE",
+    "FEATURE_RESTRICTED_USERS",
+    "FEATURE_RESTRICTED_V1_PUSH",
+    "FEATURE_RH_MARKETPLACE",
+    "FEATURE_SECURITY_NOTIFICATIONS",
+    "FEATURE_SECURITY_SCANNER",
+    "FEATURE_SECURITY_SCANNER_NOTIFY_ON_NEW_INDEX",
+    "FEATURE_SECURITY_SCANNER_V2",
+    "FEATURE_SIGNING",
+    "FEATURE_SPAM_DETECTION",
+    "FEATURE_SPARSE_INDEX",
+    "FEATURE_STORAGE_REPLICATION",
+    "FEATURE_SUPERUSERS_FULL_ACCESS",
+    "FEATURE_SUPERUSERS_ORG_CREATION_ONLY",
+    "FEATURE_SUPERUSER_CONFIGDUMP",
+    "FEATURE_SUPER_USERS",
+    "FEATURE_TEAM_SYNCING",
+    "FEATURE_UI_DELAY_AFTER_WRITE",
+    "FEATURE_UI_MODELCARD",
+    "FEATURE_UI_V2",
+    "FEATURE_USERNAME_CONFIRMATION",
+    "FEATURE_USER_CREATION",
+    "FEATURE_USER_EVENTS",
+    "FEATURE_USER_INITIALIZE",
+    "FEATURE_USER_LAST_ACCESSED",
+    "FEATURE_USER_LOG_ACCESS",
+    "FEATURE_USER_METADATA",
+    "FEATURE_USER_RENAME",
+    "FEATURE_VERIFY_QUOTA",
+];
 
 impl Default for Features {
     fn default() -> Self {
@@ -54,13 +159,16 @@ impl Default for Features {
             assign_oauth_token: true,
             user_last_accessed: true,
             namespace_garbage_collection: true,
+            garbage_collection: true,
+            extended_repository_names: true,
+            library_support: true,
             other: BTreeMap::new(),
         }
     }
 }
 
 impl Features {
-    /// Sets the switch named by `key`; false when the key names no feature Berth models.
+    /// Sets the switch named by `key`; one Berth does not have is kept in `other`.
     pub fn set(&mut self, key: &str, value: bool) {
         let slot = match key {
             "FEATURE_SUPER_USERS" => &mut self.super_users,
@@ -76,6 +184,9 @@ impl Features {
             "FEATURE_ASSIGN_OAUTH_TOKEN" => &mut self.assign_oauth_token,
             "FEATURE_USER_LAST_ACCESSED" => &mut self.user_last_accessed,
             "FEATURE_NAMESPACE_GARBAGE_COLLECTION" => &mut self.namespace_garbage_collection,
+            "FEATURE_GARBAGE_COLLECTION" => &mut self.garbage_collection,
+            "FEATURE_EXTENDED_REPOSITORY_NAMES" => &mut self.extended_repository_names,
+            "FEATURE_LIBRARY_SUPPORT" => &mut self.library_support,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

@@ -68,7 +68,7 @@ pub struct Config {
     pub database_secret_key: Option<String>,
     /// `PAGE_TOKEN_KEY` (a Fernet key); generated once and kept in the database when absent.
     pub page_token_key: Option<String>,
-    /// `AUTHENTICATION_TYPE`, default `Database`.
+    /// `AUTHENTICATION_TYPE`: `Database`, the only kind Berth offers (others fail validation).
     pub authentication_type: String,
     /// `DEFAULT_TAG_EXPIRATION` in seconds, default 2 weeks.
     pub default_tag_expiration_s: i64,
@@ -106,8 +106,16 @@ pub struct Config {
     pub data_dir: std::path::PathBuf,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
     pub first_user_is_superuser: bool,
-    /// Keys Berth does not know; reported as warnings at start-up.
-    pub unknown_keys: Vec<String>,
+    /// Keys of the file that change nothing, with why; warned about at start-up and listed
+    /// by `berth config check`.
+    pub ignored_keys: Vec<IgnoredKey>,
+}
+
+/// A configuration key that has no effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IgnoredKey {
+    pub key: String,
+    pub reason: &'static str,
 }
 
 impl Config {
@@ -146,10 +154,6 @@ impl Config {
     /// `<scheme>://<SERVER_HOSTNAME>`, the root of every absolute URL Berth hands out.
     pub fn app_url(&self) -> String {
         format!("{}://{}", self.preferred_url_scheme, self.server_hostname)
-    }
-
-    pub fn is_database_auth(&self) -> bool {
-        self.authentication_type == "Database"
     }
 
     /// A readable listing of the resolved configuration (`berth config check`), secrets hidden.
@@ -264,7 +268,13 @@ mod tests {
                 path: "/data".into()
             }
         );
-        assert_eq!(config.unknown_keys, vec!["SOMETHING_NEW"]);
+        assert_eq!(
+            config.ignored_keys,
+            vec![IgnoredKey {
+                key: "SOMETHING_NEW".into(),
+                reason: "not a configuration key Berth knows"
+            }]
+        );
         assert!(!config.features.user_initialize);
     }
 

@@ -5,13 +5,14 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
 
+use super::features::QUAY_FEATURES;
 use super::{
-    bad, parse_duration_s, parse_size, Config, ConfigError, Features, S3Config, StorageConfig,
+    bad, parse_duration_s, parse_size, Config, ConfigError, Features, IgnoredKey, S3Config,
+    StorageConfig,
 };
 
-/// Keys of Quay's configuration that Berth reads elsewhere or that need no action here; they
-/// are accepted without a warning.
-const ACCEPTED_KEYS: &[&str] = &[
+/// Keys of Quay's configuration that have no effect in Berth: accepted, and reported as ignored.
+const NO_EFFECT_KEYS: &[&str] = &[
     "SETUP_COMPLETE",
     "EXTERNAL_TLS_TERMINATION",
     "DISTRIBUTED_STORAGE_DEFAULT_LOCATIONS",
@@ -57,7 +58,7 @@ pub(super) struct RawConfig {
     pub oauth_application_maximum_token_count: Option<i64>,
     pub audit_login_failures: Option<bool>,
     pub diskspace_health_threshold: Option<f64>,
-    pub unknown_keys: Vec<String>,
+    pub ignored_keys: Vec<IgnoredKey>,
 }
 
 fn value<T: DeserializeOwned>(key: &str, v: Value) -> Result<T, ConfigError> {
@@ -134,18 +135,36 @@ impl RawConfig {
                 _ if key.starts_with("FEATURE_") => {
                     raw.features.push((key.to_owned(), value(key, v)?))
                 }
-                _ if ACCEPTED_KEYS.contains(&key) => {}
-                _ => raw.unknown_keys.push(key.to_owned()),
+                _ if NO_EFFECT_KEYS.contains(&key) => raw.ignored_keys.push(IgnoredKey {
+                    key: key.to_owned(),
+                    reason: "a Quay key that has no effect in Berth",
+                }),
+                _ => raw.ignored_keys.push(IgnoredKey {
+                    key: key.to_owned(),
+                    reason: "not a configuration key Berth knows",
+                }),
             }
         }
         Ok(raw)
     }
 
-    pub fn validate(self, data_dir: &Path) -> Result<Config, ConfigError> {
+    pub fn validate(mut self, data_dir: &Path) -> Result<Config, ConfigError> {
         let mut features = Features::default();
         for (key, on) in &self.features {
             features.set(key, *on);
         }
+        for key in features.other.keys() {
+            let reason = if QUAY_FEATURES.contains(&key.as_str()) {
+                "a Quay feature Berth does not offer"
+            } else {
+                "not one of Quay's FEATURE_ switches"
+            };
+            self.ignored_keys.push(IgnoredKey {
+                key: key.clone(),
+                reason,
+            });
+        }
+        self.ignored_keys.sort_by(|a, b| a.key.cmp(&b.key));
         if let Some(on) = self.feature_user_initialize {
             features.user_initialize = on;
         }
@@ -160,6 +179,17 @@ impl RawConfig {
         let authentication_type = self
             .authentication_type
             .unwrap_or_else(|| "Database".into());
+        if authentication_type != "Database" {
+            // Accepting LDAP or OIDC and then checking passwords against the database would
+            // let the wrong people in, or keep the right ones out.
+            return Err(bad(
+                "AUTHENTICATION_TYPE",
+                format!(
+                    "'{authentication_type}' is not supported: Berth authenticates users against \
+                     its own database only (Database)"
+                ),
+            ));
+        }
         let default_tag_expiration_s = duration_s(
             "DEFAULT_TAG_EXPIRATION",
             self.default_tag_expiration.as_deref(),
@@ -201,9 +231,7 @@ impl RawConfig {
             ));
         }
         let garbage_collection_frequency = features
-            .other
-            .get("FEATURE_GARBAGE_COLLECTION")
-            .is_none_or(|on| *on)
+            .garbage_collection
             .then(|| std::time::Duration::from_secs_f64(gc_seconds));
         if self
             .oauth_application_maximum_token_count
@@ -258,7 +286,7 @@ impl RawConfig {
             diskspace_health_threshold,
             data_dir: data_dir.to_path_buf(),
             first_user_is_superuser: false,
-            unknown_keys: self.unknown_keys,
+            ignored_keys: self.ignored_keys,
         })
     }
 }

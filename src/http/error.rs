@@ -314,9 +314,7 @@ impl From<crate::accounts::Error> for ApiError {
             E::CannotUpdateSuperuser
             | E::CannotDeleteSuperuser
             | E::SuperuserByConfig(_)
-            | E::LastSuperuser
-            | E::NotDatabaseAuth
-            | E::PasswordChangeNotDatabaseAuth => ApiError::invalid_request(err.to_string()),
+            | E::LastSuperuser => ApiError::invalid_request(err.to_string()),
             E::Db(e) => ApiError::Internal(e.into()),
             E::Internal(e) => ApiError::Internal(e),
             other => ApiError::DataModel(other.to_string()),

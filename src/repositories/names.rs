@@ -47,10 +47,9 @@ pub struct NamingRules {
 
 impl NamingRules {
     pub fn from_config(config: &Config) -> NamingRules {
-        let feature = |key: &str| config.features.other.get(key).copied().unwrap_or(true);
         NamingRules {
-            extended_names: feature("FEATURE_EXTENDED_REPOSITORY_NAMES"),
-            library_support: feature("FEATURE_LIBRARY_SUPPORT"),
+            extended_names: config.features.extended_repository_names,
+            library_support: config.features.library_support,
         }
     }
 }

@@ -7,6 +7,7 @@ mod harness;
 mod api_v1;
 mod authorization;
 mod bad_input;
+mod cli;
 mod clients;
 mod connections;
 mod crash;

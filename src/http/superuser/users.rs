@@ -78,9 +78,6 @@ pub async fn create_user(
     caller: FreshCaller,
     QuayJson(body): QuayJson<CreateUserBody>,
 ) -> Result<Restful<CreatedUserView>, ApiError> {
-    if !app.config.is_database_auth() {
-        return Err(accounts::Error::NotDatabaseAuth.into());
-    }
     caller.require_superuser(&app.config)?;
     let password = passwords::generate_password();
     let new = NewUser {
