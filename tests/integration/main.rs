@@ -15,4 +15,5 @@ mod health;
 mod journey;
 mod roles;
 mod superuser;
+mod switches;
 mod v2;

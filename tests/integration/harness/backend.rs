@@ -41,6 +41,14 @@ impl Backend {
         }
     }
 
+    /// A fresh database of the same kind, for a test that needs a second server.
+    pub async fn another(&self) -> Backend {
+        match self {
+            Backend::Sqlite(_) => Backend::sqlite(),
+            Backend::Postgres(_) => Backend::postgres().await.expect("PostgreSQL is reachable"),
+        }
+    }
+
     /// `DB_URI` as a Quay `config.yaml` writes it.
     pub fn db_uri(&self) -> String {
         match self {

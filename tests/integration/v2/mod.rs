@@ -4,6 +4,7 @@
 
 mod gc;
 mod images;
+mod paging;
 mod referrers;
 mod rejects;
 
