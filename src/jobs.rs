@@ -8,6 +8,8 @@ use crate::db::{self, DbConn};
 
 pub trait Job: Serialize + DeserializeOwned + Send + Sync {
     const KIND: &'static str;
+    /// After this many failed runs the job is given up; None: retried until it succeeds.
+    const MAX_ATTEMPTS: Option<i64> = None;
 
     /// While a job with the same key waits or runs, queueing another adds nothing.
     fn dedup_key(&self) -> String;
@@ -45,6 +47,27 @@ impl Job for PurgeRepository {
 
     fn dedup_key(&self) -> String {
         format!("{}:{}", Self::KIND, self.repository_id)
+    }
+}
+
+/// Tells a log export's requester that the export is ready: a POST to `callback_url` and an
+/// e-mail to `callback_email` (core-api.md §3.9).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeliverLogExport {
+    pub export_id: String,
+    pub namespace: String,
+    pub repository: Option<String>,
+    pub callback_url: Option<String>,
+    pub callback_email: Option<String>,
+}
+
+impl Job for DeliverLogExport {
+    const KIND: &'static str = "deliver_log_export";
+    /// Quay tries three times.
+    const MAX_ATTEMPTS: Option<i64> = Some(3);
+
+    fn dedup_key(&self) -> String {
+        format!("{}:{}", Self::KIND, self.export_id)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod logs;
+pub mod mail;
 pub mod manifests;
 pub mod namespaces;
 pub mod paging;

@@ -102,6 +102,13 @@ pub struct Config {
     /// `DISKSPACE_HEALTH_THRESHOLD`, default 0.01: the share of each local volume that must be
     /// free for `/health/instance` to pass.
     pub diskspace_health_threshold: f64,
+    /// The mail server of `MAIL_SERVER` and its companions; None when `MAIL_SERVER` is unset
+    /// (nothing is mailed, and requests that would mail are refused).
+    pub mail: Option<MailConfig>,
+    /// `REGISTRY_TITLE_SHORT`, default `Berth`: the prefix of e-mail subjects.
+    pub registry_title_short: String,
+    /// `SSRF_ALLOWED_HOSTS`: hosts in private or loopback ranges that callbacks may still reach.
+    pub ssrf_allowed_hosts: Vec<String>,
     /// The node's data folder (`--data-dir`).
     pub data_dir: std::path::PathBuf,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
@@ -109,6 +116,21 @@ pub struct Config {
     /// Keys of the file that change nothing, with why; warned about at start-up and listed
     /// by `berth config check`.
     pub ignored_keys: Vec<IgnoredKey>,
+}
+
+/// Quay's `MAIL_*` keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailConfig {
+    /// `MAIL_SERVER`.
+    pub server: String,
+    /// `MAIL_PORT`, default 587.
+    pub port: u16,
+    /// `MAIL_USE_TLS`, default true: STARTTLS is required.
+    pub use_tls: bool,
+    /// `MAIL_USERNAME` and `MAIL_PASSWORD`, used when `MAIL_USE_AUTH` is true.
+    pub credentials: Option<(String, String)>,
+    /// `MAIL_DEFAULT_SENDER`, default `admin@example.com` (Quay's).
+    pub sender: String,
 }
 
 /// A configuration key that has no effect.
@@ -173,6 +195,16 @@ impl Config {
         );
         out.insert("AUTHENTICATION_TYPE", self.authentication_type.clone());
         out.insert("FEATURES", format!("{:?}", self.features));
+        let mail = self
+            .mail
+            .as_ref()
+            .map_or("none (nothing is mailed)".to_owned(), |m| {
+                format!(
+                    "{}:{} tls={} from {}",
+                    m.server, m.port, m.use_tls, m.sender
+                )
+            });
+        out.insert("MAIL_SERVER", mail);
         out
     }
 }

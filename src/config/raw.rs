@@ -7,8 +7,8 @@ use serde_yaml::{Mapping, Value};
 
 use super::features::QUAY_FEATURES;
 use super::{
-    bad, parse_duration_s, parse_size, Config, ConfigError, Features, IgnoredKey, S3Config,
-    StorageConfig,
+    bad, parse_duration_s, parse_size, Config, ConfigError, Features, IgnoredKey, MailConfig,
+    S3Config, StorageConfig,
 };
 
 /// Keys of Quay's configuration that have no effect in Berth: accepted, and reported as ignored.
@@ -23,7 +23,6 @@ const NO_EFFECT_KEYS: &[&str] = &[
     "USER_EVENTS_REDIS",
     "AVATAR_KIND",
     "REGISTRY_TITLE",
-    "REGISTRY_TITLE_SHORT",
     "ENTERPRISE_LOGO_URL",
     "DATA_MODEL_CACHE_CONFIG",
 ];
@@ -58,6 +57,15 @@ pub(super) struct RawConfig {
     pub oauth_application_maximum_token_count: Option<i64>,
     pub audit_login_failures: Option<bool>,
     pub diskspace_health_threshold: Option<f64>,
+    pub mail_server: Option<String>,
+    pub mail_port: Option<u16>,
+    pub mail_use_tls: Option<bool>,
+    pub mail_use_auth: Option<bool>,
+    pub mail_username: Option<String>,
+    pub mail_password: Option<String>,
+    pub mail_default_sender: Option<String>,
+    pub registry_title_short: Option<String>,
+    pub ssrf_allowed_hosts: Vec<String>,
     pub ignored_keys: Vec<IgnoredKey>,
 }
 
@@ -123,6 +131,15 @@ impl RawConfig {
                 "OAUTH_APPLICATION_MAXIMUM_TOKEN_COUNT" => {
                     raw.oauth_application_maximum_token_count = value(key, v)?
                 }
+                "MAIL_SERVER" => raw.mail_server = value(key, v)?,
+                "MAIL_PORT" => raw.mail_port = Some(value(key, v)?),
+                "MAIL_USE_TLS" => raw.mail_use_tls = Some(value(key, v)?),
+                "MAIL_USE_AUTH" => raw.mail_use_auth = Some(value(key, v)?),
+                "MAIL_USERNAME" => raw.mail_username = value(key, v)?,
+                "MAIL_PASSWORD" => raw.mail_password = Some(secret(key, v)?),
+                "MAIL_DEFAULT_SENDER" => raw.mail_default_sender = Some(value(key, v)?),
+                "REGISTRY_TITLE_SHORT" => raw.registry_title_short = Some(value(key, v)?),
+                "SSRF_ALLOWED_HOSTS" => raw.ssrf_allowed_hosts = value(key, v)?,
                 "DISKSPACE_HEALTH_THRESHOLD" => {
                     raw.diskspace_health_threshold = Some(value(key, v)?)
                 }
@@ -249,6 +266,33 @@ impl RawConfig {
                 "must be a share of the volume between 0 and 1",
             ));
         }
+        let mail = match self.mail_server.filter(|s| !s.is_empty()) {
+            None => None,
+            Some(server) => {
+                let credentials = if self.mail_use_auth.unwrap_or(false) {
+                    let username = self.mail_username.clone().ok_or_else(|| {
+                        bad("MAIL_USERNAME", "is required when MAIL_USE_AUTH is true")
+                    })?;
+                    Some((username, self.mail_password.clone().unwrap_or_default()))
+                } else {
+                    None
+                };
+                let sender = self
+                    .mail_default_sender
+                    .clone()
+                    .unwrap_or_else(|| "admin@example.com".into());
+                if !sender.contains('@') {
+                    return Err(bad("MAIL_DEFAULT_SENDER", "must be an e-mail address"));
+                }
+                Some(MailConfig {
+                    server,
+                    port: self.mail_port.unwrap_or(587),
+                    use_tls: self.mail_use_tls.unwrap_or(true),
+                    credentials,
+                    sender,
+                })
+            }
+        };
         if let Some(key) = &self.page_token_key {
             fernet::Fernet::new(key).ok_or_else(|| {
                 bad(
@@ -284,6 +328,9 @@ impl RawConfig {
             oauth_application_maximum_token_count: self.oauth_application_maximum_token_count,
             audit_login_failures: self.audit_login_failures.unwrap_or(false),
             diskspace_health_threshold,
+            mail,
+            registry_title_short: self.registry_title_short.unwrap_or_else(|| "Berth".into()),
+            ssrf_allowed_hosts: self.ssrf_allowed_hosts,
             data_dir: data_dir.to_path_buf(),
             first_user_is_superuser: false,
             ignored_keys: self.ignored_keys,

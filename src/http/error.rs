@@ -306,6 +306,16 @@ impl IntoResponse for RegistryError {
     }
 }
 
+impl From<crate::logs::export::ExportError> for ApiError {
+    fn from(err: crate::logs::export::ExportError) -> Self {
+        use crate::logs::export::ExportError as E;
+        match err {
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::invalid_request(other.to_string()),
+        }
+    }
+}
+
 impl From<crate::accounts::Error> for ApiError {
     fn from(err: crate::accounts::Error) -> Self {
         use crate::accounts::Error as E;

@@ -11,7 +11,10 @@ use super::window::TimeWindow;
 use super::{Actor, Scope};
 use crate::app::App;
 use crate::db::{self, logs::LogEntryRow, logs::LogExportRow, logs::LogSelection};
+use crate::jobs;
 
+/// How long Berth waits for a callback's answer.
+const CALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long a download link stays valid.
 pub const EXPORT_LIFETIME_MS: i64 = 7 * 86_400_000;
 const BATCH: i64 = 500;
@@ -40,14 +43,81 @@ impl ExportTarget {
     }
 }
 
-/// Records an export of `target` over `window` and logs `export_logs_success`; returns its id.
+/// Whom to tell when an export is ready, and the names Quay's callback payload carries.
+#[derive(Debug, Clone, Default)]
+pub struct ExportCallbacks {
+    pub callback_url: Option<String>,
+    pub callback_email: Option<String>,
+    pub namespace: String,
+    pub repository: Option<String>,
+}
+
+/// Why an export request is refused; the texts are Quay's where Quay has one.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("Invalid callback URL")]
+    InvalidCallbackUrl,
+    #[error("Invalid callback e-mail")]
+    InvalidCallbackEmail,
+    #[error("Cannot send the export by e-mail: no mail server is configured (MAIL_SERVER)")]
+    MailNotConfigured,
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+/// A callback may go to any public HTTP(S) address; loopback, private and link-local hosts
+/// only when `SSRF_ALLOWED_HOSTS` names them (Quay's rule, so exports cannot probe the
+/// network Berth runs in). No credentials in the URL.
+fn check_callback_url(app: &App, url: &str) -> Result<(), ExportError> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| ExportError::InvalidCallbackUrl)?;
+    let host = parsed.host().ok_or(ExportError::InvalidCallbackUrl)?;
+    let allowed = |name: &str| app.config.ssrf_allowed_hosts.iter().any(|h| h == name);
+    let internal = match host {
+        url::Host::Domain(name) => {
+            name == "localhost" || name.ends_with(".local") || name.ends_with(".internal")
+        }
+        url::Host::Ipv4(ip) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        url::Host::Ipv6(ip) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
+        }
+    };
+    let host_text = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+        || (internal && !allowed(host_text))
+    {
+        return Err(ExportError::InvalidCallbackUrl);
+    }
+    Ok(())
+}
+
+/// Records an export of `target` over `window`, logs `export_logs_success` and, when the
+/// request names a callback, queues its delivery in the same transaction; returns its id.
 pub async fn request_export(
     app: &App,
     actor: &Actor,
     target: ExportTarget,
     window: TimeWindow,
-    url_root: &str,
-) -> db::Result<String> {
+    callbacks: ExportCallbacks,
+) -> Result<String, ExportError> {
+    if let Some(email) = &callbacks.callback_email {
+        if !email.contains('@') {
+            return Err(ExportError::InvalidCallbackEmail);
+        }
+        if app.config.mail.is_none() {
+            return Err(ExportError::MailNotConfigured);
+        }
+    }
+    if let Some(url) = &callbacks.callback_url {
+        check_callback_url(app, url)?;
+    }
+    let url_root = app.config.app_url();
     let id = uuid::Uuid::new_v4().to_string();
     let now = db::now_ms();
     let scope = target.scope();
@@ -68,10 +138,78 @@ pub async fn request_export(
     db::logs::insert_log_export(&mut tx, &row).await?;
     let metadata = json!({
         "export_id": id, "message": "queued for export", "url": format!("{url_root}/exportedlogs/{id}"),
+        "callback_url": callbacks.callback_url, "callback_email": callbacks.callback_email,
     });
     super::record(&mut tx, actor, "export_logs_success", scope, metadata).await?;
+    if callbacks.callback_url.is_some() || callbacks.callback_email.is_some() {
+        let delivery = jobs::DeliverLogExport {
+            export_id: id.clone(),
+            namespace: callbacks.namespace,
+            repository: callbacks.repository,
+            callback_url: callbacks.callback_url,
+            callback_email: callbacks.callback_email,
+        };
+        jobs::enqueue(&mut tx, &delivery).await?;
+    }
     db::commit(tx).await?;
     Ok(id)
+}
+
+/// Where a finished export is downloaded.
+pub fn export_url(app: &App, id: &str) -> String {
+    format!("{}/exportedlogs/{id}", app.config.app_url())
+}
+
+/// Tells the requester that export `delivery.export_id` is ready, as Quay's export worker
+/// does: Quay's JSON payload POSTed to the callback URL (any answer but 200 fails the
+/// attempt), then the e-mail. A failed attempt is retried by the job queue.
+pub async fn deliver(app: &App, delivery: &jobs::DeliverLogExport) -> anyhow::Result<()> {
+    let Some(export) = find_export(app, &delivery.export_id).await? else {
+        tracing::info!(export.id = %delivery.export_id, "export expired before its delivery");
+        return Ok(());
+    };
+    let url = export_url(app, &export.id);
+    let date = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .format("%m/%d/%Y")
+            .to_string()
+    };
+    if let Some(callback) = &delivery.callback_url {
+        check_callback_url(app, callback)?;
+        let payload = json!({
+            "export_id": export.id, "start_time": date(export.start_ms),
+            "end_time": date(export.end_ms), "namespace": delivery.namespace,
+            "repository": delivery.repository, "exported_data_url": url, "status": "success",
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(CALLBACK_TIMEOUT)
+            .build()?;
+        let answer = client.post(callback).json(&payload).send().await?;
+        anyhow::ensure!(
+            answer.status() == reqwest::StatusCode::OK,
+            "the export callback answered {}",
+            answer.status()
+        );
+        tracing::info!(export.id = %export.id, callback = %callback, "export callback delivered");
+    }
+    if let (Some(to), Some(mail)) = (&delivery.callback_email, &app.config.mail) {
+        let subject = format!(
+            "[{}] Export Action Logs Complete",
+            app.config.registry_title_short
+        );
+        let body = format!(
+            "Usage Logs Export has completed\n\nExport ID: {}\n\nThe exported logs \
+             information can be found at {url} and will remain accessible for {} seconds \
+             before being deleted.\n",
+            export.id,
+            EXPORT_LIFETIME_MS / 1000
+        );
+        crate::mail::send(mail, to, &subject, body).await?;
+        tracing::info!(export.id = %export.id, "export e-mail sent");
+    }
+    Ok(())
 }
 
 /// A requested export that may still be downloaded.

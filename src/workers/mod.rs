@@ -3,6 +3,7 @@
 
 mod app_tokens;
 mod gc;
+mod log_exports;
 mod purge_namespace;
 mod purge_repository;
 mod registry_size;
@@ -23,9 +24,14 @@ trait Run: Job {
     async fn run(&self, app: &AppState) -> anyhow::Result<()>;
 }
 
-async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<()> {
-    async fn run<J: Run>(app: &AppState, payload: &str) -> anyhow::Result<()> {
-        serde_json::from_str::<J>(payload)?.run(app).await
+/// Runs a job, answering also how many runs its kind gets (None: until it succeeds).
+async fn dispatch(app: &AppState, kind: &str, payload: &str) -> (Option<i64>, anyhow::Result<()>) {
+    async fn run<J: Run>(app: &AppState, payload: &str) -> (Option<i64>, anyhow::Result<()>) {
+        let outcome = match serde_json::from_str::<J>(payload) {
+            Ok(job) => job.run(app).await,
+            Err(err) => Err(err.into()),
+        };
+        (J::MAX_ATTEMPTS, outcome)
     }
     match kind {
         jobs::PurgeNamespace::KIND => run::<jobs::PurgeNamespace>(app, payload).await,
@@ -34,7 +40,8 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> anyhow::Result<(
         jobs::SweepStorage::KIND => run::<jobs::SweepStorage>(app, payload).await,
         jobs::CalculateRegistrySize::KIND => run::<jobs::CalculateRegistrySize>(app, payload).await,
         jobs::SweepExpiredAppTokens::KIND => run::<jobs::SweepExpiredAppTokens>(app, payload).await,
-        other => anyhow::bail!("unknown job kind {other}"),
+        jobs::DeliverLogExport::KIND => run::<jobs::DeliverLogExport>(app, payload).await,
+        other => (None, Err(anyhow::anyhow!("unknown job kind {other}"))),
     }
 }
 
@@ -57,12 +64,16 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     };
     tx.commit().await?;
     tracing::info!(job.kind = %job.kind, job.id = job.id, "job started");
-    let outcome = dispatch(app, &job.kind, &job.payload).await;
+    let (max_attempts, outcome) = dispatch(app, &job.kind, &job.payload).await;
     let mut tx = app.db.begin().await?;
     match outcome {
         Ok(()) => {
             db::jobs::delete_job(&mut tx, job.id).await?;
             tracing::info!(job.kind = %job.kind, job.id = job.id, "job finished");
+        }
+        Err(err) if max_attempts.is_some_and(|max| job.attempts >= max) => {
+            db::jobs::delete_job(&mut tx, job.id).await?;
+            tracing::warn!(job.kind = %job.kind, job.id = job.id, error = ?err, "job failed its last attempt; given up");
         }
         Err(err) => {
             // Exponential back-off, capped at an hour.

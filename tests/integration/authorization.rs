@@ -707,7 +707,7 @@ fn rows() -> Vec<Row> {
         row("listUserLogs", GET, "/api/v1/user/logs", UserAdmin, 200),
         row("getAggregateUserLogs", GET, "/api/v1/user/aggregatelogs", UserAdmin, 200),
         row("exportUserLogs", POST, "/api/v1/user/exportlogs", UserAdmin, 200)
-            .body(r#"{"callback_email": "logs@example.com"}"#),
+            .body(r#"{}"#),
         row(
             "listOrgLogs",
             GET,
@@ -730,7 +730,7 @@ fn rows() -> Vec<Row> {
             OrgAdminOrAuditor,
             200,
         )
-        .body(r#"{"callback_email": "logs@example.com"}"#),
+        .body(r#"{}"#),
         row(
             "listRepoLogs",
             GET,
@@ -752,7 +752,7 @@ fn rows() -> Vec<Row> {
             RepoAdmin,
             200,
         )
-        .body(r#"{"callback_email": "logs@example.com"}"#),
+        .body(r#"{}"#),
         // team
         row(
             "updateOrganizationTeam",

@@ -15,7 +15,7 @@ use crate::http::extract::{
 };
 use crate::http::json::Restful;
 use crate::http::views::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
-use crate::logs::export::{self, ExportTarget};
+use crate::logs::export::{self, ExportCallbacks, ExportTarget};
 use crate::logs::query::{self, LogCursor, SERVICE_KEY_KINDS};
 use crate::logs::window::{TimeWindow, WindowError};
 use crate::namespaces;
@@ -270,34 +270,26 @@ pub struct ExportView {
     exported_data_url: String,
 }
 
-/// Requests an export; the answer names the URL the complete JSON file is downloaded from.
+/// Requests an export of `target` (named `namespace` and `repository` in callbacks); the
+/// answer names the URL the complete JSON file is downloaded from.
 async fn export_view(
     app: &AppState,
     caller: &Caller,
     body: ExportLogsBody,
-    target: ExportTarget,
+    (target, namespace, repository): (ExportTarget, String, Option<String>),
     window: TimeWindow,
 ) -> Result<Restful<ExportView>, ApiError> {
-    if body
-        .callback_email
-        .as_deref()
-        .is_some_and(|e| !e.contains('@'))
-    {
-        return Err(ApiError::invalid_request("Invalid callback e-mail"));
-    }
-    if body
-        .callback_url
-        .as_deref()
-        .is_some_and(|u| !u.starts_with("http://") && !u.starts_with("https://"))
-    {
-        return Err(ApiError::invalid_request("Invalid callback URL"));
-    }
-    let url_root = app.config.app_url();
-    let export_id = export::request_export(app, &caller.actor(), target, window, &url_root).await?;
+    let callbacks = ExportCallbacks {
+        callback_url: body.callback_url,
+        callback_email: body.callback_email,
+        namespace,
+        repository,
+    };
+    let export_id = export::request_export(app, &caller.actor(), target, window, callbacks).await?;
     Ok(Restful(
         StatusCode::OK,
         ExportView {
-            exported_data_url: format!("{url_root}/exportedlogs/{export_id}"),
+            exported_data_url: export::export_url(app, &export_id),
             export_id,
         },
     ))
@@ -314,7 +306,7 @@ pub async fn export_organization_logs(
     let window = read_window(&query)?.require_ordered()?;
     let selection = organization_selection(&app, &caller, &org, &query).await?;
     let target = ExportTarget::Organization(selection.account_id.unwrap_or_default());
-    export_view(&app, &caller, body, target, window).await
+    export_view(&app, &caller, body, (target, org, None), window).await
 }
 
 /// POST /api/v1/user/exportlogs (exportUserLogs) [user:admin]
@@ -327,7 +319,8 @@ pub async fn export_user_logs(
     let window = read_window(&query)?.require_ordered()?;
     let selection = user_selection(&app, &caller, &query).await?;
     let target = ExportTarget::User(selection.account_id.unwrap_or_default());
-    export_view(&app, &caller, body, target, window).await
+    let namespace = caller.require_identity()?.account.username.clone();
+    export_view(&app, &caller, body, (target, namespace, None), window).await
 }
 
 /// The repository of the path, for its admins and the global read-only superusers.
@@ -361,5 +354,6 @@ pub async fn export_repository_logs(
         namespace_id: repo.namespace_id,
         repository_id: repo.id,
     };
-    export_view(&app, &caller, body, target, window).await
+    let names = (target, repo.namespace, Some(repo.name));
+    export_view(&app, &caller, body, names, window).await
 }

@@ -3,6 +3,7 @@
 mod app_tokens;
 mod applications;
 mod discovery;
+mod log_exports;
 mod oauth;
 mod organizations;
 mod permissions;
