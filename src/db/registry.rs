@@ -370,9 +370,10 @@ pub struct NewManifest<'a> {
     pub created_ms: i64,
 }
 
-/// Inserts a manifest, or finds the identical one already stored; returns its id.
-pub async fn upsert_manifest(conn: &mut DbConn, new: &NewManifest<'_>) -> Result<i64> {
-    sqlx::query(
+/// Inserts a manifest, or finds the identical one already stored; returns its id, and
+/// whether this call stored it.
+pub async fn upsert_manifest(conn: &mut DbConn, new: &NewManifest<'_>) -> Result<(i64, bool)> {
+    let inserted = sqlx::query(
         "INSERT INTO manifests (repository_id, digest, media_type, artifact_type, subject_digest, content, \
          size, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (repository_id, digest) DO NOTHING",
     )
@@ -385,14 +386,17 @@ pub async fn upsert_manifest(conn: &mut DbConn, new: &NewManifest<'_>) -> Result
     .bind(new.content.len() as i64)
     .bind(new.created_ms)
     .execute(&mut *conn)
-    .await?;
-    Ok(sqlx::query_scalar::<_, i64>(
+    .await?
+    .rows_affected()
+        == 1;
+    let id = sqlx::query_scalar::<_, i64>(
         "SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2",
     )
     .bind(new.repository_id)
     .bind(new.digest)
     .fetch_one(conn)
-    .await?)
+    .await?;
+    Ok((id, inserted))
 }
 
 pub async fn insert_manifest_blob(conn: &mut DbConn, manifest_id: i64, blob_id: i64) -> Result<()> {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::blobs::{Algorithm, Digest};
-use crate::db::{self, registry::ManifestRow, DbConn};
+use crate::db::{self, labels::LabelRow, registry::ManifestRow, DbConn};
 use crate::repositories::{
     record_registry_log, record_registry_read, registry_performer, RegistryCaller, Repository,
 };
@@ -127,6 +127,8 @@ pub async fn put_manifest(
     if matches!(reference, Reference::Digest(wanted) if *wanted != digest) {
         return Err(Error::DigestMismatch);
     }
+    // Read before the transaction: storage I/O must not hold the repository's lock.
+    let labels = config_labels(app, bytes).await;
     let mut tx = app.db.begin().await?;
     // Pushes to one repository take turns, so two retargets of a tag cannot both see it alive.
     db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
@@ -151,7 +153,7 @@ pub async fn put_manifest(
         child_ids.push(row.ok_or_else(|| Error::ChildUnknown(child.clone()))?.id);
     }
     let subject = parsed.subject.as_ref().map(Digest::to_string);
-    let manifest_id = db::registry::upsert_manifest(
+    let (manifest_id, stored) = db::registry::upsert_manifest(
         &mut tx,
         &db::registry::NewManifest {
             repository_id: repo.id,
@@ -164,6 +166,11 @@ pub async fn put_manifest(
         },
     )
     .await?;
+    if stored {
+        for label in &labels {
+            db::labels::insert_label(&mut tx, manifest_id, label).await?;
+        }
+    }
     for blob_id in blob_ids {
         db::registry::insert_manifest_blob(&mut tx, manifest_id, blob_id).await?;
     }
@@ -202,6 +209,40 @@ pub async fn put_manifest(
         digest,
         subject: parsed.subject,
     })
+}
+
+/// The `Labels` of an image manifest's config, as manifest labels (`source_type: manifest`);
+/// a value that is a JSON object or array is `application/json`, as Quay marks it.
+async fn config_labels(app: &App, bytes: &[u8]) -> Vec<LabelRow> {
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Vec::new();
+    };
+    let Some(config) = layers::read_config(app, &manifest).await else {
+        return Vec::new();
+    };
+    let Some(labels) = config["config"]["Labels"].as_object() else {
+        return Vec::new();
+    };
+    labels
+        .iter()
+        .filter_map(|(key, value)| Some((key, value.as_str()?)))
+        .map(|(key, value)| {
+            let structured = serde_json::from_str::<serde_json::Value>(value)
+                .is_ok_and(|v| v.is_object() || v.is_array());
+            LabelRow {
+                uuid: uuid::Uuid::new_v4().to_string(),
+                label_key: key.clone(),
+                label_value: value.to_owned(),
+                source_type: "manifest".into(),
+                media_type: if structured {
+                    "application/json"
+                } else {
+                    "text/plain"
+                }
+                .into(),
+            }
+        })
+        .collect()
 }
 
 /// Ends the tag's alive row and starts one on `manifest_id`, unless it already points there.

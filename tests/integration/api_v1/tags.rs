@@ -208,7 +208,18 @@ async fn manifest_and_labels(backend: Backend) {
     let berth = Berth::start(backend).await;
     let admin = admin(&berth).await;
     let registry = Registry::login(&berth, "admin", ADMIN_PASSWORD, "admin/app").await;
-    let digest = push(&registry, b"layer!", "1").await;
+    // The image config's labels become the manifest's labels (source `manifest`).
+    let config = json!({
+        "architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []},
+        "config": {"Labels": {"owner.build": "ci", "other": "x", "owner.meta": "{\"a\": 1}"}},
+    })
+    .to_string();
+    let config_digest = registry.upload_blob(config.as_bytes()).await;
+    let layer_digest = registry.upload_blob(b"layer!").await;
+    let manifest = oci_manifest((&config_digest, config.len()), &[(&layer_digest, 6)]);
+    let pushed = registry.put_manifest("1", &manifest).await;
+    pushed.expect_status(201);
+    let digest = pushed.header("Docker-Content-Digest").unwrap().to_owned();
     let base = format!("/api/v1/repository/admin/app/manifest/{digest}");
 
     let manifest = admin.get(&base).send().await;
@@ -251,12 +262,34 @@ async fn manifest_and_labels(backend: Backend) {
             .await
             .expect(400, &wire::data_model(message));
     }
+    // `filter` is a key prefix, over labels from both sources.
     let listed = admin
         .get(&format!("{labels}?filter=own"))
         .send()
         .await
         .json();
-    assert_eq!(listed["labels"].as_array().unwrap().len(), 1);
+    let mut found: Vec<(String, String, String)> = listed["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let field = |name: &str| l[name].as_str().unwrap().to_owned();
+            (field("key"), field("source_type"), field("media_type"))
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("owner", "api", "text/plain"),
+        ("owner.build", "manifest", "text/plain"),
+        ("owner.meta", "manifest", "application/json"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(k, s, m)| (k.to_string(), s.to_string(), m.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    let all = admin.get(&labels).send().await.json();
+    assert_eq!(all["labels"].as_array().unwrap().len(), 4);
     admin
         .get(&format!("{labels}/{id}"))
         .send()
