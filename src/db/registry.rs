@@ -519,6 +519,27 @@ pub async fn end_alive_tag(
     Ok(())
 }
 
+/// Ends the alive hidden tags (the temporary tags of pushes by digest, the holds of
+/// referrers) on manifest `digest`.
+pub async fn end_hidden_tags_of_manifest(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tags SET lifetime_end_ms = $3 WHERE repository_id = $1 AND hidden = 1 \
+         AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $3) AND manifest_id = \
+         (SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2)",
+    )
+    .bind(repository_id)
+    .bind(digest)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub struct NewTag<'a> {
     pub repository_id: i64,
     pub name: &'a str,
@@ -581,20 +602,24 @@ pub struct ReferrerRow {
     pub content: String,
 }
 
-/// The manifests of the repository whose `subject` is `subject_digest`, by digest.
+/// The reachable manifests of the repository whose `subject` is `subject_digest`, by digest
+/// (a referrer deleted by digest is no longer held by a tag).
 pub async fn list_referrers(
     conn: &mut DbConn,
     repository_id: i64,
     subject_digest: &str,
+    now_ms: i64,
 ) -> Result<Vec<ReferrerRow>> {
-    Ok(sqlx::query_as::<_, ReferrerRow>(
-        "SELECT digest, media_type, artifact_type, size, content FROM manifests \
-         WHERE repository_id = $1 AND subject_digest = $2 ORDER BY digest",
-    )
-    .bind(repository_id)
-    .bind(subject_digest)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT m.digest, m.media_type, m.artifact_type, m.size, m.content FROM manifests m \
+         WHERE m.repository_id = $1 AND m.subject_digest = $2 AND {REACHABLE} ORDER BY m.digest"
+    );
+    Ok(sqlx::query_as::<_, ReferrerRow>(&sql)
+        .bind(repository_id)
+        .bind(subject_digest)
+        .bind(now_ms)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Names of the alive, visible tags on manifest `digest`.

@@ -322,9 +322,11 @@ pub async fn get_manifest(
     Ok(manifest)
 }
 
-/// `DELETE /v2/<name>/manifests/<reference>`: ends the tag, or every visible tag on the digest
-/// (they enter the time machine), with one `delete_tag` log each. The manifest itself is left
-/// to garbage collection. Nothing to end is MANIFEST_UNKNOWN.
+/// `DELETE /v2/<name>/manifests/<reference>`: ends the tag, or, by digest, every tag on the
+/// manifest with the hidden holds of a push by digest or of a referrer, so that the digest
+/// answers 404 at once (decision 13). Visible tags enter the time machine, with one
+/// `delete_tag` log each; the manifest's rows are left to garbage collection. An unknown
+/// reference is MANIFEST_UNKNOWN.
 pub async fn delete_manifest(
     app: &App,
     caller: &RegistryCaller,
@@ -342,16 +344,19 @@ pub async fn delete_manifest(
             (vec![tag.clone()], manifest.digest)
         }
         Reference::Digest(digest) => {
+            // The OCI distribution spec: the manifest itself goes, every tag on it included,
+            // and the hidden holds of a push by digest or of a referrer.
             let digest = digest.to_string();
+            db::registry::find_reachable_manifest(&mut tx, repo.id, &digest, now)
+                .await?
+                .ok_or(Error::ManifestUnknown)?;
+            db::registry::end_hidden_tags_of_manifest(&mut tx, repo.id, &digest, now).await?;
             (
                 db::registry::list_tags_of_manifest(&mut tx, repo.id, &digest, now).await?,
                 digest,
             )
         }
     };
-    if tags.is_empty() {
-        return Err(Error::ManifestUnknown);
-    }
     let performer = registry_performer(&mut tx, caller).await?;
     for tag in &tags {
         db::registry::end_alive_tag(&mut tx, repo.id, tag, now).await?;

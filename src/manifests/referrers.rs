@@ -48,7 +48,8 @@ pub async fn list_referrers(
     artifact_type: Option<&str>,
 ) -> Result<Vec<Referrer>> {
     let mut conn = app.db.reader().await?;
-    let rows = db::registry::list_referrers(&mut conn, repo.id, &subject.to_string()).await?;
+    let rows = db::registry::list_referrers(&mut conn, repo.id, &subject.to_string(), db::now_ms())
+        .await?;
     Ok(rows
         .into_iter()
         .map(Referrer::from)

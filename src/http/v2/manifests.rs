@@ -138,7 +138,7 @@ async fn read_manifest(body: Body) -> Result<Bytes, RegistryError> {
     Ok(kept.freeze())
 }
 
-/// DELETE /v2/<name>/manifests/<reference> — 202 once the tag (or every tag on the digest) is
+/// DELETE /v2/<name>/manifests/<reference> — 202 once the tag, or the manifest by digest, is
 /// deleted. Quay allows deleting by tag although the classic spec does not.
 pub async fn delete_manifest(
     request: RepoRequest<'_>,

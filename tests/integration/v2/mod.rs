@@ -2,6 +2,7 @@
 //! S3 (a moto server), each on SQLite and PostgreSQL: images and indexes, mounts, chunked
 //! uploads, referrers, garbage collection, and bad input that must change nothing.
 
+mod deletes;
 mod gc;
 mod images;
 mod paging;

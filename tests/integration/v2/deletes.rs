@@ -1,0 +1,159 @@
+//! Deleting a manifest by digest follows the OCI distribution spec (decision 13): 202, then the
+//! digest answers 404, whether the manifest was pushed by tag or by digest, and a deleted
+//! referrer leaves the referrers list. Every tag on it ends with a `delete_tag` entry and can
+//! be restored from the time machine.
+
+use serde_json::{json, Value};
+
+use super::Setup;
+use crate::harness::fixtures::{
+    assert_code, creds, image_digests, oci_manifest, sha256_digest, Registry, OCI_MANIFEST,
+};
+use crate::harness::storage::{storages, Storage};
+use crate::harness::{Backend, Client};
+
+async fn head_status(registry: &Registry, reference: &str) -> u16 {
+    let path = registry.path(&format!("manifests/{reference}"));
+    registry
+        .client()
+        .head(&path)
+        .header("Accept", OCI_MANIFEST)
+        .send()
+        .await
+        .status
+}
+
+async fn delete_by_digest(registry: &Registry, digest: &str) -> u16 {
+    let path = registry.path(&format!("manifests/{digest}"));
+    registry.client().delete(&path).send().await.status
+}
+
+/// Pushes a small image (its config named by `seed`) as `reference`; its digest.
+async fn push(registry: &Registry, seed: &str, reference: Option<&str>) -> (String, Value) {
+    let config = format!(r#"{{"seed":"{seed}"}}"#);
+    let config_digest = registry.upload_blob(config.as_bytes()).await;
+    let layer = registry.upload_blob(seed.as_bytes()).await;
+    let manifest = oci_manifest((&config_digest, config.len()), &[(&layer, seed.len())]);
+    let digest = sha256_digest(&serde_json::to_vec(&manifest).unwrap());
+    registry
+        .put_manifest(reference.unwrap_or(&digest), &manifest)
+        .await
+        .expect_status(201);
+    (digest, manifest)
+}
+
+async fn manifests_go_by_digest(backend: Backend, storage: Storage) {
+    let setup = Setup::start(backend, storage, false).await;
+    let registry = setup.registry("dev/app").await;
+
+    // Pushed by tag, tagged twice: both tags end, the digest is gone, the tags restore.
+    let (tagged, manifest) = push(&registry, "tagged", Some("v1")).await;
+    registry
+        .put_manifest("v2", &manifest)
+        .await
+        .expect_status(201);
+    assert_eq!(delete_by_digest(&registry, &tagged).await, 202);
+    assert_eq!(head_status(&registry, &tagged).await, 404);
+    assert_eq!(head_status(&registry, "v1").await, 404);
+    let tags = registry
+        .client()
+        .get(&registry.path("tags/list"))
+        .send()
+        .await;
+    assert_eq!(tags.json()["tags"], json!([]));
+    let gone = registry
+        .client()
+        .get(&registry.path(&format!("manifests/{tagged}")))
+        .send()
+        .await;
+    assert_code(&gone, 404, "MANIFEST_UNKNOWN");
+    assert_eq!(delete_by_digest(&registry, &tagged).await, 404);
+    let owner = Client::session(&setup.berth, "dev", &setup.user.password).await;
+    let logs = owner
+        .get("/api/v1/repository/dev/app/logs")
+        .send()
+        .await
+        .json();
+    let deleted: Vec<&str> = logs["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "delete_tag")
+        .map(|e| e["metadata"]["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(deleted.len(), 2, "{logs}");
+    owner
+        .post("/api/v1/repository/dev/app/tag/v1/restore")
+        .json(&json!({ "manifest_digest": tagged }))
+        .send()
+        .await
+        .expect_status(200);
+    assert_eq!(head_status(&registry, &tagged).await, 200);
+    assert_eq!(head_status(&registry, "v1").await, 200);
+
+    // Pushed by digest only: held by a hidden tag, which ends too.
+    let (untagged, _) = push(&registry, "untagged", None).await;
+    assert_eq!(head_status(&registry, &untagged).await, 200);
+    assert_eq!(delete_by_digest(&registry, &untagged).await, 202);
+    assert_eq!(head_status(&registry, &untagged).await, 404);
+
+    // A referrer deleted by digest leaves the referrers list.
+    let (subject, manifest) = push(&registry, "subject", Some("s1")).await;
+    let subject_size = serde_json::to_vec(&manifest).unwrap().len();
+    let config = registry.upload_blob(b"{}").await;
+    let artifact = json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.sig",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": config, "size": 2},
+        "layers": [],
+        "subject": {"mediaType": OCI_MANIFEST, "digest": subject, "size": subject_size},
+    });
+    let referrer = sha256_digest(&serde_json::to_vec(&artifact).unwrap());
+    registry
+        .put_manifest(&referrer, &artifact)
+        .await
+        .expect_status(201);
+    let referrers = registry.path(&format!("referrers/{subject}"));
+    let listed = registry.client().get(&referrers).send().await.json();
+    assert_eq!(listed["manifests"].as_array().unwrap().len(), 1);
+    assert_eq!(delete_by_digest(&registry, &referrer).await, 202);
+    let listed = registry.client().get(&referrers).send().await.json();
+    assert_eq!(listed["manifests"], json!([]), "{listed}");
+    assert_eq!(
+        head_status(&registry, &subject).await,
+        200,
+        "the subject stays"
+    );
+}
+
+/// `skopeo delete` deletes by digest, as every registry client does.
+async fn skopeo_deletes_by_digest(backend: Backend, storage: Storage) {
+    let setup = Setup::start(backend, storage, false).await;
+    let layout = setup.tools.build_image("app", "to be deleted\n").await;
+    setup
+        .tools
+        .push_image(&setup.berth, &setup.user, &layout, "dev/app:v1")
+        .await;
+    let digest = image_digests(&layout).manifest;
+    let target = format!("docker://{}/dev/app@{digest}", setup.berth.addr);
+    let creds = creds(&setup.user);
+    setup
+        .tools
+        .run_ok(
+            "skopeo",
+            &["delete", "--tls-verify=false", "--creds", &creds, &target],
+        )
+        .await;
+    let registry = setup.registry("dev/app").await;
+    assert_eq!(head_status(&registry, &digest).await, 404);
+    assert_eq!(head_status(&registry, "v1").await, 404);
+    let inspect = setup
+        .tools
+        .run(
+            "skopeo",
+            &["inspect", "--tls-verify=false", "--creds", &creds, &target],
+        )
+        .await;
+    assert!(!inspect.status.success());
+}
+
+storages!(manifests_go_by_digest, skopeo_deletes_by_digest);
