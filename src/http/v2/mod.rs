@@ -218,21 +218,40 @@ enum Need {
     Push,
 }
 
-/// The repository `name` if the caller's token grants `need` on it. Without the grant the
-/// answer is 401 whether or not the repository exists (existence is never revealed); with it,
-/// a missing repository is 404 NAME_UNKNOWN.
-///
-/// One exception to the 401: a token that never asked for `need` on this repository gets 403
-/// with an `insufficient_scope` challenge naming the scope to ask for (RFC 6750 §3.1, the
-/// docker token spec's challenge). Clients that keep one token for every request, such as
-/// oras-py, fetch a new token only after a 403. podman and skopeo always ask for what they
-/// use, so they never see it and keep getting Quay's 401 when access is refused.
+/// The repository `name` if the caller's token grants `need` on it (`check_grants`); with
+/// the grant, a missing repository is 404 NAME_UNKNOWN.
 async fn authorize(
     app: &App,
     caller: &RegistryCaller,
     name: &RepoName,
     need: Need,
 ) -> Result<Repository, RegistryError> {
+    check_grants(app, caller, name, need)?;
+    repositories::find_repository(app, name)
+        .await?
+        .ok_or_else(|| {
+            RegistryError::new(
+                StatusCode::NOT_FOUND,
+                "NAME_UNKNOWN",
+                "repository name not known to registry",
+            )
+        })
+}
+
+/// Whether the caller's token grants `need` on `name`. Without the grant the answer is 401
+/// whether or not the repository exists (existence is never revealed).
+///
+/// One exception to the 401: a token that never asked for `need` on this repository gets 403
+/// with an `insufficient_scope` challenge naming the scope to ask for (RFC 6750 §3.1, the
+/// docker token spec's challenge). Clients that keep one token for every request, such as
+/// oras-py, fetch a new token only after a 403. podman and skopeo always ask for what they
+/// use, so they never see it and keep getting Quay's 401 when access is refused.
+fn check_grants(
+    app: &App,
+    caller: &RegistryCaller,
+    name: &RepoName,
+    need: Need,
+) -> Result<(), RegistryError> {
     let covers = |grants: repositories::access::Grants| match need {
         Need::Pull => grants.pull,
         Need::Push => grants.push,
@@ -255,15 +274,7 @@ async fn authorize(
         }
         return Err(RegistryError::unauthorized(challenge));
     }
-    repositories::find_repository(app, name)
-        .await?
-        .ok_or_else(|| {
-            RegistryError::new(
-                StatusCode::NOT_FOUND,
-                "NAME_UNKNOWN",
-                "repository name not known to registry",
-            )
-        })
+    Ok(())
 }
 
 /// Reads the registry token. No `Authorization` header means anonymous; a header that is not

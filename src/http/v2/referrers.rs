@@ -4,10 +4,11 @@
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::{authorize, with_headers, Need, RegistryQuery, RepoRequest};
+use super::{check_grants, with_headers, Need, RegistryQuery, RepoRequest};
 use crate::blobs::{self, Digest};
 use crate::http::error::RegistryError;
 use crate::manifests::{self, Referrer, OCI_INDEX};
+use crate::repositories;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,17 +43,21 @@ impl From<Referrer> for DescriptorView {
 }
 
 /// GET /v2/<name>/referrers/<digest>[?artifactType=<type>] — 200 with an OCI image index;
-/// `OCI-Filters-Applied: artifactType` when filtered.
+/// `OCI-Filters-Applied: artifactType` when filtered. A repository that does not exist yet
+/// has no referrers: an empty index for a caller who may pull there (decision 13).
 pub async fn list_referrers(
     request: RepoRequest<'_>,
     digest: &str,
     query: &RegistryQuery,
 ) -> Result<Response, RegistryError> {
     let RepoRequest { app, caller, name } = request;
-    let repo = authorize(app, caller, name, Need::Pull).await?;
+    check_grants(app, caller, name, Need::Pull)?;
     let subject = Digest::parse(digest).map_err(blobs::Error::from)?;
     let artifact_type = query.get("artifactType");
-    let referrers = manifests::list_referrers(app, &repo, &subject, artifact_type).await?;
+    let referrers = match repositories::find_repository(app, name).await? {
+        Some(repo) => manifests::list_referrers(app, &repo, &subject, artifact_type).await?,
+        None => Vec::new(),
+    };
     let view = ReferrersView {
         schema_version: 2,
         media_type: OCI_INDEX,

@@ -1,5 +1,6 @@
 //! OCI v1.1 referrers: artifacts pushed with a `subject` are listed by the referrers API
-//! (filtered by `artifactType` on request), and their manifest PUT answers `OCI-Subject`.
+//! (filtered by `artifactType` on request), and their manifest PUT answers `OCI-Subject`; a
+//! repository not pushed yet lists none.
 //!
 //! The artifacts are pushed with the raw `/v2` client, which sets `artifactType` and reads
 //! response headers as no CLI does; oras-py's own pushes with a subject are in
@@ -10,7 +11,7 @@ use serde_json::json;
 use super::Setup;
 use crate::harness::fixtures::{image_digests, sha256_digest, Registry, OCI_MANIFEST};
 use crate::harness::storage::{storages, Storage};
-use crate::harness::Backend;
+use crate::harness::{Backend, Client};
 
 /// Pushes an artifact by digest whose subject is `subject`; returns its digest.
 async fn push_referrer(
@@ -109,4 +110,34 @@ async fn artifact_with_subject(backend: Backend, storage: Storage) {
     );
 }
 
-storages!(artifact_with_subject);
+/// A repository that does not exist yet has no referrers: an empty index, not 404, for a
+/// caller who may pull there; still 401 for one who may not.
+async fn referrers_of_a_repository_not_yet_pushed(backend: Backend, storage: Storage) {
+    let setup = Setup::start(backend, storage, false).await;
+    let registry = setup.registry("dev/not-yet").await;
+    let subject = sha256_digest(b"nothing");
+    let referrers = registry
+        .client()
+        .get(&registry.path(&format!("referrers/{subject}")))
+        .send()
+        .await;
+    referrers.expect_status(200);
+    assert_eq!(
+        referrers.header("Content-Type"),
+        Some("application/vnd.oci.image.index.v1+json")
+    );
+    assert_eq!(
+        referrers.json(),
+        json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []})
+    );
+    let outsider = Client::anon(&setup.berth)
+        .get(&format!("/v2/admin/not-yet/referrers/{subject}"))
+        .send()
+        .await;
+    assert_eq!(outsider.status, 401);
+}
+
+storages!(
+    artifact_with_subject,
+    referrers_of_a_repository_not_yet_pushed
+);
