@@ -125,8 +125,9 @@ pub async fn mount_blob(
     Ok(true)
 }
 
-/// `DELETE /v2/<name>/blobs/<digest>`: unlinks an uploaded or mounted blob from `repo`. The
-/// bytes stay while any repository still uses them; the garbage collector removes the rest.
+/// `DELETE /v2/<name>/blobs/<digest>`: `repo` no longer serves the blob, even where one of
+/// its manifests names it (decision 13), until it is uploaded or mounted again. The bytes stay
+/// while any repository still uses them; the garbage collector removes the rest.
 pub async fn delete_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let row =
@@ -134,6 +135,7 @@ pub async fn delete_blob(app: &App, repo: &Repository, digest: &Digest) -> Resul
             .await?
             .ok_or(Error::BlobUnknown)?;
     db::registry::delete_uploaded_blob(&mut tx, repo.id, row.id).await?;
+    db::registry::insert_withdrawn_blob(&mut tx, repo.id, row.id).await?;
     db::commit(tx).await?;
     tracing::info!(repo.name = %repo.full_name(), digest = %digest, "blob unlinked");
     Ok(())

@@ -262,12 +262,19 @@ pub async fn upsert_blob(
 }
 
 /// Links a blob to a repository until `expires_ms` (an upload or a mount).
+/// Links blob `blob_id` to the repository until `expires_ms` (a manifest must arrive by
+/// then); a withdrawal of the blob from the repository ends.
 pub async fn upsert_uploaded_blob(
     conn: &mut DbConn,
     repository_id: i64,
     blob_id: i64,
     expires_ms: i64,
 ) -> Result<()> {
+    sqlx::query("DELETE FROM withdrawn_blobs WHERE repository_id = $1 AND blob_id = $2")
+        .bind(repository_id)
+        .bind(blob_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO uploaded_blobs (repository_id, blob_id, expires_ms) VALUES ($1, $2, $3) \
          ON CONFLICT (repository_id, blob_id) DO UPDATE SET expires_ms = excluded.expires_ms",
@@ -282,7 +289,7 @@ pub async fn upsert_uploaded_blob(
 
 /// The blob `digest` if it is linked to the repository: by an unexpired upload or mount, or
 /// by one of the repository's reachable manifests (a deleted manifest no longer shows its
-/// blobs, though garbage collection may not have removed it yet).
+/// blobs, though garbage collection may not have removed it yet), and not withdrawn since.
 pub async fn find_repository_blob(
     conn: &mut DbConn,
     repository_id: i64,
@@ -294,7 +301,9 @@ pub async fn find_repository_blob(
            EXISTS (SELECT 1 FROM uploaded_blobs u WHERE u.blob_id = b.id AND u.repository_id = $2 \
                    AND u.expires_ms > $3) \
            OR EXISTS (SELECT 1 FROM manifest_blobs mb JOIN manifests m ON m.id = mb.manifest_id \
-                      WHERE mb.blob_id = b.id AND m.repository_id = $2 AND {REACHABLE}))"
+                      WHERE mb.blob_id = b.id AND m.repository_id = $2 AND {REACHABLE})) \
+         AND NOT EXISTS (SELECT 1 FROM withdrawn_blobs w WHERE w.repository_id = $2 \
+                         AND w.blob_id = b.id)"
     );
     Ok(sqlx::query_as::<_, BlobRow>(&sql)
         .bind(digest)
@@ -302,6 +311,23 @@ pub async fn find_repository_blob(
         .bind(now_ms)
         .fetch_optional(conn)
         .await?)
+}
+
+/// Withdraws blob `blob_id` from the repository, whatever still links it there.
+pub async fn insert_withdrawn_blob(
+    conn: &mut DbConn,
+    repository_id: i64,
+    blob_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO withdrawn_blobs (repository_id, blob_id) VALUES ($1, $2) \
+         ON CONFLICT (repository_id, blob_id) DO NOTHING",
+    )
+    .bind(repository_id)
+    .bind(blob_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Ends the upload or mount link of blob `blob_id` in the repository; false when none was.

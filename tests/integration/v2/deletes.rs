@@ -1,7 +1,7 @@
-//! Deleting a manifest by digest follows the OCI distribution spec (decision 13): 202, then the
-//! digest answers 404, whether the manifest was pushed by tag or by digest, and a deleted
-//! referrer leaves the referrers list. Every tag on it ends with a `delete_tag` entry and can
-//! be restored from the time machine.
+//! Deletes follow the OCI distribution spec (decision 13). A manifest deleted by digest: 202,
+//! then the digest answers 404, whether it was pushed by tag or by digest, and a deleted
+//! referrer leaves the referrers list; every tag on it ends with a `delete_tag` entry and can
+//! be restored from the time machine. A blob deleted from a repository: 404 there at once.
 
 use serde_json::{json, Value};
 
@@ -156,4 +156,50 @@ async fn skopeo_deletes_by_digest(backend: Backend, storage: Storage) {
     assert!(!inspect.status.success());
 }
 
-storages!(manifests_go_by_digest, skopeo_deletes_by_digest);
+async fn blob_status(registry: &Registry, digest: &str) -> u16 {
+    let path = registry.path(&format!("blobs/{digest}"));
+    registry.client().head(&path).send().await.status
+}
+
+/// A blob DELETE withdraws the blob from the repository at once, even while one of its
+/// manifests names it; other repositories keep it, and uploading it again brings it back.
+async fn blobs_go_even_when_a_manifest_names_them(backend: Backend, storage: Storage) {
+    let setup = Setup::start(backend, storage, false).await;
+    let registry = setup.registry("dev/app").await;
+    let other = setup.registry("dev/other").await;
+    let layer = registry.upload_blob(b"shared layer").await;
+    assert_eq!(other.upload_blob(b"shared layer").await, layer);
+    let config = registry.upload_blob(b"{}").await;
+    let manifest = oci_manifest((&config, 2), &[(&layer, 12)]);
+    registry
+        .put_manifest("v1", &manifest)
+        .await
+        .expect_status(201);
+
+    let path = registry.path(&format!("blobs/{layer}"));
+    let deleted = registry.client().delete(&path).send().await;
+    deleted.expect_status(202);
+    assert_eq!(blob_status(&registry, &layer).await, 404);
+    let gone = registry.client().get(&path).send().await;
+    assert_code(&gone, 404, "BLOB_UNKNOWN");
+    let again = registry.client().delete(&path).send().await;
+    assert_code(&again, 404, "BLOB_UNKNOWN");
+    // The manifest stays, and so does the blob elsewhere.
+    assert_eq!(head_status(&registry, "v1").await, 200);
+    assert_eq!(blob_status(&other, &layer).await, 200);
+    // A manifest pushed now cannot name it; uploaded again, it is back.
+    let pushed = registry.put_manifest("v2", &manifest).await;
+    assert_code(&pushed, 400, "MANIFEST_INVALID");
+    assert_eq!(registry.upload_blob(b"shared layer").await, layer);
+    assert_eq!(blob_status(&registry, &layer).await, 200);
+    registry
+        .put_manifest("v2", &manifest)
+        .await
+        .expect_status(201);
+}
+
+storages!(
+    manifests_go_by_digest,
+    skopeo_deletes_by_digest,
+    blobs_go_even_when_a_manifest_names_them
+);
