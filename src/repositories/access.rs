@@ -94,6 +94,9 @@ fn strip_host<'a>(written: &'a str, server_hostname: &str) -> Option<&'a str> {
 
 /// Parses one `scope` parameter: the grammar is checked first (400 INVALID_REQUEST), then
 /// the name (400 NAME_INVALID).
+/// The scope clients ask for to list `/v2/_catalog`.
+const CATALOG_SCOPE: &str = "registry:catalog:*";
+
 pub fn parse_scope(
     text: &str,
     server_hostname: &str,
@@ -143,19 +146,29 @@ pub async fn issue_registry_token(
         }
     }
     let rules = NamingRules::from_config(config);
-    let scopes = request
+    // `registry:catalog:*` (crane, regclient) is granted as asked: the catalog lists only what
+    // the token's subject may see, whatever the token says (core-api.md §2.6).
+    let (catalog, repository_scopes): (Vec<&String>, Vec<&String>) = request
         .scopes
         .iter()
+        .partition(|text| text.as_str() == CATALOG_SCOPE);
+    let scopes = repository_scopes
+        .into_iter()
         .map(|text| parse_scope(text, &config.server_hostname, rules))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut access = Vec::with_capacity(scopes.len());
-    let mut requested = Vec::with_capacity(scopes.len());
+    let catalog_entry = || AccessEntry {
+        kind: "registry".into(),
+        name: "catalog".into(),
+        actions: vec!["*".into()],
+    };
+    let mut access: Vec<AccessEntry> = catalog.iter().map(|_| catalog_entry()).collect();
+    let mut requested = access.clone();
     for scope in &scopes {
         let granted = grant_scope(app, request.login, scope).await?;
         access.push(access_entry(scope, &granted));
         requested.push(access_entry(scope, &dedup(&scope.actions)));
     }
-    if let (Some(login), true) = (request.login, scopes.is_empty()) {
+    if let (Some(login), true) = (request.login, request.scopes.is_empty()) {
         record_login(app, login, &request).await?;
     }
     let subject = request
@@ -546,7 +559,7 @@ mod tests {
             "library/ubuntu"
         );
         for bad in [
-            "registry:catalog:*",
+            "registry:catalog:pull",
             "repository:alice/app",
             "repository:alice/app:delete",
             "repository::pull",
