@@ -86,8 +86,9 @@ fn stored_bytes(upload: &UploadRow) -> u64 {
     u64::try_from(upload.byte_count).unwrap_or(0)
 }
 
-/// Appends one chunk (`PATCH`). `start` is the first byte of an optional `Content-Range`:
-/// past the stored bytes is refused, before them the repeated bytes are skipped.
+/// Appends one chunk (`PATCH`). `start` is the first byte of an optional `Content-Range`; a
+/// chunk that does not start exactly at the stored bytes, past them or overlapping them, is
+/// refused with 416 (the OCI spec; decision 13), and the answer's `Range` tells where to go on.
 pub async fn upload_chunk(
     app: &App,
     repo: &Repository,
@@ -210,8 +211,6 @@ pub async fn upload_monolithic(
 /// Counts, limits and hashes the bytes of a chunk on their way to storage.
 struct Meter<'h> {
     hasher: Option<&'h mut Hasher>,
-    /// Leading bytes already stored (an overlapping re-send), dropped.
-    skip: u64,
     total: u64,
     limit: u64,
     too_large: bool,
@@ -220,14 +219,7 @@ struct Meter<'h> {
 
 impl Meter<'_> {
     fn feed(&mut self, chunk: io::Result<Bytes>) -> io::Result<Bytes> {
-        let mut chunk = chunk.inspect_err(|_| self.body_failed = true)?;
-        if self.skip > 0 {
-            let dropped = usize::try_from(self.skip)
-                .unwrap_or(usize::MAX)
-                .min(chunk.len());
-            chunk = chunk.slice(dropped..);
-            self.skip -= dropped as u64;
-        }
+        let chunk = chunk.inspect_err(|_| self.body_failed = true)?;
         self.total += chunk.len() as u64;
         if self.total > self.limit {
             self.too_large = true;
@@ -249,17 +241,14 @@ async fn write_chunk(
     body: ByteStream<'_>,
 ) -> Result<(u64, Option<Hasher>)> {
     let received = stored_bytes(upload);
-    let skip = match start {
-        Some(start) if start > received => return Err(Error::RangeNotSatisfiable { received }),
-        Some(start) => received - start,
-        None => 0,
-    };
+    if start.is_some_and(|start| start != received) {
+        return Err(Error::RangeNotSatisfiable { received });
+    }
     let mut hasher = take_hash(&upload.uuid, received)
         .or_else(|| (received == 0).then(|| Hasher::new(Algorithm::Sha256)));
     let limit = app.config.maximum_layer_size;
     let mut meter = Meter {
         hasher: hasher.as_mut(),
-        skip,
         total: received,
         limit,
         too_large: false,
@@ -321,22 +310,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn meter_skips_limits_and_hashes() {
+    fn meter_limits_and_hashes() {
         let mut hasher = Hasher::new(Algorithm::Sha256);
         let mut meter = Meter {
             hasher: Some(&mut hasher),
-            skip: 3,
             total: 10,
             limit: 20,
             too_large: false,
             body_failed: false,
         };
         assert_eq!(
-            meter.feed(Ok(Bytes::from_static(b"ab"))).unwrap(),
-            Bytes::new()
-        );
-        assert_eq!(
-            meter.feed(Ok(Bytes::from_static(b"cdef"))).unwrap(),
+            meter.feed(Ok(Bytes::from_static(b"def"))).unwrap(),
             Bytes::from_static(b"def")
         );
         assert_eq!(meter.total, 13);

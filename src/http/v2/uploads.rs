@@ -188,13 +188,15 @@ pub async fn put_upload(
     }
 }
 
-/// GET /v2/<name>/blobs/uploads/<uuid> — 204 with the session's `Range`.
+/// GET /v2/<name>/blobs/uploads/<uuid> — 204 with the session's `Range`. A read, so a pull
+/// token may ask, as distribution allows: clients that resume an upload after a 416 ask with
+/// the token they use for reads.
 pub async fn get_upload_status(
     request: RepoRequest<'_>,
     uuid: &str,
 ) -> Result<Response, RegistryError> {
     let RepoRequest { app, caller, name } = request;
-    let repo = authorize(app, caller, name, Need::Push).await?;
+    let repo = authorize(app, caller, name, Need::Pull).await?;
     let progress = blobs::upload_status(app, &repo, uuid).await?;
     Ok(session_response(
         app,

@@ -73,6 +73,22 @@ async fn bad_input_changes_nothing(backend: Backend, storage: Storage) {
         .await;
     assert_eq!(gap.status, 416, "{}", gap.text());
     assert_eq!(gap.header("Range"), Some("0-3"));
+    // Overlapping the stored bytes is refused too (the OCI spec), and changes nothing.
+    let overlap = registry
+        .client()
+        .patch(&location)
+        .header("Content-Range", "2-5")
+        .body(Some("application/octet-stream"), b"cdef".to_vec())
+        .send()
+        .await;
+    assert_eq!(overlap.status, 416, "{}", overlap.text());
+    assert_eq!(overlap.header("Range"), Some("0-3"));
+    assert!(overlap.header("Location").is_some());
+    // The session's state is a read: a pull token may ask for it.
+    let pull_only = token_client(&setup, Some("repository:dev/app:pull")).await;
+    let status = pull_only.get(&location).send().await;
+    assert_eq!(status.status, 204, "{}", status.text());
+    assert_eq!(status.header("Range"), Some("0-3"));
     registry
         .client()
         .delete(&location)
