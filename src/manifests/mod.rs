@@ -100,6 +100,8 @@ impl From<ManifestRow> for StoredManifest {
 pub struct Pushed {
     pub digest: Digest,
     pub subject: Option<Digest>,
+    /// The `?tag=` tags the push set.
+    pub tags: Vec<String>,
 }
 
 /// Hidden tags that keep digest pushes alive are named `$temp-<uuid>` (never a valid tag).
@@ -113,6 +115,7 @@ pub async fn put_manifest(
     caller: &RegistryCaller,
     repo: &Repository,
     reference: &Reference,
+    extra_tags: &[String],
     content_type: &str,
     bytes: &[u8],
 ) -> Result<Pushed> {
@@ -177,11 +180,29 @@ pub async fn put_manifest(
     for child_id in child_ids {
         db::registry::insert_manifest_child(&mut tx, manifest_id, child_id).await?;
     }
-    match reference {
-        Reference::Tag(tag) => {
+    // The reference's tag, then the `?tag=` ones (OCI v1.1), each retargeted and logged.
+    let tags: Vec<&str> = match reference {
+        Reference::Tag(tag) => std::iter::once(tag.as_str()).collect(),
+        Reference::Digest(_) => Vec::new(),
+    };
+    let tags: Vec<&str> = tags
+        .into_iter()
+        .chain(extra_tags.iter().map(String::as_str))
+        .collect();
+    if tags.is_empty() {
+        // Referrers (manifests with a subject) stay until deleted; other untagged pushes
+        // stay long enough for the list or tag that uses them to arrive.
+        let end = parsed
+            .subject
+            .is_none()
+            .then(|| now + app.config.push_temp_tag_expiration_s * 1000);
+        let name = format!("{TEMP_TAG_PREFIX}{}", uuid::Uuid::new_v4());
+        insert_tag(&mut tx, repo.id, &name, manifest_id, true, now, end).await?;
+    } else {
+        let performer = registry_performer(&mut tx, caller).await?;
+        for tag in &tags {
             retarget_tag(&mut tx, repo.id, tag, manifest_id, now).await?;
             let metadata = json!({ "tag": tag, "mediaType": parsed.media_type });
-            let performer = registry_performer(&mut tx, caller).await?;
             record_registry_log(
                 &mut tx,
                 caller,
@@ -192,22 +213,13 @@ pub async fn put_manifest(
             )
             .await?;
         }
-        Reference::Digest(_) => {
-            // Referrers (manifests with a subject) stay until deleted; other untagged pushes
-            // stay long enough for the list or tag that uses them to arrive.
-            let end = parsed
-                .subject
-                .is_none()
-                .then(|| now + app.config.push_temp_tag_expiration_s * 1000);
-            let name = format!("{TEMP_TAG_PREFIX}{}", uuid::Uuid::new_v4());
-            insert_tag(&mut tx, repo.id, &name, manifest_id, true, now, end).await?;
-        }
     }
     db::commit(tx).await?;
     tracing::info!(repo.name = %repo.full_name(), digest = %digest, "manifest pushed");
     Ok(Pushed {
         digest,
         subject: parsed.subject,
+        tags: extra_tags.to_vec(),
     })
 }
 

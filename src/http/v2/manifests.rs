@@ -7,10 +7,12 @@ use axum::response::{IntoResponse, Response};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 
-use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
+use super::{
+    authorize, header_text, sized_response, with_headers, Need, RegistryQuery, RepoRequest,
+};
 use crate::http::error::RegistryError;
 use crate::http::server::is_body_timeout;
-use crate::manifests::{self, essence, parse_reference};
+use crate::manifests::{self, essence, parse_reference, Reference};
 
 /// Manifests larger than this are refused (the OCI spec asks registries to accept at least
 /// 4 MiB).
@@ -63,11 +65,13 @@ fn accepted_types(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-/// PUT /v2/<name>/manifests/<reference> — 201 with `Location` (path only, as Quay sends it)
-/// and `Docker-Content-Digest`.
+/// PUT /v2/<name>/manifests/<reference>[?tag=<tag>...] — 201 with `Location` (path only, as
+/// Quay sends it), `Docker-Content-Digest`, and an `OCI-Tag` header for each `?tag=` set
+/// (OCI v1.1).
 pub async fn put_manifest(
     request: RepoRequest<'_>,
     reference: &str,
+    query: &RegistryQuery,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, RegistryError> {
@@ -80,10 +84,23 @@ pub async fn put_manifest(
             "manifest tag did not match URI",
         )
     })?;
+    let tags = query
+        .all("tag")
+        .into_iter()
+        .map(|tag: String| match parse_reference(&tag) {
+            Some(Reference::Tag(tag)) => Ok(tag),
+            _ => Err(RegistryError::new(
+                StatusCode::BAD_REQUEST,
+                "TAG_INVALID",
+                format!("invalid tag '{tag}'"),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let content_type = header_text(headers, header::CONTENT_TYPE).unwrap_or("");
     let bytes = read_manifest(body).await?;
     let pushed =
-        manifests::put_manifest(app, caller, &repo, &reference, content_type, &bytes).await?;
+        manifests::put_manifest(app, caller, &repo, &reference, &tags, content_type, &bytes)
+            .await?;
     let digest = pushed.digest;
     let mut headers = vec![
         (
@@ -96,6 +113,7 @@ pub async fn put_manifest(
     if let Some(subject) = pushed.subject {
         headers.push(("OCI-Subject", subject.to_string()));
     }
+    headers.extend(pushed.tags.into_iter().map(|tag| ("OCI-Tag", tag)));
     let response = (StatusCode::CREATED, "OK").into_response();
     Ok(with_headers(response, &headers))
 }

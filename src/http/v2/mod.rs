@@ -96,7 +96,7 @@ async fn route(
             manifests::get_manifest(request, &reference, headers, head).await
         }
         (Method::PUT, ResourceKind::Manifest(reference)) => {
-            manifests::put_manifest(request, &reference, headers, body).await
+            manifests::put_manifest(request, &reference, &query, headers, body).await
         }
         (Method::DELETE, ResourceKind::Manifest(reference)) => {
             manifests::delete_manifest(request, &reference).await
@@ -342,10 +342,16 @@ fn registry_url(config: &Config, path: &str) -> String {
     format!("{}/v2/{path}", config.app_url())
 }
 
-/// Response headers given as pairs; values that are not valid header text are left out.
+/// Response headers given as pairs; values that are not valid header text are left out. A
+/// name's first pair replaces what the response had, later pairs add values (`OCI-Tag`).
 fn with_headers(mut response: Response, pairs: &[(&'static str, String)]) -> Response {
-    for (name, value) in pairs {
-        if let Ok(value) = HeaderValue::from_str(value) {
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        let Ok(value) = HeaderValue::from_str(value) else {
+            continue;
+        };
+        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            response.headers_mut().append(*name, value);
+        } else {
             response.headers_mut().insert(*name, value);
         }
     }
