@@ -281,15 +281,9 @@ pub async fn delete_robot(
     let row = find_owned(app, &owner, short).await?;
     let mut tx = app.db.begin().await?;
     db::robots::delete_robot(&mut tx, row.id).await?;
+    let scope = logs::Scope::namespace(owner.id);
     let metadata = json!({ "robot": short });
-    logs::record(
-        &mut tx,
-        &caller.actor,
-        "delete_robot",
-        logs::Scope::namespace(owner.id),
-        metadata,
-    )
-    .await?;
+    logs::record(&mut tx, &caller.actor, "delete_robot", scope, metadata).await?;
     db::commit(tx).await?;
     tracing::info!(robot.name = %row.username, "robot deleted");
     Ok(())
@@ -308,12 +302,13 @@ pub async fn regenerate_token(
     row.token = passwords::encrypt_stored(app, &token);
     let mut tx = app.db.begin().await?;
     db::robots::update_robot_token(&mut tx, row.id, &row.token).await?;
+    let scope = logs::Scope::namespace(owner.id);
     let metadata = json!({ "robot": short });
     logs::record(
         &mut tx,
         &caller.actor,
         "regenerate_robot_token",
-        logs::Scope::namespace(owner.id),
+        scope,
         metadata,
     )
     .await?;
