@@ -80,7 +80,12 @@ fn check_callback_url(app: &App, url: &str) -> Result<(), ExportError> {
             ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
         }
         url::Host::Ipv6(ip) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
+            let first = ip.segments()[0];
+            // Unique local fc00::/7 and link-local fe80::/10.
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
         }
     };
     let host_text = parsed
