@@ -13,7 +13,7 @@ use crate::storage::StoredBytes;
 pub use digest::{Algorithm, Digest, DigestError, Hasher};
 pub use uploads::{
     cancel_upload, complete_upload, start_upload, upload_chunk, upload_monolithic, upload_status,
-    UploadProgress,
+    ChunkRange, UploadProgress,
 };
 
 /// Outcomes of blob operations callers branch on.

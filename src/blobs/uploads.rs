@@ -86,18 +86,26 @@ fn stored_bytes(upload: &UploadRow) -> u64 {
     u64::try_from(upload.byte_count).unwrap_or(0)
 }
 
-/// Appends one chunk (`PATCH`). `start` is the first byte of an optional `Content-Range`; a
-/// chunk that does not start exactly at the stored bytes, past them or overlapping them, is
-/// refused with 416 (the OCI spec; decision 13), and the answer's `Range` tells where to go on.
+/// The bytes a chunk says it carries (`Content-Range: <start>-<end>`, inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkRange {
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Appends one chunk (`PATCH`) with its optional `Content-Range`: a chunk that does not start
+/// exactly at the stored bytes, past them or overlapping them, or whose body is not as long as
+/// its range says, is refused with 416 (the OCI spec; decision 13) and leaves the upload as it
+/// was; the answer's `Range` tells where to go on.
 pub async fn upload_chunk(
     app: &App,
     repo: &Repository,
     uuid: &str,
-    start: Option<u64>,
+    range: Option<ChunkRange>,
     body: ByteStream<'_>,
 ) -> Result<UploadProgress> {
     let upload = find_upload(app, repo, uuid).await?;
-    let (received, hasher) = write_chunk(app, &upload, start, body).await?;
+    let (received, hasher) = write_chunk(app, &upload, range, body).await?;
     if let Some(hasher) = hasher {
         keep_hash(uuid, received, hasher);
     }
@@ -126,13 +134,13 @@ pub async fn complete_upload(
     app: &App,
     repo: &Repository,
     uuid: &str,
-    start: Option<u64>,
+    range: Option<ChunkRange>,
     final_chunk: Option<ByteStream<'_>>,
     digest: &Digest,
 ) -> Result<()> {
     let upload = find_upload(app, repo, uuid).await?;
     let (received, hasher) = match final_chunk {
-        Some(body) => write_chunk(app, &upload, start, body).await?,
+        Some(body) => write_chunk(app, &upload, range, body).await?,
         None => (
             stored_bytes(&upload),
             take_hash(uuid, stored_bytes(&upload)),
@@ -213,7 +221,10 @@ struct Meter<'h> {
     hasher: Option<&'h mut Hasher>,
     total: u64,
     limit: u64,
+    /// Where the chunk's `Content-Range` says it ends (exclusive), if it has one.
+    declared_end: Option<u64>,
     too_large: bool,
+    too_long: bool,
     body_failed: bool,
 }
 
@@ -221,6 +232,10 @@ impl Meter<'_> {
     fn feed(&mut self, chunk: io::Result<Bytes>) -> io::Result<Bytes> {
         let chunk = chunk.inspect_err(|_| self.body_failed = true)?;
         self.total += chunk.len() as u64;
+        if self.declared_end.is_some_and(|end| self.total > end) {
+            self.too_long = true;
+            return Err(io::Error::other("chunk longer than its Content-Range"));
+        }
         if self.total > self.limit {
             self.too_large = true;
             return Err(io::Error::other("upload larger than MAXIMUM_LAYER_SIZE"));
@@ -237,11 +252,11 @@ impl Meter<'_> {
 async fn write_chunk(
     app: &App,
     upload: &UploadRow,
-    start: Option<u64>,
+    range: Option<ChunkRange>,
     body: ByteStream<'_>,
 ) -> Result<(u64, Option<Hasher>)> {
     let received = stored_bytes(upload);
-    if start.is_some_and(|start| start != received) {
+    if range.is_some_and(|range| range.start != received) {
         return Err(Error::RangeNotSatisfiable { received });
     }
     let mut hasher = take_hash(&upload.uuid, received)
@@ -251,7 +266,9 @@ async fn write_chunk(
         hasher: hasher.as_mut(),
         total: received,
         limit,
+        declared_end: range.map(|range| range.end.saturating_add(1)),
         too_large: false,
+        too_long: false,
         body_failed: false,
     };
     let metered = body.map(|chunk| meter.feed(chunk));
@@ -267,11 +284,16 @@ async fn write_chunk(
                 max_allowed: limit,
             })
         }
+        Err(_) if meter.too_long => return Err(Error::RangeNotSatisfiable { received }),
         Err(err) if meter.body_failed => return Err(Error::Body(err)),
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Err(Error::UploadUnknown),
         Err(err) => return Err(Error::Storage(err)),
     };
     let now_received = received + written;
+    if range.is_some_and(|range| range.end.saturating_add(1) != now_received) {
+        // Shorter than its range: the stored count does not move, so the bytes are not kept.
+        return Err(Error::RangeNotSatisfiable { received });
+    }
     let (old, new) = (
         upload.byte_count,
         i64::try_from(now_received).unwrap_or(i64::MAX),
@@ -316,7 +338,9 @@ mod tests {
             hasher: Some(&mut hasher),
             total: 10,
             limit: 20,
+            declared_end: None,
             too_large: false,
+            too_long: false,
             body_failed: false,
         };
         assert_eq!(

@@ -12,7 +12,7 @@ use super::{
     authorize, registry_url, sized_response, with_headers, Need, RegistryQuery, RepoRequest,
 };
 use crate::app::App;
-use crate::blobs::{self, Digest, UploadProgress};
+use crate::blobs::{self, ChunkRange, Digest, UploadProgress};
 use crate::http::error::RegistryError;
 use crate::http::server::is_body_timeout;
 use crate::repositories::{NamingRules, RepoName};
@@ -29,8 +29,8 @@ fn body_stream(body: Body) -> ByteStream<'static> {
     }))
 }
 
-/// The first byte of a `Content-Range: <start>-<end>` (inclusive, no unit), if sent.
-fn content_range_start(headers: &HeaderMap) -> Result<Option<u64>, RegistryError> {
+/// The `Content-Range: <start>-<end>` (inclusive, no unit) of a chunk, if sent.
+fn content_range(headers: &HeaderMap) -> Result<Option<ChunkRange>, RegistryError> {
     let Some(value) = headers.get(header::CONTENT_RANGE) else {
         return Ok(None);
     };
@@ -40,7 +40,8 @@ fn content_range_start(headers: &HeaderMap) -> Result<Option<u64>, RegistryError
         .and_then(|v| v.trim().split_once('-'))
         .and_then(|(start, end)| {
             let start = start.parse::<u64>().ok()?;
-            (end.parse::<u64>().ok()? >= start).then_some(start)
+            let end = end.parse::<u64>().ok()?;
+            (end >= start).then_some(ChunkRange { start, end })
         });
     parsed.map(Some).ok_or_else(|| {
         RegistryError::new(
@@ -161,8 +162,8 @@ pub async fn patch_upload(
 ) -> Result<Response, RegistryError> {
     let RepoRequest { app, caller, name } = request;
     let repo = authorize(app, caller, name, Need::Push).await?;
-    let start = content_range_start(headers)?;
-    match blobs::upload_chunk(app, &repo, uuid, start, body_stream(body)).await {
+    let range = content_range(headers)?;
+    match blobs::upload_chunk(app, &repo, uuid, range, body_stream(body)).await {
         Ok(progress) => Ok(session_response(app, name, StatusCode::ACCEPTED, &progress)),
         Err(err) => Ok(upload_error(app, name, uuid, err)),
     }
@@ -180,9 +181,9 @@ pub async fn put_upload(
     let RepoRequest { app, caller, name } = request;
     let repo = authorize(app, caller, name, Need::Push).await?;
     let digest = parse_digest(query.get("digest").ok_or(blobs::Error::MissingDigest)?)?;
-    let start = content_range_start(headers)?;
+    let range = content_range(headers)?;
     let final_chunk = (body.size_hint().exact() != Some(0)).then(|| body_stream(body));
-    match blobs::complete_upload(app, &repo, uuid, start, final_chunk, &digest).await {
+    match blobs::complete_upload(app, &repo, uuid, range, final_chunk, &digest).await {
         Ok(()) => Ok(blob_created(app, name, &digest)),
         Err(err) => Ok(upload_error(app, name, uuid, err)),
     }
@@ -226,7 +227,9 @@ mod tests {
         if let Some(value) = value {
             headers.insert(header::CONTENT_RANGE, value.parse().unwrap());
         }
-        content_range_start(&headers).map_err(|e| e.status.as_u16())
+        content_range(&headers)
+            .map(|range| range.map(|r| r.start))
+            .map_err(|e| e.status.as_u16())
     }
 
     #[test]

@@ -89,6 +89,30 @@ async fn bad_input_changes_nothing(backend: Backend, storage: Storage) {
     let status = pull_only.get(&location).send().await;
     assert_eq!(status.status, 204, "{}", status.text());
     assert_eq!(status.header("Range"), Some("0-3"));
+    // A body shorter or longer than its Content-Range says is refused and stores nothing.
+    for (range, body) in [
+        ("4-18446744073709551614", b"efgh".to_vec()),
+        ("4-7", b"efghijklmn".to_vec()),
+    ] {
+        let refused = registry
+            .client()
+            .patch(&location)
+            .header("Content-Range", range)
+            .body(Some("application/octet-stream"), body)
+            .send()
+            .await;
+        assert_eq!(refused.status, 416, "{range}: {}", refused.text());
+        assert_eq!(refused.header("Range"), Some("0-3"), "{range}");
+    }
+    let next = registry
+        .client()
+        .patch(&location)
+        .header("Content-Range", "4-7")
+        .body(Some("application/octet-stream"), b"efgh".to_vec())
+        .send()
+        .await;
+    next.expect_status(202);
+    assert_eq!(next.header("Range"), Some("0-7"));
     registry
         .client()
         .delete(&location)
