@@ -116,14 +116,22 @@ fn robot_view(app: &App, row: &RobotRow, with_token: bool) -> Result<Robot> {
     })
 }
 
-/// The robot `short` of `owner`.
-async fn find_owned(app: &App, owner: &Account, short: &str) -> Result<RobotRow> {
+/// The owner and its robot `short`, when the caller may do `need` with the owner's robots.
+async fn find_owned(
+    app: &App,
+    caller: &Principal<'_>,
+    owner: Owner<'_>,
+    short: &str,
+    need: Need,
+) -> Result<(Account, RobotRow)> {
+    let (owner, _) = authorize(app, caller, owner, need).await?;
     let name = format!("{}+{short}", owner.username);
     let mut conn = app.db.reader().await?;
-    db::robots::find_robot(&mut conn, &name)
+    let row = db::robots::find_robot(&mut conn, &name)
         .await?
         .filter(|r| r.owner_id == owner.id)
-        .ok_or(Error::NotFound(name))
+        .ok_or(Error::NotFound(name))?;
+    Ok((owner, row))
 }
 
 pub struct ListOptions {
@@ -174,8 +182,7 @@ pub async fn get_robot(
     owner: Owner<'_>,
     short: &str,
 ) -> Result<Robot> {
-    let (owner, _) = authorize(app, caller, owner, Need::Read).await?;
-    let row = find_owned(app, &owner, short).await?;
+    let (_, row) = find_owned(app, caller, owner, short, Need::Read).await?;
     robot_view(app, &row, true)
 }
 
@@ -277,8 +284,7 @@ pub async fn delete_robot(
     owner: Owner<'_>,
     short: &str,
 ) -> Result<()> {
-    let (owner, _) = authorize(app, caller, owner, Need::Change).await?;
-    let row = find_owned(app, &owner, short).await?;
+    let (owner, row) = find_owned(app, caller, owner, short, Need::Change).await?;
     let mut tx = app.db.begin().await?;
     db::robots::delete_robot(&mut tx, row.id).await?;
     let scope = logs::Scope::namespace(owner.id);
@@ -296,8 +302,7 @@ pub async fn regenerate_token(
     owner: Owner<'_>,
     short: &str,
 ) -> Result<Robot> {
-    let (owner, _) = authorize(app, caller, owner, Need::Change).await?;
-    let mut row = find_owned(app, &owner, short).await?;
+    let (owner, mut row) = find_owned(app, caller, owner, short, Need::Change).await?;
     let token = random_code(TOKEN_LENGTH);
     row.token = passwords::encrypt_stored(app, &token);
     let mut tx = app.db.begin().await?;
@@ -323,8 +328,7 @@ pub async fn list_robot_permissions(
     owner: Owner<'_>,
     short: &str,
 ) -> Result<Vec<RepositoryGrantRow>> {
-    let (owner, _) = authorize(app, caller, owner, Need::Read).await?;
-    let row = find_owned(app, &owner, short).await?;
+    let (_, row) = find_owned(app, caller, owner, short, Need::Read).await?;
     let mut conn = app.db.reader().await?;
     Ok(db::grants::list_account_grants(&mut conn, row.id).await?)
 }
