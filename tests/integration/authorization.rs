@@ -7,7 +7,8 @@
 //! `creator`), `devs` (member, `member`) and `readers` (member, `reader`), the private
 //! repository `acme/app` pushed by `owner` and read by `readers` and the robot `acme+puller`,
 //! an `outsider`, and OAuth tokens of `owner` holding one scope each. What rows change or
-//! destroy has its own target (`doomed`, `gone`, `idle`, `spare`, `adopted`, ...).
+//! destroy has its own target (`doomed`, `gone`, `idle`, `spare`, `adopted`, ...); a row that
+//! works once says how its target is made again, so that every caller allowed is called.
 //!
 //! The expected statuses come from two tables: `rights` says what each caller holds in the
 //! world (its roles after the token's scope cap, §1.3), and each row of `rows` names the check
@@ -23,7 +24,7 @@ use serde_json::{json, Value};
 
 use crate::harness::fixtures::{
     admin, create_auditor, create_org, create_team, create_user, implicit_token, registry_token_as,
-    try_push, user_session, Registry, User, ADMIN_PASSWORD,
+    try_push, user_session, Registry, ADMIN_PASSWORD,
 };
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Resp};
@@ -318,11 +319,82 @@ struct Row {
     denial: Option<u16>,
     /// Callers who pass but are not `owner` reach nothing of their own: this status.
     owners_only: Option<u16>,
-    /// The call works once (it destroys or adds its target): run the denied callers, then
-    /// only the first caller allowed.
+    /// The call works once (it destroys or adds its target): its witness must change with
+    /// each allowed call, and `rearm` makes the target again before the next caller allowed.
     once: bool,
-    /// A read, by the given caller, that denied calls must not change.
-    witness: Option<(Role, &'static str)>,
+    rearm: Option<Rearm>,
+    /// A read that denied calls must not change (and allowed `once` calls must).
+    witness: Option<(Viewer, &'static str)>,
+}
+
+/// Who reads a row's witness.
+#[derive(Debug, Clone, Copy)]
+enum Viewer {
+    As(Role),
+    /// The account behind the caller allowed (`owner` for its tokens; `owner` when checking
+    /// the denied callers).
+    Holder,
+}
+
+/// How a `once` row's target is made again for the next caller allowed.
+enum Rearm {
+    /// Sign every ended session in again.
+    Resume,
+    /// Push the repository again as `owner`.
+    Push(&'static str),
+    Call(Remake),
+}
+
+/// One call that makes a target again: by `owner`, or by the next caller's account holder.
+/// `keeps` stores the string at a JSON pointer of the answer as the world value `{name}`.
+struct Remake {
+    by_holder: bool,
+    method: Method,
+    path: &'static str,
+    body: Option<&'static str>,
+    keeps: Option<(&'static str, &'static str)>,
+}
+
+/// `method path` by `owner`.
+fn remake(method: Method, path: &'static str) -> Remake {
+    Remake {
+        by_holder: false,
+        method,
+        path,
+        body: None,
+        keeps: None,
+    }
+}
+
+impl Remake {
+    fn body(mut self, json: &'static str) -> Remake {
+        self.body = Some(json);
+        self
+    }
+
+    fn by_holder(mut self) -> Remake {
+        self.by_holder = true;
+        self
+    }
+
+    fn keeps(mut self, name: &'static str, pointer: &'static str) -> Remake {
+        self.keeps = Some((name, pointer));
+        self
+    }
+}
+
+impl From<Remake> for Rearm {
+    fn from(remake: Remake) -> Rearm {
+        Rearm::Call(remake)
+    }
+}
+
+/// The account a caller acts for: tokens are `owner`'s.
+fn holder(role: Role) -> Role {
+    match role {
+        Role::Token(_) => Role::Owner,
+        other => other,
+    }
 }
 
 fn row(op: &'static str, method: Method, path: &'static str, need: Need, ok: u16) -> Row {
@@ -336,6 +408,7 @@ fn row(op: &'static str, method: Method, path: &'static str, need: Need, ok: u16
         denial: None,
         owners_only: None,
         once: false,
+        rearm: None,
         witness: None,
     }
 }
@@ -361,8 +434,18 @@ impl Row {
         self
     }
 
+    fn rearm(mut self, rearm: impl Into<Rearm>) -> Row {
+        self.rearm = Some(rearm.into());
+        self
+    }
+
     fn witness(mut self, viewer: Role, path: &'static str) -> Row {
-        self.witness = Some((viewer, path));
+        self.witness = Some((Viewer::As(viewer), path));
+        self
+    }
+
+    fn holders_witness(mut self, path: &'static str) -> Row {
+        self.witness = Some((Viewer::Holder, path));
         self
     }
 
@@ -408,7 +491,8 @@ fn rows() -> Vec<Row> {
         // Quay's signout ends every session of whoever calls it.
         row("logout", POST, "/api/v1/signout", LoggedIn, 200)
             .once()
-            .witness(Role::Owner, "/api/v1/user/"),
+            .rearm(Rearm::Resume)
+            .holders_witness("/api/v1/user/"),
         row("createStar", POST, "/api/v1/user/starred", UserAdmin, 201)
             .body(r#"{"namespace": "acme", "repository": "app"}"#),
         row("deleteStar", DELETE, "/api/v1/user/starred/acme/app", UserAdmin, 204),
@@ -439,6 +523,11 @@ fn rows() -> Vec<Row> {
         )
         .owners_only(404)
         .once()
+        .rearm(
+            remake(POST, "/api/v1/organization/acme/applications/{client_id}/tokens")
+                .body(r#"{"name": "revoked", "scope": "repo:read"}"#)
+                .keeps("revoked_authorization", "/uuid"),
+        )
         .witness(
             Role::Owner,
             "/api/v1/user/authorizations/{revoked_authorization}",
@@ -481,6 +570,10 @@ fn rows() -> Vec<Row> {
         )
         .owners_only(403)
         .once()
+        .rearm(
+            remake(POST, "/api/v1/organization/")
+                .body(r#"{"name": "leftorg", "email": "leftorg@example.com"}"#),
+        )
         .witness(Role::Owner, "/api/v1/organization/leftorg/members"),
         row(
             "getOrganizationMembers",
@@ -504,6 +597,10 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(remake(
+            PUT,
+            "/api/v1/organization/acme/team/idle/members/leaver",
+        ))
         .witness(Role::Owner, "/api/v1/organization/acme/members/leaver"),
         row(
             "getOrganizationCollaborators",
@@ -557,6 +654,11 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(
+            remake(POST, "/api/v1/organization/acme/applications")
+                .body(r#"{"name": "doomed"}"#)
+                .keeps("doomed_client_id", "/client_id"),
+        )
         .witness(
             Role::Owner,
             "/api/v1/organization/acme/applications/{doomed_client_id}",
@@ -586,6 +688,11 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(
+            remake(POST, "/api/v1/organization/acme/applications/{client_id}/tokens")
+                .body(r#"{"name": "doomed", "scope": "repo:read"}"#)
+                .keeps("doomed_oauth_token", "/uuid"),
+        )
         .witness(
             Role::Owner,
             "/api/v1/user/authorizations/{doomed_oauth_token}",
@@ -622,6 +729,11 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(
+            remake(POST, "/api/v1/organization/acme/prototypes")
+                .body(r#"{"role": "write", "delegate": {"name": "readers", "kind": "team"}}"#)
+                .keeps("doomed_prototype", "/id"),
+        )
         .witness(Role::Owner, "/api/v1/organization/acme/prototypes"),
         // repository
         row("createRepo", POST, "/api/v1/repository", CreateRepo, 201).body(
@@ -634,6 +746,7 @@ fn rows() -> Vec<Row> {
         // `acme/doomed` was pushed by the owner: its admins are `acme/app`'s.
         row("deleteRepository", DELETE, "/api/v1/repository/acme/doomed", RepoAdmin, 204)
             .once()
+            .rearm(Rearm::Push("acme/doomed"))
             .witness(Role::Owner, "/api/v1/repository/acme/doomed"),
         row(
             "changeRepoVisibility",
@@ -649,6 +762,10 @@ fn rows() -> Vec<Row> {
             .body(r#"{"manifest_digest": "{digest}"}"#),
         row("deleteFullTag", DELETE, "/api/v1/repository/acme/app/tag/doomed", RepoWrite, 204)
             .once()
+            .rearm(
+                remake(PUT, "/api/v1/repository/acme/app/tag/doomed")
+                    .body(r#"{"manifest_digest": "{digest}"}"#),
+            )
             .witness(
                 Role::Owner,
                 "/api/v1/repository/acme/app/tag/?specificTag=doomed",
@@ -699,6 +816,11 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(
+            remake(POST, "/api/v1/repository/acme/app/manifest/{digest}/labels")
+                .body(r#"{"key": "doomed", "value": "1", "media_type": "text/plain"}"#)
+                .keeps("doomed_label", "/label/id"),
+        )
         .witness(
             Role::Owner,
             "/api/v1/repository/acme/app/manifest/{digest}/labels/{doomed_label}",
@@ -770,6 +892,7 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(remake(PUT, "/api/v1/organization/acme/team/gone").body(r#"{"role": "member"}"#))
         .witness(Role::Owner, "/api/v1/organization/acme/team/gone/members"),
         row(
             "getOrganizationTeamMembers",
@@ -787,6 +910,10 @@ fn rows() -> Vec<Row> {
             200,
         )
         .once()
+        .rearm(remake(
+            DELETE,
+            "/api/v1/organization/acme/team/idle/members/acme+spare",
+        ))
         .witness(Role::Owner, "/api/v1/organization/acme/team/idle/members"),
         row(
             "deleteOrganizationTeamMember",
@@ -796,6 +923,10 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(remake(
+            PUT,
+            "/api/v1/organization/acme/team/devs/members/acme+spare",
+        ))
         .witness(Role::Owner, "/api/v1/organization/acme/team/devs/members"),
         row(
             "getOrganizationTeamPermissions",
@@ -804,13 +935,15 @@ fn rows() -> Vec<Row> {
             OrgAdminOrAuditor,
             200,
         ),
-        // robot: every user account has a robot `bot`; only the owner has `doomed`.
+        // robot: every user account has a robot `bot`; the owner has `doomed`, which each
+        // caller's account holder makes again for its turn.
         row("getUserRobots", GET, "/api/v1/user/robots", UserAdmin, 200),
         row("getUserRobot", GET, "/api/v1/user/robots/bot", UserAdmin, 200),
         row("createUserRobot", PUT, "/api/v1/user/robots/new-{who}", UserAdmin, 201),
         row("deleteUserRobot", DELETE, "/api/v1/user/robots/doomed", UserAdmin, 204)
             .once()
-            .witness(Role::Owner, "/api/v1/user/robots/doomed"),
+            .rearm(remake(PUT, "/api/v1/user/robots/doomed").by_holder())
+            .holders_witness("/api/v1/user/robots/doomed"),
         row(
             "regenerateUserRobotToken",
             POST,
@@ -854,6 +987,7 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(remake(PUT, "/api/v1/organization/acme/robots/doomed"))
         .witness(Role::Owner, "/api/v1/organization/acme/robots/doomed"),
         row(
             "regenerateOrgRobotToken",
@@ -909,6 +1043,13 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(
+            remake(
+                PUT,
+                "/api/v1/repository/acme/app/permissions/user/acme+spare",
+            )
+            .body(r#"{"role": "read"}"#),
+        )
         .witness(
             Role::Owner,
             "/api/v1/repository/acme/app/permissions/user/acme+spare",
@@ -943,6 +1084,10 @@ fn rows() -> Vec<Row> {
             204,
         )
         .once()
+        .rearm(
+            remake(PUT, "/api/v1/repository/acme/app/permissions/team/idle")
+                .body(r#"{"role": "read"}"#),
+        )
         .witness(
             Role::Owner,
             "/api/v1/repository/acme/app/permissions/team/idle",
@@ -962,6 +1107,11 @@ fn rows() -> Vec<Row> {
         )
         .owners_only(404)
         .once()
+        .rearm(
+            remake(POST, "/api/v1/user/apptoken")
+                .body(r#"{"title": "doomed"}"#)
+                .keeps("doomed_apptoken", "/token/uuid"),
+        )
         .witness(Role::Owner, "/api/v1/user/apptoken/{doomed_apptoken}"),
         // superuser
         row("listAllUsers", GET, "/api/v1/superuser/users/", AnySuperuser, 200),
@@ -1096,8 +1246,11 @@ struct World {
     api: Vec<Client>,
     /// The `/v2/auth` client of each role, in `ROLES` order: basic auth or anonymous.
     registry: Vec<Client>,
-    /// The users behind session roles, to sign them in again after a signout.
-    users: Vec<(Role, User)>,
+    /// The username and password behind each session role, to sign it in again after a
+    /// signout.
+    logins: Vec<(Role, String, String)>,
+    /// `owner`'s password, to push again.
+    owner_password: String,
     /// What `{name}` stands for in rows.
     values: Vec<(&'static str, String)>,
 }
@@ -1145,6 +1298,7 @@ impl World {
         }
         let auditor = create_auditor(&admin).await;
         let auditor_session = Client::session(&berth, &auditor.username, &auditor.password).await;
+        let admin_session = Client::session(&berth, "admin", ADMIN_PASSWORD).await;
         create_user(&admin, "doomed").await;
         create_user(&admin, "leaver").await;
 
@@ -1265,7 +1419,7 @@ impl World {
                     )
                 }
                 Role::Superuser => (
-                    admin.clone(),
+                    admin_session.clone(),
                     Client::basic(&berth, "admin", ADMIN_PASSWORD),
                 ),
                 Role::Auditor => (
@@ -1302,11 +1456,23 @@ impl World {
             ("service_key", service_keys[0].clone()),
             ("doomed_service_key", service_keys[1].clone()),
         ];
+        let owner_password = users[0].1.password.clone();
+        let mut logins: Vec<(Role, String, String)> = users
+            .into_iter()
+            .map(|(role, user)| (role, user.username, user.password))
+            .collect();
+        logins.push((
+            Role::Superuser,
+            "admin".to_owned(),
+            ADMIN_PASSWORD.to_owned(),
+        ));
+        logins.push((Role::Auditor, auditor.username, auditor.password));
         World {
             berth,
             api,
             registry,
-            users,
+            logins,
+            owner_password,
             values,
         }
     }
@@ -1334,9 +1500,13 @@ impl World {
         request.send().await
     }
 
-    /// What the row's witness reads now.
-    async fn witness(&self, row: &Row) -> Option<(u16, String)> {
+    /// What the row's witness reads now, for the turn of `caller` (`None`: the denied ones).
+    async fn witness(&self, row: &Row, caller: Option<Role>) -> Option<(u16, String)> {
         let (viewer, path) = row.witness?;
+        let viewer = match viewer {
+            Viewer::As(role) => role,
+            Viewer::Holder => caller.map_or(Role::Owner, holder),
+        };
         let resp = self.api[viewer.index()]
             .get(&self.fill(path, viewer))
             .send()
@@ -1362,49 +1532,83 @@ impl World {
         }
     }
 
-    /// The denied callers first, checking that they changed nothing, then the callers allowed
-    /// (only the first one when the call works once).
+    /// The denied callers first, checking that they changed nothing, then every caller
+    /// allowed; a `once` row's target is made again before each caller after the first, and
+    /// each allowed call must change its witness.
     async fn run(&mut self, row: &Row, failures: &mut Vec<String>) {
         let (allowed, denied): (Vec<Role>, Vec<Role>) = ROLES
             .into_iter()
             .partition(|role| row.expected(*role).0 == row.ok);
-        let before = self.witness(row).await;
+        let before = self.witness(row, None).await;
         for role in denied {
             self.check(row, role, failures).await;
         }
-        if self.witness(row).await != before {
+        if self.witness(row, None).await != before {
             failures.push(format!(
                 "{}: a denied call changed {:?}",
                 row.op, row.witness
             ));
         }
-        let allowed = if row.once {
-            &allowed[..allowed.len().min(1)]
-        } else {
-            &allowed[..]
-        };
-        for role in allowed {
-            self.check(row, *role, failures).await;
+        for (turn, role) in allowed.into_iter().enumerate() {
+            if row.once && turn > 0 {
+                let rearm = row.rearm.as_ref().unwrap_or_else(|| {
+                    panic!(
+                        "{} works once and has a second caller: it needs a rearm",
+                        row.op
+                    )
+                });
+                self.rearm(rearm, role).await;
+            }
+            let before = self.witness(row, Some(role)).await;
+            self.check(row, role, failures).await;
+            if row.once && before.is_some() && self.witness(row, Some(role)).await == before {
+                failures.push(format!(
+                    "{} as {role:?}: the allowed call changed nothing",
+                    row.op
+                ));
+            }
         }
         if row.once {
-            if before.is_some() && self.witness(row).await == before {
-                failures.push(format!("{}: the allowed call changed nothing", row.op));
+            self.resume().await;
+        }
+    }
+
+    /// Makes a `once` row's target again for `next`'s turn.
+    async fn rearm(&mut self, rearm: &Rearm, next: Role) {
+        match rearm {
+            Rearm::Resume => self.resume().await,
+            Rearm::Push(repo) => {
+                let pushed = try_push(&self.berth, "owner", &self.owner_password, repo).await;
+                assert_eq!(pushed, 201, "pushing {repo} again");
             }
-            for role in allowed {
-                self.resume(*role).await;
+            Rearm::Call(remake) => {
+                let by = if remake.by_holder {
+                    holder(next)
+                } else {
+                    Role::Owner
+                };
+                let body = remake
+                    .body
+                    .map(|body| serde_json::from_str(&self.fill(body, by)).expect("a JSON body"));
+                let path = self.fill(remake.path, by);
+                let answer =
+                    succeed(&self.api[by.index()], remake.method.clone(), &path, body).await;
+                if let Some((name, pointer)) = remake.keeps {
+                    let value = text_at(&answer, pointer);
+                    let slot = self.values.iter_mut().find(|(n, _)| *n == name);
+                    slot.expect("a world value").1 = value;
+                }
             }
         }
     }
 
-    /// Signs a session role in again if its session ended (signout ends them all).
-    async fn resume(&mut self, role: Role) {
-        let Some((_, user)) = self.users.iter().find(|(r, _)| *r == role) else {
-            return;
-        };
-        let client = &self.api[role.index()];
-        if client.get("/api/v1/user/").send().await.status != 200 {
-            self.api[role.index()] =
-                Client::session(&self.berth, &user.username, &user.password).await;
+    /// Signs in again every session role whose session ended (signout ends them all).
+    async fn resume(&mut self) {
+        for (role, username, password) in &self.logins {
+            let client = &self.api[role.index()];
+            if client.get("/api/v1/user/").send().await.status != 200 {
+                self.api[role.index()] = Client::session(&self.berth, username, password).await;
+            }
         }
     }
 }
