@@ -41,6 +41,10 @@ pub struct Features {
     pub extended_repository_names: bool,
     /// `FEATURE_LIBRARY_SUPPORT`, default true: a name without namespace means `library/`.
     pub library_support: bool,
+    /// `FEATURE_SPARSE_INDEX`, default false: a pushed index may name manifests the
+    /// repository does not hold, and an image layers never uploaded (the distribution spec's
+    /// sparse manifests); the config must always be there.
+    pub sparse_index: bool,
     /// Every other `FEATURE_*` key: switches Berth does not have, reported as ignored.
     pub other: BTreeMap<String, bool>,
 }
@@ -162,6 +166,7 @@ impl Default for Features {
             garbage_collection: true,
             extended_repository_names: true,
             library_support: true,
+            sparse_index: false,
             other: BTreeMap::new(),
         }
     }
@@ -187,6 +192,7 @@ impl Features {
             "FEATURE_GARBAGE_COLLECTION" => &mut self.garbage_collection,
             "FEATURE_EXTENDED_REPOSITORY_NAMES" => &mut self.extended_repository_names,
             "FEATURE_LIBRARY_SUPPORT" => &mut self.library_support,
+            "FEATURE_SPARSE_INDEX" => &mut self.sparse_index,
             _ => {
                 self.other.insert(key.to_owned(), value);
                 return;

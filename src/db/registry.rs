@@ -449,6 +449,20 @@ pub async fn insert_manifest_child(
     Ok(())
 }
 
+/// Takes the manifest `digest` out of every list of the repository that names it: a list
+/// then holds it no more (it is served as pushed, as a sparse index would be).
+pub async fn unlink_from_lists(conn: &mut DbConn, repository_id: i64, digest: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM manifest_children WHERE child_manifest_id = \
+         (SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2)",
+    )
+    .bind(repository_id)
+    .bind(digest)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Any manifest of the repository with this digest, reachable or not.
 pub async fn find_manifest(
     conn: &mut DbConn,

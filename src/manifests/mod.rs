@@ -136,11 +136,19 @@ pub async fn put_manifest(
     // Pushes to one repository take turns, so two retargets of a tag cannot both see it alive.
     db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
     let now = db::now_ms();
-    let mut blob_ids = Vec::with_capacity(parsed.blobs.len());
-    for (blob, declared) in &parsed.blobs {
-        let row = db::registry::find_repository_blob(&mut tx, repo.id, &blob.to_string(), now)
-            .await?
-            .ok_or_else(|| Error::BlobUnknown(blob.clone()))?;
+    // A sparse manifest (FEATURE_SPARSE_INDEX) is stored with what it names that is here; the
+    // config is never optional.
+    let sparse = app.config.features.sparse_index;
+    let mut blob_ids = Vec::with_capacity(parsed.layers.len() + 1);
+    let blobs = parsed.config.iter().map(|c| (c, false));
+    for ((blob, declared), optional) in blobs.chain(parsed.layers.iter().map(|l| (l, sparse))) {
+        let found =
+            db::registry::find_repository_blob(&mut tx, repo.id, &blob.to_string(), now).await?;
+        let row = match found {
+            Some(row) => row,
+            None if optional => continue,
+            None => return Err(Error::BlobUnknown(blob.clone())),
+        };
         if row.size != *declared {
             return Err(Error::BlobSizeMismatch {
                 digest: blob.clone(),
@@ -152,8 +160,11 @@ pub async fn put_manifest(
     }
     let mut child_ids = Vec::with_capacity(parsed.children.len());
     for child in &parsed.children {
-        let row = db::registry::find_manifest(&mut tx, repo.id, &child.to_string()).await?;
-        child_ids.push(row.ok_or_else(|| Error::ChildUnknown(child.clone()))?.id);
+        match db::registry::find_manifest(&mut tx, repo.id, &child.to_string()).await? {
+            Some(row) => child_ids.push(row.id),
+            None if sparse => {}
+            None => return Err(Error::ChildUnknown(child.clone())),
+        }
     }
     let subject = parsed.subject.as_ref().map(Digest::to_string);
     let (manifest_id, stored) = db::registry::upsert_manifest(
@@ -335,8 +346,8 @@ pub async fn get_manifest(
 }
 
 /// `DELETE /v2/<name>/manifests/<reference>`: ends the tag, or, by digest, every tag on the
-/// manifest with the hidden holds of a push by digest or of a referrer, so that the digest
-/// answers 404 at once (decision 13). Visible tags enter the time machine, with one
+/// manifest with the hidden holds of a push by digest or of a referrer, and its place in the
+/// lists that name it, so that the digest answers 404 at once (decision 13). Visible tags enter the time machine, with one
 /// `delete_tag` log each; the manifest's rows are left to garbage collection. An unknown
 /// reference is MANIFEST_UNKNOWN.
 pub async fn delete_manifest(
@@ -357,12 +368,13 @@ pub async fn delete_manifest(
         }
         Reference::Digest(digest) => {
             // The OCI distribution spec: the manifest itself goes, every tag on it included,
-            // and the hidden holds of a push by digest or of a referrer.
+            // the hidden holds of a push by digest or of a referrer, and its place in lists.
             let digest = digest.to_string();
             db::registry::find_reachable_manifest(&mut tx, repo.id, &digest, now)
                 .await?
                 .ok_or(Error::ManifestUnknown)?;
             db::registry::end_hidden_tags_of_manifest(&mut tx, repo.id, &digest, now).await?;
+            db::registry::unlink_from_lists(&mut tx, repo.id, &digest).await?;
             (
                 db::registry::list_tags_of_manifest(&mut tx, repo.id, &digest, now).await?,
                 digest,

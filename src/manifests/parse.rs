@@ -35,9 +35,11 @@ pub fn essence(media_type: &str) -> &str {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedManifest {
     pub media_type: &'static str,
-    /// Config and layers that must be stored in the repository (foreign layers with `urls`
-    /// excluded), with the sizes the manifest declares for them.
-    pub blobs: Vec<(Digest, i64)>,
+    /// An image's config, with the size the manifest declares for it.
+    pub config: Option<(Digest, i64)>,
+    /// Layers that must be stored in the repository (foreign layers with `urls` excluded),
+    /// with the sizes the manifest declares for them.
+    pub layers: Vec<(Digest, i64)>,
     pub children: Vec<Digest>,
     pub subject: Option<Digest>,
     pub artifact_type: Option<String>,
@@ -130,7 +132,7 @@ pub fn parse_manifest(content_type: &str, bytes: &[u8]) -> Result<ParsedManifest
         .as_ref()
         .map(Descriptor::digest)
         .transpose()?;
-    let (blobs, children) = match kind_of(media_type) {
+    let (config, layers, children) = match kind_of(media_type) {
         Some(ManifestKind::Image) => {
             let config = document
                 .config
@@ -140,14 +142,14 @@ pub fn parse_manifest(content_type: &str, bytes: &[u8]) -> Result<ParsedManifest
                 .layers
                 .as_ref()
                 .ok_or_else(|| invalid("missing layers"))?;
-            let mut blobs = vec![(config.digest()?, config.size)];
+            let mut stored = Vec::with_capacity(layers.len());
             for layer in layers {
                 let digest = layer.digest()?;
                 if layer.urls.is_empty() {
-                    blobs.push((digest, layer.size));
+                    stored.push((digest, layer.size));
                 }
             }
-            (blobs, Vec::new())
+            (Some((config.digest()?, config.size)), stored, Vec::new())
         }
         _ => {
             let manifests = document
@@ -155,6 +157,7 @@ pub fn parse_manifest(content_type: &str, bytes: &[u8]) -> Result<ParsedManifest
                 .as_ref()
                 .ok_or_else(|| invalid("missing manifests"))?;
             (
+                None,
                 Vec::new(),
                 manifests
                     .iter()
@@ -165,7 +168,8 @@ pub fn parse_manifest(content_type: &str, bytes: &[u8]) -> Result<ParsedManifest
     };
     Ok(ParsedManifest {
         media_type,
-        blobs,
+        config,
+        layers,
         children,
         subject,
         artifact_type: document.artifact_type,
@@ -209,13 +213,8 @@ mod tests {
     #[test]
     fn image_manifest() {
         let parsed = parse_manifest(OCI_MANIFEST, image("").as_bytes()).unwrap();
-        assert_eq!(
-            parsed.blobs,
-            vec![
-                (Digest::parse(D1).unwrap(), 2),
-                (Digest::parse(D2).unwrap(), 3)
-            ]
-        );
+        assert_eq!(parsed.config, Some((Digest::parse(D1).unwrap(), 2)));
+        assert_eq!(parsed.layers, vec![(Digest::parse(D2).unwrap(), 3)]);
         assert!(parsed.children.is_empty() && parsed.subject.is_none());
         let with_subject = image(&format!(
             r#","subject":{{"mediaType":"x/y","digest":"{D2}","size":1}}"#

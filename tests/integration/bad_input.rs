@@ -81,12 +81,17 @@ async fn manifest_with_missing_blob(backend: Backend) {
     let config_digest = registry.upload_blob(config).await;
     let missing = sha256_digest(b"never uploaded");
 
-    // Quay answers MANIFEST_INVALID ("Unknown blob"), not MANIFEST_BLOB_UNKNOWN (§2.8 step 3).
+    // The OCI spec's MANIFEST_BLOB_UNKNOWN, where Quay says MANIFEST_INVALID (decision 15),
+    // with Quay's message as the detail.
     let manifest = oci_manifest((&config_digest, config.len()), &[(&missing, 14)]);
     let resp = registry.put_manifest("1", &manifest).await;
-    assert_code(&resp, 400, "MANIFEST_INVALID");
+    assert_code(&resp, 400, "MANIFEST_BLOB_UNKNOWN");
+    assert_eq!(
+        resp.json()["errors"][0]["detail"]["message"],
+        format!("Unknown blob `{missing}`")
+    );
     let resp = registry.put_manifest("2", &manifest).await;
-    assert_code(&resp, 400, "MANIFEST_INVALID");
+    assert_code(&resp, 400, "MANIFEST_BLOB_UNKNOWN");
     assert_code(&registry.get_manifest("2").await, 404, "MANIFEST_UNKNOWN");
 
     // Not a manifest at all.

@@ -65,15 +65,20 @@ impl From<manifests::Error> for RegistryError {
                 "MANIFEST_INVALID",
                 message,
             ),
-            // Quay reports unknown blobs and children as MANIFEST_INVALID too (§2.8 step 3).
-            E::Parse(ParseError::Invalid(_))
-            | E::DigestMismatch
-            | E::BlobUnknown(_)
-            | E::BlobSizeMismatch { .. }
-            | E::ChildUnknown(_) => error(
+            E::Parse(ParseError::Invalid(_)) | E::DigestMismatch | E::BlobSizeMismatch { .. } => {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "MANIFEST_INVALID",
+                    "manifest invalid",
+                )
+                .with_detail(json!({ "message": message }))
+            }
+            // The OCI spec's code where Quay says MANIFEST_INVALID (decision 15); the detail
+            // keeps Quay's message.
+            E::BlobUnknown(_) | E::ChildUnknown(_) => error(
                 StatusCode::BAD_REQUEST,
-                "MANIFEST_INVALID",
-                "manifest invalid",
+                "MANIFEST_BLOB_UNKNOWN",
+                "blob unknown to registry",
             )
             .with_detail(json!({ "message": message })),
             E::ManifestUnknown => error(StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", message),

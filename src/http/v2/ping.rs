@@ -17,10 +17,14 @@ pub async fn ping(State(app): State<AppState>, caller: RegistryCaller) -> Respon
     } else {
         unauthorized_response(&app.config, None, json!(true))
     };
-    // Lists must name every child (no FEATURE_SPARSE_INDEX).
+    let sparse = if app.config.features.sparse_index {
+        "true"
+    } else {
+        "false"
+    };
     response.headers_mut().insert(
         "X-Sparse-Manifest-Support",
-        HeaderValue::from_static("false"),
+        HeaderValue::from_static(sparse),
     );
     response
 }

@@ -101,7 +101,7 @@ async fn push_and_pull(backend: Backend, storage: Storage) {
 }
 
 /// A signature pushed with `subject` = an artifact is listed among that artifact's
-/// referrers, with its config's media type as `artifactType`.
+/// referrers, with its config's media type as `artifactType`, until oras-py deletes it.
 async fn artifact_with_subject(backend: Backend, storage: Storage) {
     let setup = Setup::start(backend, storage, false).await;
     let addr = &setup.berth.addr;
@@ -133,6 +133,16 @@ async fn artifact_with_subject(backend: Backend, storage: Storage) {
     assert_eq!(manifests.len(), 1, "{listed}");
     assert_eq!(manifests[0]["digest"], signed["digest"], "{listed}");
     assert_eq!(manifests[0]["artifactType"], signature_type, "{listed}");
+
+    let signature_ref = format!("{addr}/dev/artifact:signature");
+    let deleted = oras_ok(&setup, &setup.user, &["delete", &signature_ref]).await;
+    assert_eq!(deleted["deleted"], true, "{deleted}");
+    let listed = oras_ok(&setup, &setup.user, &["referrers", &subject]).await;
+    assert_eq!(
+        listed["index"]["manifests"],
+        serde_json::json!([]),
+        "{listed}"
+    );
 }
 
 /// A push into someone else's namespace fails (the fresh token oras-py asks for is refused

@@ -5,9 +5,11 @@ integration tests, through the library's own client and its token authentication
         [--subject <target>] [--chunked]
     oras_client.py <registry> <username> <password> pull <target> <outdir>
     oras_client.py <registry> <username> <password> referrers <target>
+    oras_client.py <registry> <username> <password> delete <target>
 
-Prints one JSON object: the pushed manifest's digest, the pulled files, or the referrers index
-of the target's manifest.
+Prints one JSON object: the pushed manifest's digest, the pulled files, the referrers index
+of the target's manifest, or whether the delete (oras-py's: by the digest the tag names) was
+done.
 """
 
 import argparse
@@ -75,6 +77,11 @@ def referrers(client, args):
     return {"subject": found["digest"], "index": response.json()}
 
 
+def delete(client, args):
+    container = client.get_container(args.target)
+    return {"deleted": client.delete_tag(container, container.tag)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("registry")
@@ -92,8 +99,11 @@ def main():
     pull_args.add_argument("outdir")
     referrers_args = commands.add_parser("referrers")
     referrers_args.add_argument("target")
+    delete_args = commands.add_parser("delete")
+    delete_args.add_argument("target")
     args = parser.parse_args()
-    action = {"push": push, "pull": pull, "referrers": referrers}[args.command]
+    actions = {"push": push, "pull": pull, "referrers": referrers, "delete": delete}
+    action = actions[args.command]
     print(json.dumps(action(connect(args), args)))
 
 

@@ -342,6 +342,7 @@ pub fn assert_code(resp: &Resp, status: u16, code: &str) {
 }
 
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
 /// An OCI image manifest over a config blob and layer blobs (digest, size) already uploaded.
 pub fn oci_manifest(config: (&str, usize), layers: &[(&str, usize)]) -> Value {

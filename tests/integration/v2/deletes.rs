@@ -1,13 +1,14 @@
 //! Deletes follow the OCI distribution spec (decision 13). A manifest deleted by digest: 202,
-//! then the digest answers 404, whether it was pushed by tag or by digest, and a deleted
-//! referrer leaves the referrers list; every tag on it ends with a `delete_tag` entry and can
+//! then the digest answers 404, whether it was pushed by tag or by digest or is named by a
+//! tagged index (which stays as pushed), and a deleted referrer leaves the referrers list; every tag on it ends with a `delete_tag` entry and can
 //! be restored from the time machine. A blob deleted from a repository: 404 there at once.
 
 use serde_json::{json, Value};
 
 use super::Setup;
 use crate::harness::fixtures::{
-    assert_code, creds, image_digests, oci_manifest, sha256_digest, Registry, OCI_MANIFEST,
+    assert_code, creds, image_digests, oci_manifest, sha256_digest, Registry, OCI_INDEX,
+    OCI_MANIFEST,
 };
 use crate::harness::storage::{storages, Storage};
 use crate::harness::{Backend, Client};
@@ -123,6 +124,37 @@ async fn manifests_go_by_digest(backend: Backend, storage: Storage) {
         200,
         "the subject stays"
     );
+
+    // A manifest a tagged index names goes too; the index stays, as pushed.
+    let (kept, kept_manifest) = push(&registry, "kept child", None).await;
+    let (doomed, doomed_manifest) = push(&registry, "doomed child", None).await;
+    let size = |m: &Value| serde_json::to_vec(m).unwrap().len();
+    let index = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX,
+        "manifests": [
+            {"mediaType": OCI_MANIFEST, "digest": kept, "size": size(&kept_manifest)},
+            {"mediaType": OCI_MANIFEST, "digest": doomed, "size": size(&doomed_manifest)},
+        ],
+    }))
+    .unwrap();
+    registry
+        .client()
+        .put(&registry.path("manifests/multi"))
+        .body(Some(OCI_INDEX), index.clone())
+        .send()
+        .await
+        .expect_status(201);
+    assert_eq!(delete_by_digest(&registry, &doomed).await, 202);
+    assert_eq!(head_status(&registry, &doomed).await, 404);
+    assert_eq!(head_status(&registry, &kept).await, 200);
+    let multi = registry
+        .client()
+        .get(&registry.path("manifests/multi"))
+        .header("Accept", OCI_INDEX)
+        .send()
+        .await;
+    multi.expect_status(200);
+    assert_eq!(multi.body, index);
 }
 
 /// `skopeo delete` deletes by digest, as every registry client does.
@@ -189,7 +221,7 @@ async fn blobs_go_even_when_a_manifest_names_them(backend: Backend, storage: Sto
     assert_eq!(blob_status(&other, &layer).await, 200);
     // A manifest pushed now cannot name it; uploaded again, it is back.
     let pushed = registry.put_manifest("v2", &manifest).await;
-    assert_code(&pushed, 400, "MANIFEST_INVALID");
+    assert_code(&pushed, 400, "MANIFEST_BLOB_UNKNOWN");
     assert_eq!(registry.upload_blob(b"shared layer").await, layer);
     assert_eq!(blob_status(&registry, &layer).await, 200);
     registry

@@ -8,6 +8,7 @@ mod images;
 mod paging;
 mod referrers;
 mod rejects;
+mod sparse;
 mod tag_params;
 
 use crate::harness::fixtures::{admin, create_user, Registry, Tools, User};

@@ -141,7 +141,7 @@ async fn bad_input_changes_nothing(backend: Backend, storage: Storage) {
     assert_code(
         &registry.put_manifest("v2", &unknown).await,
         400,
-        "MANIFEST_INVALID",
+        "MANIFEST_BLOB_UNKNOWN",
     );
     let mismatch = registry
         .put_manifest(&sha256_digest(b"not this manifest"), &manifest)
