@@ -315,20 +315,28 @@ impl Registry {
     }
 
     pub async fn put_manifest(&self, reference: &str, manifest: &Value) -> Resp {
+        let bytes = serde_json::to_vec(manifest).expect("manifest");
+        self.put_manifest_as(reference, OCI_MANIFEST, bytes).await
+    }
+
+    /// `PUT manifests/<reference>` of `bytes` as `media_type`.
+    pub async fn put_manifest_as(&self, reference: &str, media_type: &str, bytes: Vec<u8>) -> Resp {
         self.client
             .put(&self.path(&format!("manifests/{reference}")))
-            .body(
-                Some(OCI_MANIFEST),
-                serde_json::to_vec(manifest).expect("manifest"),
-            )
+            .body(Some(media_type), bytes)
             .send()
             .await
     }
 
     pub async fn get_manifest(&self, reference: &str) -> Resp {
+        self.get_manifest_as(reference, OCI_MANIFEST).await
+    }
+
+    /// `GET manifests/<reference>` accepting only `media_type`.
+    pub async fn get_manifest_as(&self, reference: &str, media_type: &str) -> Resp {
         self.client
             .get(&self.path(&format!("manifests/{reference}")))
-            .header("Accept", OCI_MANIFEST)
+            .header("Accept", media_type)
             .send()
             .await
     }

@@ -138,21 +138,13 @@ async fn manifests_go_by_digest(backend: Backend, storage: Storage) {
     }))
     .unwrap();
     registry
-        .client()
-        .put(&registry.path("manifests/multi"))
-        .body(Some(OCI_INDEX), index.clone())
-        .send()
+        .put_manifest_as("multi", OCI_INDEX, index.clone())
         .await
         .expect_status(201);
     assert_eq!(delete_by_digest(&registry, &doomed).await, 202);
     assert_eq!(head_status(&registry, &doomed).await, 404);
     assert_eq!(head_status(&registry, &kept).await, 200);
-    let multi = registry
-        .client()
-        .get(&registry.path("manifests/multi"))
-        .header("Accept", OCI_INDEX)
-        .send()
-        .await;
+    let multi = registry.get_manifest_as("multi", OCI_INDEX).await;
     multi.expect_status(200);
     assert_eq!(multi.body, index);
 }

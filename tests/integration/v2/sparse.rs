@@ -54,10 +54,7 @@ async fn sparse_manifests(backend: Backend) {
         ]))
         .unwrap();
         let list_pushed = registry
-            .client()
-            .put(&registry.path("manifests/list"))
-            .body(Some(OCI_INDEX), list.clone())
-            .send()
+            .put_manifest_as("list", OCI_INDEX, list.clone())
             .await;
         if sparse {
             pushed.expect_status(201);
@@ -65,12 +62,7 @@ async fn sparse_manifests(backend: Backend) {
             let pulled = registry.get_manifest("image").await;
             pulled.expect_status(200);
             assert_eq!(pulled.body, image_bytes);
-            let pulled = registry
-                .client()
-                .get(&registry.path("manifests/list"))
-                .header("Accept", OCI_INDEX)
-                .send()
-                .await;
+            let pulled = registry.get_manifest_as("list", OCI_INDEX).await;
             pulled.expect_status(200);
             assert_eq!(pulled.body, list);
         } else {
@@ -82,7 +74,7 @@ async fn sparse_manifests(backend: Backend) {
                 "MANIFEST_UNKNOWN",
             );
             assert_code(
-                &registry.get_manifest("list").await,
+                &registry.get_manifest_as("list", OCI_INDEX).await,
                 404,
                 "MANIFEST_UNKNOWN",
             );
