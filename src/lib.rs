@@ -15,6 +15,7 @@ pub mod manifests;
 pub mod namespaces;
 pub mod paging;
 pub mod pyjson;
+pub mod quotas;
 pub mod random;
 pub mod registry_size;
 pub mod repositories;

@@ -39,6 +39,8 @@ pub enum Error {
     Body(io::Error),
     #[error("storage: {0}")]
     Storage(io::Error),
+    #[error("Quota has been exceeded on namespace")]
+    QuotaExceeded,
     #[error(transparent)]
     Db(#[from] db::Error),
 }

@@ -16,6 +16,7 @@ use futures::{StreamExt, TryStreamExt};
 use super::{link_blob, Algorithm, BlobInfo, Digest, Error, Hasher, Result};
 use crate::app::App;
 use crate::db::{self, registry::UploadRow};
+use crate::quotas;
 use crate::repositories::Repository;
 use crate::storage::ByteStream;
 
@@ -52,8 +53,10 @@ fn keep_hash(uuid: &str, offset: u64, hasher: Hasher) {
     }
 }
 
-/// Opens a session: an empty durable file, then the row that makes it known.
+/// Opens a session: an empty durable file, then the row that makes it known. A namespace
+/// over its quota takes no new uploads.
 pub async fn start_upload(app: &App, repo: &Repository) -> Result<UploadProgress> {
+    check_quota(app, repo, None).await?;
     let uuid = uuid::Uuid::new_v4().to_string();
     app.storage
         .create_upload(&uuid)
@@ -106,6 +109,7 @@ pub async fn upload_chunk(
 ) -> Result<UploadProgress> {
     let upload = find_upload(app, repo, uuid).await?;
     let (received, hasher) = write_chunk(app, &upload, range, body).await?;
+    check_quota(app, repo, Some(uuid)).await?;
     if let Some(hasher) = hasher {
         keep_hash(uuid, received, hasher);
     }
@@ -113,6 +117,25 @@ pub async fn upload_chunk(
         uuid: upload.uuid,
         received,
     })
+}
+
+/// Quay's upload checkpoint (superuser-api.md §10.6): refused when the namespace's size with
+/// the repository's uploads in progress crosses a Reject limit; the upload `uuid`, if given,
+/// is then cancelled and its bytes dropped.
+async fn check_quota(app: &App, repo: &Repository, uuid: Option<&str>) -> Result<()> {
+    let uploads_of = uuid.map(|_| repo.id);
+    match quotas::check_upload(app, repo.namespace_id, uploads_of).await {
+        Ok(()) => Ok(()),
+        Err(quotas::Error::Db(err)) => Err(Error::Db(err)),
+        Err(_) => {
+            if let Some(uuid) = uuid {
+                if let Err(err) = cancel_upload(app, repo, uuid).await {
+                    tracing::warn!(error = %err, upload = %uuid, "could not cancel an upload over quota");
+                }
+            }
+            Err(Error::QuotaExceeded)
+        }
+    }
 }
 
 /// Cancels a session and deletes its bytes.
@@ -146,6 +169,7 @@ pub async fn complete_upload(
             take_hash(uuid, stored_bytes(&upload)),
         ),
     };
+    check_quota(app, repo, Some(uuid)).await?;
     let hasher = match hasher {
         Some(hasher) if hasher.algorithm() == digest.algorithm() => hasher,
         _ => rehash_upload(app, uuid, received, digest.algorithm()).await?,
@@ -206,9 +230,10 @@ pub async fn upload_monolithic(
 ) -> Result<()> {
     let upload = start_upload(app, repo).await?;
     let outcome = complete_upload(app, repo, &upload.uuid, None, Some(body), digest).await;
-    if matches!(&outcome, Err(err) if !matches!(err, Error::DigestMismatch { .. })) {
-        // Nobody knows this session's id: nothing could resume it (a digest mismatch has
-        // removed it already).
+    if matches!(&outcome, Err(err) if !matches!(err, Error::DigestMismatch { .. } | Error::QuotaExceeded))
+    {
+        // Nobody knows this session's id: nothing could resume it (a digest mismatch or a
+        // quota refusal has removed it already).
         if let Err(err) = cancel_upload(app, repo, &upload.uuid).await {
             tracing::warn!(error = %err, upload = %upload.uuid, "could not remove a failed monolithic upload");
         }

@@ -18,6 +18,9 @@ pub struct Features {
     pub quota_management: bool,
     /// `FEATURE_EDIT_QUOTA`, default true.
     pub edit_quota: bool,
+    /// `FEATURE_VERIFY_QUOTA`, default true: with quota management, pushes are checked
+    /// against Reject limits.
+    pub verify_quota: bool,
     /// `FEATURE_APP_SPECIFIC_TOKENS`, default true.
     pub app_specific_tokens: bool,
     /// `FEATURE_CHANGE_TAG_EXPIRATION`, default true: users and organizations may change their
@@ -157,6 +160,7 @@ impl Default for Features {
             anonymous_access: true,
             quota_management: false,
             edit_quota: true,
+            verify_quota: true,
             app_specific_tokens: true,
             change_tag_expiration: true,
             proxy_storage: false,
@@ -183,6 +187,7 @@ impl Features {
             "FEATURE_ANONYMOUS_ACCESS" => &mut self.anonymous_access,
             "FEATURE_QUOTA_MANAGEMENT" => &mut self.quota_management,
             "FEATURE_EDIT_QUOTA" => &mut self.edit_quota,
+            "FEATURE_VERIFY_QUOTA" => &mut self.verify_quota,
             "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
             "FEATURE_CHANGE_TAG_EXPIRATION" => &mut self.change_tag_expiration,
             "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,

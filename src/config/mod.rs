@@ -85,6 +85,9 @@ pub struct Config {
     pub maximum_layer_size: u64,
     /// `PUSH_TEMP_TAG_EXPIRATION_SEC`, default 3600.
     pub push_temp_tag_expiration_s: i64,
+    /// `DEFAULT_SYSTEM_REJECT_QUOTA_BYTES`, default 0 (none): the Reject limit of namespaces
+    /// without a quota.
+    pub default_system_reject_quota_bytes: i64,
     /// How often the garbage collector runs: `GARBAGE_COLLECTION_FREQUENCY` seconds (default
     /// 30); None when `FEATURE_GARBAGE_COLLECTION` is false.
     pub garbage_collection_frequency: Option<std::time::Duration>,

@@ -51,6 +51,7 @@ pub(super) struct RawConfig {
     pub expired_app_specific_token_gc: Option<String>,
     pub maximum_layer_size: Option<String>,
     pub push_temp_tag_expiration_sec: Option<i64>,
+    pub default_system_reject_quota_bytes: Option<i64>,
     pub garbage_collection_frequency: Option<f64>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
@@ -118,6 +119,9 @@ impl RawConfig {
                     raw.expired_app_specific_token_gc = Some(value(key, v)?)
                 }
                 "MAXIMUM_LAYER_SIZE" => raw.maximum_layer_size = Some(secret(key, v)?),
+                "DEFAULT_SYSTEM_REJECT_QUOTA_BYTES" => {
+                    raw.default_system_reject_quota_bytes = Some(value(key, v)?)
+                }
                 "PUSH_TEMP_TAG_EXPIRATION_SEC" => {
                     raw.push_temp_tag_expiration_sec = Some(value(key, v)?)
                 }
@@ -322,6 +326,7 @@ impl RawConfig {
             expired_app_specific_token_gc_s,
             maximum_layer_size,
             push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
+            default_system_reject_quota_bytes: self.default_system_reject_quota_bytes.unwrap_or(0),
             garbage_collection_frequency,
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,

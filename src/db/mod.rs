@@ -10,6 +10,7 @@ pub mod labels;
 pub mod logs;
 pub mod namespaces;
 pub mod oauth;
+pub mod quotas;
 pub mod registry;
 pub mod registry_size;
 pub mod repositories;

@@ -139,6 +139,7 @@ pub async fn list_visible_repositories_page(
 
 /// Deletes the repositories of a namespace with everything that hangs off them.
 pub async fn delete_repositories_of_namespace(conn: &mut DbConn, namespace_id: i64) -> Result<()> {
+    super::quotas::forget_namespace(&mut *conn, namespace_id).await?;
     for table in [
         "tags",
         "manifests",
@@ -425,14 +426,27 @@ pub async fn upsert_manifest(conn: &mut DbConn, new: &NewManifest<'_>) -> Result
     Ok((id, inserted))
 }
 
-pub async fn insert_manifest_blob(conn: &mut DbConn, manifest_id: i64, blob_id: i64) -> Result<()> {
-    sqlx::query(
+/// Links a manifest of `repository` to a blob it names, and counts the blob in the sizes of
+/// the repository and its namespace (whose size row the caller holds locked).
+pub async fn insert_manifest_blob(
+    conn: &mut DbConn,
+    repository: (i64, i64),
+    manifest_id: i64,
+    blob_id: i64,
+) -> Result<()> {
+    let (namespace_id, repository_id) = repository;
+    let inserted = sqlx::query(
         "INSERT INTO manifest_blobs (manifest_id, blob_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
     .bind(manifest_id)
     .bind(blob_id)
-    .execute(conn)
-    .await?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        super::quotas::count_blob(conn, namespace_id, repository_id, blob_id).await?;
+    }
     Ok(())
 }
 
@@ -737,9 +751,14 @@ pub async fn list_repositories_with_garbage_manifests(conn: &mut DbConn) -> Resu
     Ok(sqlx::query_scalar::<_, i64>(&sql).fetch_all(conn).await?)
 }
 
-/// Deletes the repository's garbage manifests with their blob and child links; returns how
-/// many went. Children of a deleted list become garbage for the next call.
-pub async fn delete_garbage_manifests(conn: &mut DbConn, repository_id: i64) -> Result<u64> {
+/// Deletes the repository's garbage manifests with their blob and child links, taking their
+/// blobs out of the repository's and namespace's sizes; returns how many went. Children of a
+/// deleted list become garbage for the next call. The caller holds the repository's lock.
+pub async fn delete_garbage_manifests(
+    conn: &mut DbConn,
+    backend: Backend,
+    repository_id: i64,
+) -> Result<u64> {
     let sql = format!(
         "SELECT m.id FROM manifests m WHERE m.repository_id = $1 AND {UNREFERENCED_MANIFEST}"
     );
@@ -747,7 +766,17 @@ pub async fn delete_garbage_manifests(conn: &mut DbConn, repository_id: i64) -> 
         .bind(repository_id)
         .fetch_all(&mut *conn)
         .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let namespace_id =
+        sqlx::query_scalar::<_, i64>("SELECT namespace_id FROM repositories WHERE id = $1")
+            .bind(repository_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    super::quotas::lock_namespace_size(&mut *conn, backend, namespace_id).await?;
     for id in &ids {
+        super::quotas::uncount_manifest(&mut *conn, namespace_id, repository_id, *id).await?;
         for sql in [
             "DELETE FROM manifest_blobs WHERE manifest_id = $1",
             "DELETE FROM manifest_children WHERE manifest_id = $1",

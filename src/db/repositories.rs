@@ -127,8 +127,17 @@ pub async fn mark_repository_deleted(
     Ok(())
 }
 
-/// Removes a repository marked for deletion and everything that hangs off it.
+/// Removes a repository marked for deletion and everything that hangs off it; its blobs
+/// leave its namespace's size.
 pub async fn delete_repository(conn: &mut DbConn, repository_id: i64) -> Result<()> {
+    let namespace_id =
+        sqlx::query_scalar::<_, i64>("SELECT namespace_id FROM repositories WHERE id = $1")
+            .bind(repository_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(namespace_id) = namespace_id {
+        super::quotas::forget_repository(&mut *conn, namespace_id, repository_id).await?;
+    }
     for sql in [
         "DELETE FROM tags WHERE repository_id = $1",
         "DELETE FROM manifest_children WHERE manifest_id IN (SELECT id FROM manifests WHERE repository_id = $1)",

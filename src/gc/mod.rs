@@ -68,7 +68,9 @@ async fn collect_manifests(app: &App) -> anyhow::Result<u64> {
         for repository_id in repositories {
             let mut tx = app.db.begin().await?;
             db::registry::lock_repository(&mut tx, app.db.backend(), repository_id).await?;
-            removed += db::registry::delete_garbage_manifests(&mut tx, repository_id).await?;
+            removed +=
+                db::registry::delete_garbage_manifests(&mut tx, app.db.backend(), repository_id)
+                    .await?;
             db::commit(tx).await?;
         }
         if removed == 0 {

@@ -458,3 +458,17 @@ impl From<crate::service_keys::admin::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::quotas::Error> for ApiError {
+    fn from(err: crate::quotas::Error) -> Self {
+        use crate::quotas::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            // Quay's `jsonify` bodies; a threshold of 0 fails its schema instead.
+            E::InvalidLimitType => ApiError::DataModel(err.to_string()),
+            E::InvalidPercent(percent) if percent != 0 => ApiError::DataModel(err.to_string()),
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::invalid_request(other.to_string()),
+        }
+    }
+}

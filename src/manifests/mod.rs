@@ -10,8 +10,10 @@ use serde_json::json;
 use crate::app::App;
 use crate::blobs::{Algorithm, Digest};
 use crate::db::{self, labels::LabelRow, registry::ManifestRow, DbConn};
+use crate::quotas;
 use crate::repositories::{
-    record_registry_log, record_registry_read, registry_performer, RegistryCaller, Repository,
+    record_registry_log, record_registry_read, registry_actor, registry_performer, RegistryCaller,
+    Repository,
 };
 pub use layers::Layer;
 use parse::parse_manifest;
@@ -39,6 +41,8 @@ pub enum Error {
     ManifestUnknown,
     #[error("Tag {0} was deleted or has expired. To pull, revive via time machine")]
     TagExpired(String),
+    #[error("Quota has been exceeded on namespace")]
+    QuotaExceeded,
     #[error(transparent)]
     Db(#[from] db::Error),
 }
@@ -133,8 +137,12 @@ pub async fn put_manifest(
     // Read before the transaction: storage I/O must not hold the repository's lock.
     let labels = config_labels(app, bytes).await;
     let mut tx = app.db.begin().await?;
-    // Pushes to one repository take turns, so two retargets of a tag cannot both see it alive.
+    // Pushes to one repository take turns, so two retargets of a tag cannot both see it alive;
+    // pushes into one namespace count and check their bytes in turn.
     db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
+    quotas::lock_namespace(app, &mut tx, repo.namespace_id)
+        .await
+        .map_err(quota_error)?;
     let now = db::now_ms();
     // A sparse manifest (FEATURE_SPARSE_INDEX) is stored with what it names that is here; the
     // config is never optional.
@@ -186,11 +194,17 @@ pub async fn put_manifest(
         }
     }
     for blob_id in blob_ids {
-        db::registry::insert_manifest_blob(&mut tx, manifest_id, blob_id).await?;
+        let owner = (repo.namespace_id, repo.id);
+        db::registry::insert_manifest_blob(&mut tx, owner, manifest_id, blob_id).await?;
     }
     for child_id in child_ids {
         db::registry::insert_manifest_child(&mut tx, manifest_id, child_id).await?;
     }
+    let performer = registry_performer(&mut tx, caller).await?;
+    let actor = registry_actor(caller, performer.as_ref());
+    quotas::check_push(app, &mut tx, &actor, (repo.namespace_id, &repo.namespace))
+        .await
+        .map_err(quota_error)?;
     // The reference's tag, then the `?tag=` ones (OCI v1.1), each retargeted and logged.
     let tags: Vec<&str> = match reference {
         Reference::Tag(tag) => std::iter::once(tag.as_str()).collect(),
@@ -210,7 +224,6 @@ pub async fn put_manifest(
         let name = format!("{TEMP_TAG_PREFIX}{}", uuid::Uuid::new_v4());
         insert_tag(&mut tx, repo.id, &name, manifest_id, true, now, end).await?;
     } else {
-        let performer = registry_performer(&mut tx, caller).await?;
         for tag in &tags {
             retarget_tag(&mut tx, repo.id, tag, manifest_id, now).await?;
             let metadata = json!({ "tag": tag, "mediaType": parsed.media_type });
@@ -232,6 +245,14 @@ pub async fn put_manifest(
         subject: parsed.subject,
         tags: extra_tags.to_vec(),
     })
+}
+
+/// The quota checks of a push fail only on the database or a crossed Reject limit.
+fn quota_error(err: quotas::Error) -> Error {
+    match err {
+        quotas::Error::Db(e) => Error::Db(e),
+        _ => Error::QuotaExceeded,
+    }
 }
 
 /// The `Labels` of an image manifest's config, as manifest labels (`source_type: manifest`);

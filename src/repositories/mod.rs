@@ -164,7 +164,8 @@ pub async fn record_registry_read(
     .await
 }
 
-fn registry_actor(caller: &RegistryCaller, performer: Option<&AccountRow>) -> logs::Actor {
+/// Who acted on `/v2`, for entries written in the action's transaction.
+pub fn registry_actor(caller: &RegistryCaller, performer: Option<&AccountRow>) -> logs::Actor {
     logs::Actor {
         performer_id: performer.map(|p| p.id),
         performer_name: caller.username.clone(),

@@ -241,7 +241,7 @@ pub async fn get_public_application(
             name: application.name,
             description: application.description,
             uri: application.application_uri,
-            organization: OrganizationView::new(owner, &app.config),
+            organization: OrganizationView::new(owner, &app.config, None),
         },
     ))
 }

@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod organization;
 pub mod permission;
 pub mod prototype;
+pub mod quota;
 pub mod repository;
 pub mod robot;
 pub mod tag;

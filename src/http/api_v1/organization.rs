@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
+use crate::http::api_v1::quota::namespace_usage;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, Caller, FreshCaller, QuayJson};
 use crate::http::json::Restful;
@@ -60,9 +61,11 @@ pub async fn get_organization(
     let details =
         organizations::get_organization_details(&app, caller.principal().ok().as_ref(), &org)
             .await?;
+    let usage = namespace_usage(&app, &[details.organization.id]).await?;
+    let usage = usage.get(&details.organization.id);
     Ok(Restful(
         StatusCode::OK,
-        OrganizationView::new(details, &app.config),
+        OrganizationView::new(details, &app.config, usage),
     ))
 }
 
@@ -107,9 +110,11 @@ pub async fn update_organization(
         tag_expiration_s: body.tag_expiration_s,
     };
     let details = organizations::update_organization(&app, &principal, &org, changes).await?;
+    let usage = namespace_usage(&app, &[details.organization.id]).await?;
+    let usage = usage.get(&details.organization.id);
     Ok(Restful(
         StatusCode::OK,
-        OrganizationView::new(details, &app.config),
+        OrganizationView::new(details, &app.config, usage),
     ))
 }
 

@@ -8,7 +8,7 @@ use crate::accounts::Scopes;
 use crate::config::Config;
 use crate::http::api_v1::{
     app_token, applications, authorization, discovery, logs, manifest, organization, permission,
-    prototype, repository, robot, tag, team, user,
+    prototype, quota, repository, robot, tag, team, user,
 };
 use crate::http::{session, superuser};
 
@@ -45,7 +45,172 @@ pub fn table(config: &Config) -> Vec<Endpoint> {
     if features.super_users {
         endpoints.extend(superuser_endpoints());
     }
+    if features.super_users && features.quota_views() {
+        endpoints.extend(quota_endpoints());
+    }
     endpoints
+}
+
+/// Quay's `namespacequota` module and the superuser quota routes (superuser-api.md §9, §10),
+/// served with `FEATURE_QUOTA_MANAGEMENT` and `FEATURE_EDIT_QUOTA`. Each superuser route is
+/// served under `users/` and `organization/` alike.
+fn quota_endpoints() -> Vec<Endpoint> {
+    use superuser::quotas as su;
+    const ORG_QUOTA: &str = "/api/v1/organization/{orgname}/quota";
+    const ORG_QUOTA_ID: &str = "/api/v1/organization/{orgname}/quota/{quota_id}";
+    const ORG_LIMITS: &str = "/api/v1/organization/{orgname}/quota/{quota_id}/limit";
+    const ORG_LIMIT: &str = "/api/v1/organization/{orgname}/quota/{quota_id}/limit/{limit_id}";
+    const USER_QUOTA_ID: &str = "/api/v1/user/quota/{quota_id}";
+    const USER_LIMITS: &str = "/api/v1/user/quota/{quota_id}/limit";
+    const USER_LIMIT: &str = "/api/v1/user/quota/{quota_id}/limit/{limit_id}";
+    const SU_USER_QUOTA: &str = "/api/v1/superuser/users/{namespace}/quota";
+    const SU_USER_QUOTA_ID: &str = "/api/v1/superuser/users/{namespace}/quota/{quota_id}";
+    const SU_ORG_QUOTA: &str = "/api/v1/superuser/organization/{namespace}/quota";
+    const SU_ORG_QUOTA_ID: &str = "/api/v1/superuser/organization/{namespace}/quota/{quota_id}";
+    let namespace_quota = vec![
+        E::new(
+            GET,
+            ORG_QUOTA,
+            "listOrganizationQuota",
+            quota::list_organization_quota,
+        ),
+        E::new(
+            POST,
+            ORG_QUOTA,
+            "createOrganizationQuota",
+            quota::create_organization_quota,
+        )
+        .scope(SUPER_USER),
+        E::new(
+            GET,
+            ORG_QUOTA_ID,
+            "getOrganizationQuota",
+            quota::get_organization_quota,
+        ),
+        E::new(
+            PUT,
+            ORG_QUOTA_ID,
+            "changeOrganizationQuota",
+            quota::change_organization_quota,
+        )
+        .scope(SUPER_USER),
+        E::new(
+            DELETE,
+            ORG_QUOTA_ID,
+            "deleteOrganizationQuota",
+            quota::delete_organization_quota,
+        )
+        .scope(SUPER_USER),
+        E::new(
+            GET,
+            ORG_LIMITS,
+            "listOrganizationQuotaLimit",
+            quota::list_organization_quota_limits,
+        ),
+        E::new(
+            POST,
+            ORG_LIMITS,
+            "createOrganizationQuotaLimit",
+            quota::create_organization_quota_limit,
+        )
+        .scope(SUPER_USER),
+        E::new(
+            GET,
+            ORG_LIMIT,
+            "getOrganizationQuotaLimit",
+            quota::get_organization_quota_limit,
+        ),
+        E::new(
+            PUT,
+            ORG_LIMIT,
+            "changeOrganizationQuotaLimit",
+            quota::change_organization_quota_limit,
+        )
+        .scope(SUPER_USER),
+        E::new(
+            DELETE,
+            ORG_LIMIT,
+            "deleteOrganizationQuotaLimit",
+            quota::delete_organization_quota_limit,
+        )
+        .scope(SUPER_USER),
+        E::new(
+            GET,
+            "/api/v1/user/quota",
+            "listUserQuota",
+            quota::list_user_quota,
+        )
+        .scope(USER_ADMIN),
+        E::new(GET, USER_QUOTA_ID, "getUserQuota", quota::get_user_quota).scope(USER_ADMIN),
+        E::new(
+            GET,
+            USER_LIMITS,
+            "listUserQuotaLimit",
+            quota::list_user_quota_limits,
+        )
+        .scope(USER_ADMIN),
+        E::new(
+            GET,
+            USER_LIMIT,
+            "getUserQuotaLimit",
+            quota::get_user_quota_limit,
+        )
+        .scope(USER_ADMIN),
+    ];
+    let superuser_quota = vec![
+        E::new(GET, SU_USER_QUOTA, "listUserQuotaSuperUser", su::list_quota),
+        E::new(
+            POST,
+            SU_USER_QUOTA,
+            "createUserQuotaSuperUser",
+            su::create_quota,
+        ),
+        E::new(
+            PUT,
+            SU_USER_QUOTA_ID,
+            "changeUserQuotaSuperUser",
+            su::change_quota,
+        ),
+        E::new(
+            DELETE,
+            SU_USER_QUOTA_ID,
+            "deleteUserQuotaSuperUser",
+            su::delete_quota,
+        ),
+        E::new(
+            GET,
+            SU_ORG_QUOTA,
+            "listOrganizationQuotaSuperUser",
+            su::list_quota,
+        ),
+        E::new(
+            POST,
+            SU_ORG_QUOTA,
+            "createOrganizationQuotaSuperUser",
+            su::create_quota,
+        ),
+        E::new(
+            PUT,
+            SU_ORG_QUOTA_ID,
+            "changeOrganizationQuotaSuperUser",
+            su::change_quota,
+        ),
+        E::new(
+            DELETE,
+            SU_ORG_QUOTA_ID,
+            "deleteOrganizationQuotaSuperUser",
+            su::delete_quota,
+        ),
+    ];
+    namespace_quota
+        .into_iter()
+        .map(|e| e.tag("namespacequota"))
+        .chain(
+            superuser_quota
+                .into_iter()
+                .map(|e| e.tag("superuser").scope(SUPER_USER)),
+        )
+        .collect()
 }
 
 fn user_endpoints() -> Vec<Endpoint> {

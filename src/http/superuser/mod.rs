@@ -5,5 +5,6 @@
 pub mod keys;
 pub mod logs;
 pub mod organizations;
+pub mod quotas;
 pub mod registry_size;
 pub mod users;

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
+use crate::http::api_v1::quota::namespace_usage;
 use crate::http::error::ApiError;
 use crate::http::extract::{fields, FreshCaller, QuayJson, QueryParams};
 use crate::http::json::{Jsonify, Restful};
@@ -33,12 +34,14 @@ pub async fn list_organizations(
     let start_id = cursor.start_id;
     let (orgs, next) =
         superuser::list_organizations(&app, query.string("name"), start_id, limit).await?;
+    let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
+    let usage = namespace_usage(&app, &ids).await?;
     Ok(Restful(
         StatusCode::OK,
         OrganizationListView {
             organizations: orgs
                 .iter()
-                .map(|o| SuperuserOrganizationView::new(o, &app.config))
+                .map(|o| SuperuserOrganizationView::new(o, &app.config, usage.get(&o.id)))
                 .collect(),
             next_page: cursor.next_token(&app.secrets.page_tokens, next),
         },
@@ -94,9 +97,10 @@ pub async fn update_organization(
         tag_expiration_s: body.tag_expiration_s,
     };
     let updated = superuser::update_organization(&app, &caller.actor(), &org, changes).await?;
+    let usage = namespace_usage(&app, &[updated.id]).await?;
     Ok(Restful(
         StatusCode::OK,
-        SuperuserOrganizationView::new(&updated, &app.config),
+        SuperuserOrganizationView::new(&updated, &app.config, usage.get(&updated.id)),
     ))
 }
 

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::accounts::{self, passwords, NewUser, UserChanges};
 use crate::app::AppState;
+use crate::http::api_v1::quota::namespace_usage;
 use crate::http::error::ApiError;
 use crate::http::extract::{FreshCaller, QuayJson, QueryParams};
 use crate::http::json::Restful;
@@ -33,12 +34,14 @@ pub async fn list_users(
     let start_id = cursor.start_id;
     let enabled_only = !query.truthy("disabled", true);
     let (users, next) = accounts::list_users(&app, enabled_only, start_id, limit).await?;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let usage = namespace_usage(&app, &ids).await?;
     Ok(Restful(
         StatusCode::OK,
         UserListView {
             users: users
                 .iter()
-                .map(|u| UserView::new(u, &app.config))
+                .map(|u| UserView::new(u, &app.config, usage.get(&u.id)))
                 .collect(),
             next_page: cursor.next_token(&app.secrets.page_tokens, next),
         },
@@ -107,7 +110,11 @@ pub async fn get_user(
 ) -> Result<Restful<UserView>, ApiError> {
     caller.require_any_superuser(&app.config)?;
     let user = accounts::get_user(&app, &username).await?;
-    Ok(Restful(StatusCode::OK, UserView::new(&user, &app.config)))
+    let usage = namespace_usage(&app, &[user.id]).await?;
+    Ok(Restful(
+        StatusCode::OK,
+        UserView::new(&user, &app.config, usage.get(&user.id)),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,7 +159,8 @@ pub async fn update_user(
         superuser: body.superuser,
     };
     let before = accounts::update_user(&app, &caller.actor(), &username, changes).await?;
-    let mut view = UserView::new(&before, &app.config);
+    let usage = namespace_usage(&app, &[before.id]).await?;
+    let mut view = UserView::new(&before, &app.config, usage.get(&before.id));
     if let Some(email) = body.email {
         view.email = email;
     }

@@ -50,6 +50,7 @@ impl From<blobs::Error> for RegistryError {
                 message,
             ),
             E::Storage(cause) => anyhow::Error::from(cause).context("blob storage").into(),
+            E::QuotaExceeded => error(StatusCode::FORBIDDEN, "DENIED", message),
             E::Db(cause) => cause.into(),
         }
     }
@@ -83,6 +84,7 @@ impl From<manifests::Error> for RegistryError {
             .with_detail(json!({ "message": message })),
             E::ManifestUnknown => error(StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", message),
             E::TagExpired(_) => error(StatusCode::NOT_FOUND, "TAG_EXPIRED", message),
+            E::QuotaExceeded => error(StatusCode::FORBIDDEN, "DENIED", message),
             E::Db(cause) => cause.into(),
         }
     }

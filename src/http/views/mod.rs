@@ -11,6 +11,7 @@ mod user;
 pub use avatar::{Avatar, AvatarKind};
 pub use log::{rfc2822, AggregatedLogsView, LogEntryView, LogListView};
 pub use organization::{OrganizationView, SuperuserOrganizationView};
+pub use quota::{quota_list, QuotaLimitView, QuotaView};
 pub use registry_size::RegistrySizeView;
 pub use service_key::{ApprovalView, ServiceKeyView};
 pub use user::{CreatedUserView, UserView};

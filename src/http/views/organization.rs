@@ -3,10 +3,11 @@
 use serde::Serialize;
 
 use super::avatar::{Avatar, AvatarKind};
-use super::quota::{empty_quota_fields, QuotaReport};
+use super::quota::{quota_fields, QuotaCompactView, QuotaReport};
 use crate::accounts::Account;
 use crate::config::Config;
 use crate::namespaces::organizations::OrganizationDetails;
+use crate::quotas::Usage;
 
 #[derive(Debug, Serialize)]
 pub struct SuperuserOrganizationView {
@@ -14,14 +15,14 @@ pub struct SuperuserOrganizationView {
     pub email: String,
     pub avatar: Avatar,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quotas: Option<Vec<serde_json::Value>>,
+    pub quotas: Option<Vec<QuotaCompactView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota_report: Option<QuotaReport>,
 }
 
 impl SuperuserOrganizationView {
-    pub fn new(org: &Account, config: &Config) -> SuperuserOrganizationView {
-        let (quotas, quota_report) = empty_quota_fields(config.features.quota_views());
+    pub fn new(org: &Account, config: &Config, usage: Option<&Usage>) -> SuperuserOrganizationView {
+        let (quotas, quota_report) = quota_fields(config, true, usage);
         SuperuserOrganizationView {
             name: org.username.clone(),
             email: org.email.clone(),
@@ -48,7 +49,7 @@ pub struct OrganizationView {
     #[serde(flatten)]
     pub settings: Option<OrganizationSettingsView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quotas: Option<Vec<serde_json::Value>>,
+    pub quotas: Option<Vec<QuotaCompactView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota_report: Option<QuotaReport>,
 }
@@ -86,10 +87,14 @@ impl Serialize for TeamMap {
 }
 
 impl OrganizationView {
-    pub fn new(details: OrganizationDetails, config: &Config) -> OrganizationView {
+    /// Members see the quota fields (when quota views are on), filled from `usage`.
+    pub fn new(
+        details: OrganizationDetails,
+        config: &Config,
+        usage: Option<&Usage>,
+    ) -> OrganizationView {
         let org = details.organization;
-        let (quotas, quota_report) =
-            empty_quota_fields(config.features.quota_views() && details.is_member);
+        let (quotas, quota_report) = quota_fields(config, details.is_member, usage);
         let teams: Option<Vec<TeamSummaryView>> = details.teams.map(|teams| {
             teams
                 .into_iter()

@@ -38,7 +38,10 @@ impl ServiceKeyView {
             .map(|approval_type| ApprovalView {
                 approval_type: approval_type.clone(),
                 approved_date: http_date(row.approved_ms.unwrap_or(row.created_ms)),
-                approver: key.approver.as_ref().map(|a| UserView::new(a, config)),
+                approver: key
+                    .approver
+                    .as_ref()
+                    .map(|a| UserView::new(a, config, None)),
                 notes: row.approval_notes.clone().unwrap_or_default(),
             });
         ServiceKeyView {

@@ -3,9 +3,10 @@
 use serde::Serialize;
 
 use super::avatar::{Avatar, AvatarKind};
-use super::quota::{empty_quota_fields, QuotaReport};
+use super::quota::{quota_fields, QuotaCompactView, QuotaReport};
 use crate::accounts::Account;
 use crate::config::Config;
+use crate::quotas::Usage;
 
 #[derive(Debug, Serialize)]
 pub struct UserView {
@@ -19,7 +20,7 @@ pub struct UserView {
     pub global_readonly_super_user: bool,
     pub enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quotas: Option<Vec<serde_json::Value>>,
+    pub quotas: Option<Vec<QuotaCompactView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quota_report: Option<QuotaReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,8 +28,9 @@ pub struct UserView {
 }
 
 impl UserView {
-    pub fn new(account: &Account, config: &Config) -> UserView {
-        let (quotas, quota_report) = empty_quota_fields(config.features.quota_views());
+    /// `usage` fills the quota fields (shown when quota views are on).
+    pub fn new(account: &Account, config: &Config, usage: Option<&Usage>) -> UserView {
+        let (quotas, quota_report) = quota_fields(config, true, usage);
         UserView {
             kind: "user",
             name: account.username.clone(),

@@ -3,6 +3,7 @@
 mod keys;
 mod logs;
 mod organizations;
+mod quotas;
 mod registry_size;
 mod roles;
 mod users;
