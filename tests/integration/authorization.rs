@@ -27,7 +27,7 @@ use crate::harness::fixtures::{
     try_push, user_session, Registry, ADMIN_PASSWORD,
 };
 use crate::harness::wire;
-use crate::harness::{backends, Backend, Berth, Client, Resp};
+use crate::harness::{backends, Backend, Berth, Client, Options, Resp};
 
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
@@ -1235,6 +1235,182 @@ fn rows() -> Vec<Row> {
             201,
         )
         .body("{}"),
+        // namespacequota: `acme` and `owner` have quotas; limits need a full-access
+        // superuser, whom this world lacks, so every change there is refused.
+        row(
+            "listOrganizationQuota",
+            GET,
+            "/api/v1/organization/acme/quota",
+            OrgMemberOrAuditor,
+            200,
+        ),
+        row(
+            "createOrganizationQuota",
+            POST,
+            "/api/v1/organization/acme/quota",
+            Nobody,
+            201,
+        )
+        .body(r#"{"limit_bytes": 1000}"#),
+        row(
+            "getOrganizationQuota",
+            GET,
+            "/api/v1/organization/acme/quota/{quota}",
+            OrgMemberOrAuditor,
+            200,
+        ),
+        row(
+            "changeOrganizationQuota",
+            PUT,
+            "/api/v1/organization/acme/quota/{quota}",
+            Nobody,
+            200,
+        )
+        .body("{}"),
+        row(
+            "deleteOrganizationQuota",
+            DELETE,
+            "/api/v1/organization/acme/quota/{quota}",
+            Nobody,
+            204,
+        ),
+        row(
+            "listOrganizationQuotaLimit",
+            GET,
+            "/api/v1/organization/acme/quota/{quota}/limit",
+            OrgMemberOrAuditor,
+            200,
+        ),
+        row(
+            "createOrganizationQuotaLimit",
+            POST,
+            "/api/v1/organization/acme/quota/{quota}/limit",
+            Nobody,
+            201,
+        )
+        .body(r#"{"type": "Warning", "threshold_percent": 10}"#),
+        // No limit has this id: who may ask learns so.
+        row(
+            "getOrganizationQuotaLimit",
+            GET,
+            "/api/v1/organization/acme/quota/{quota}/limit/999999",
+            OrgMemberOrAuditor,
+            404,
+        ),
+        row(
+            "changeOrganizationQuotaLimit",
+            PUT,
+            "/api/v1/organization/acme/quota/{quota}/limit/999999",
+            Nobody,
+            200,
+        )
+        .body("{}"),
+        row(
+            "deleteOrganizationQuotaLimit",
+            DELETE,
+            "/api/v1/organization/acme/quota/{quota}/limit/999999",
+            Nobody,
+            204,
+        ),
+        row("listUserQuota", GET, "/api/v1/user/quota", UserAdmin, 200),
+        row(
+            "getUserQuota",
+            GET,
+            "/api/v1/user/quota/{user_quota}",
+            UserAdmin,
+            200,
+        )
+        .owners_only(404),
+        row(
+            "listUserQuotaLimit",
+            GET,
+            "/api/v1/user/quota/{user_quota}/limit",
+            UserAdmin,
+            200,
+        )
+        .owners_only(404),
+        row(
+            "getUserQuotaLimit",
+            GET,
+            "/api/v1/user/quota/{user_quota}/limit/999999",
+            UserAdmin,
+            404,
+        ),
+        // superuser quotas
+        row(
+            "listUserQuotaSuperUser",
+            GET,
+            "/api/v1/superuser/users/owner/quota",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "createUserQuotaSuperUser",
+            POST,
+            "/api/v1/superuser/users/outsider/quota",
+            Superuser,
+            201,
+        )
+        .body(r#"{"limit_bytes": 1000}"#)
+        .once()
+        .witness(Role::Superuser, "/api/v1/superuser/users/outsider/quota"),
+        row(
+            "changeUserQuotaSuperUser",
+            PUT,
+            "/api/v1/superuser/users/owner/quota/{user_quota}",
+            Superuser,
+            200,
+        )
+        .body(r#"{"limit_bytes": 2000000}"#),
+        row(
+            "deleteUserQuotaSuperUser",
+            DELETE,
+            "/api/v1/superuser/users/leaver/quota/{leaver_quota}",
+            Superuser,
+            204,
+        )
+        .once()
+        .witness(Role::Superuser, "/api/v1/superuser/users/leaver/quota"),
+        row(
+            "listOrganizationQuotaSuperUser",
+            GET,
+            "/api/v1/superuser/organization/acme/quota",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "createOrganizationQuotaSuperUser",
+            POST,
+            "/api/v1/superuser/organization/quotaless/quota",
+            Superuser,
+            201,
+        )
+        .body(r#"{"limit": "5 GiB"}"#)
+        .once()
+        .witness(
+            Role::Superuser,
+            "/api/v1/superuser/organization/quotaless/quota",
+        ),
+        row(
+            "changeOrganizationQuotaSuperUser",
+            PUT,
+            "/api/v1/superuser/organization/acme/quota/{quota}",
+            Superuser,
+            200,
+        )
+        .body(r#"{"limit": "2 GiB"}"#),
+        row(
+            "deleteOrganizationQuotaSuperUser",
+            DELETE,
+            "/api/v1/superuser/organization/adopted/quota/{adopted_quota}",
+            Superuser,
+            204,
+        )
+        .once()
+        .witness(
+            Role::Superuser,
+            "/api/v1/superuser/organization/adopted/quota",
+        ),
     ]
 }
 
@@ -1287,7 +1463,11 @@ fn text_at(value: &Value, pointer: &str) -> String {
 impl World {
     /// The world of the module comment, built through the API.
     async fn build(backend: Backend) -> World {
-        let berth = Berth::start(backend).await;
+        let options = Options {
+            quota_management: true,
+            ..Options::default()
+        };
+        let berth = Berth::start_with(backend, options).await;
         let admin = admin(&berth).await;
         let mut users = Vec::new();
         let mut sessions = Vec::new();
@@ -1314,7 +1494,7 @@ impl World {
         ] {
             create_team(owner, "acme", team, role, members).await;
         }
-        for org in ["adopted", "doomedorg", "leftorg"] {
+        for org in ["adopted", "doomedorg", "leftorg", "quotaless"] {
             create_org(owner, org).await;
         }
         for repo in ["acme/app", "acme/doomed"] {
@@ -1395,6 +1575,19 @@ impl World {
             succeed(client, PUT, "/api/v1/user/robots/bot", None).await;
         }
         succeed(owner, PUT, "/api/v1/user/robots/doomed", None).await;
+        let mut quota_ids = Vec::new();
+        for (kind, namespace) in [
+            ("organization", "acme"),
+            ("users", "owner"),
+            ("users", "leaver"),
+            ("organization", "adopted"),
+        ] {
+            let quota = format!("/api/v1/superuser/{kind}/{namespace}/quota");
+            let body = json!({"limit_bytes": 1_000_000});
+            succeed(&admin, POST, &quota, Some(body)).await;
+            let listed = succeed(&admin, GET, &quota, None).await;
+            quota_ids.push(listed[0]["id"].as_i64().expect("a quota id").to_string());
+        }
         let mut service_keys = Vec::new();
         for name in ["kept", "doomed"] {
             let body = json!({"service": "matrix", "name": name, "expiration": null});
@@ -1455,6 +1648,10 @@ impl World {
             ("doomed_apptoken", app_tokens[1].clone()),
             ("service_key", service_keys[0].clone()),
             ("doomed_service_key", service_keys[1].clone()),
+            ("quota", quota_ids[0].clone()),
+            ("user_quota", quota_ids[1].clone()),
+            ("leaver_quota", quota_ids[2].clone()),
+            ("adopted_quota", quota_ids[3].clone()),
         ];
         let owner_password = users[0].1.password.clone();
         let mut logins: Vec<(Role, String, String)> = users

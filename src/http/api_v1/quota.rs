@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::accounts::{superuser_override, Account};
 use crate::app::{App, AppState};
+use crate::http::api_v1::app_token::require_user_admin;
 use crate::http::error::ApiError;
 use crate::http::extract::{Caller, QuayJson};
 use crate::http::json::Restful;
@@ -278,7 +279,7 @@ pub async fn delete_organization_quota_limit(
 
 /// The caller's own namespace, for `/user/quota...` [user:admin].
 fn own_namespace(caller: &Caller) -> Result<Account, ApiError> {
-    Ok(caller.principal()?.account.clone())
+    Ok(require_user_admin(caller)?.account.clone())
 }
 
 /// GET /api/v1/user/quota (listUserQuota).
