@@ -369,3 +369,47 @@ pub async fn uploading_bytes(conn: &mut DbConn, repository_id: i64) -> Result<i6
     .fetch_one(conn)
     .await?)
 }
+
+/// Namespaces that hold repositories or a counted size, after `after_id`, by id.
+pub async fn list_counted_namespaces(
+    conn: &mut DbConn,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM (SELECT namespace_id AS id FROM repositories UNION \
+         SELECT namespace_id AS id FROM namespace_sizes) n WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Counts the namespace's blobs afresh from its manifests' links and stores the repository
+/// and namespace sizes that follow; returns the namespace's size (stored before, now). The
+/// caller holds the namespace's size row.
+pub async fn recount_namespace(conn: &mut DbConn, namespace_id: i64) -> Result<(i64, i64)> {
+    sqlx::query("DELETE FROM counted_blobs WHERE namespace_id = $1")
+        .bind(namespace_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO counted_blobs (repository_id, blob_id, namespace_id, manifests) \
+         SELECT m.repository_id, mb.blob_id, r.namespace_id, COUNT(*) FROM manifest_blobs mb \
+         JOIN manifests m ON m.id = mb.manifest_id JOIN repositories r ON r.id = m.repository_id \
+         WHERE r.namespace_id = $1 GROUP BY m.repository_id, mb.blob_id, r.namespace_id",
+    )
+    .bind(namespace_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE repositories SET size_bytes = (SELECT CAST(COALESCE(SUM(b.size), 0) AS BIGINT) \
+         FROM counted_blobs c JOIN blobs b ON b.id = c.blob_id \
+         WHERE c.repository_id = repositories.id) WHERE namespace_id = $1",
+    )
+    .bind(namespace_id)
+    .execute(&mut *conn)
+    .await?;
+    store_namespace_size(conn, namespace_id).await
+}

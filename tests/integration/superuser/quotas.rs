@@ -343,6 +343,21 @@ async fn image(registry: &Registry, seed: &str, layers: &[&[u8]]) -> Value {
     oci_manifest((&config_digest, config.len()), &layers)
 }
 
+/// Queues a registry-size calculation, which also recounts every namespace's size from its
+/// manifests, and waits for it to finish.
+async fn recount(admin: &Client) {
+    let status = "/api/v1/superuser/registrysize/";
+    let before = admin.get(status).send().await.json()["last_ran"]
+        .as_i64()
+        .unwrap_or(0);
+    admin.post(status).send().await.expect_status(201);
+    eventually("the registry size calculation", async || {
+        let body = admin.get(status).send().await.json();
+        body["last_ran"].as_i64().is_some_and(|ran| ran > before)
+    })
+    .await;
+}
+
 /// Waits until `check` holds, for up to 30 seconds.
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     for _ in 0..300 {
@@ -399,6 +414,9 @@ async fn sizes_count_each_blob_once(backend: Backend) {
         used(&admin, "dev").await == config_len + 3000
     })
     .await;
+    // Counting afresh finds the same.
+    recount(&admin).await;
+    assert_eq!(used(&admin, "dev").await, config_len + 3000);
 }
 
 /// Two pushes that each fit under the Reject limit but not together: one is stored, the
@@ -456,6 +474,9 @@ async fn concurrent_pushes_never_exceed_the_limit(backend: Backend) {
             "round {round}: {before} -> {now} of {limit}"
         );
     }
+    let counted = used(&admin, "dev").await;
+    recount(&admin).await;
+    assert_eq!(used(&admin, "dev").await, counted, "counting afresh finds no drift");
     // Over the limit, new uploads are refused at the start.
     admin
         .put(&format!("{quota}/1"))
