@@ -17,6 +17,7 @@ pub const VISIBLE_TO_ACCOUNT: &str = "(r.namespace_id = $1 \
 #[derive(Debug, Clone, FromRow)]
 pub struct RepositoryListRow {
     pub id: i64,
+    pub namespace_id: i64,
     pub namespace: String,
     pub name: String,
     pub description: String,
@@ -25,6 +26,8 @@ pub struct RepositoryListRow {
     pub state: String,
     pub starred: i64,
     pub last_modified_ms: Option<i64>,
+    /// The blobs its manifests use, each once.
+    pub size_bytes: i64,
 }
 
 /// Which repositories a listing returns.
@@ -63,7 +66,8 @@ pub async fn list_repositories_page(
         ""
     };
     let sql = format!(
-        "SELECT r.id, a.username AS namespace, r.name, r.description, r.public, r.kind, r.state, \
+        "SELECT r.id, r.namespace_id, a.username AS namespace, r.name, r.description, r.public, \
+         r.kind, r.state, r.size_bytes, \
          (SELECT COUNT(*) FROM stars s WHERE s.repository_id = r.id AND s.account_id = $1) AS starred, \
          (SELECT MAX(t.lifetime_start_ms) FROM tags t WHERE t.repository_id = r.id AND t.hidden = 0) \
              AS last_modified_ms \

@@ -12,7 +12,7 @@ use crate::accounts::{superuser_override, Account};
 use crate::app::{App, AppState};
 use crate::http::api_v1::app_token::require_user_admin;
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, QuayJson};
+use crate::http::extract::{Caller, NumericPath, QuayJson};
 use crate::http::json::Restful;
 use crate::http::views::{quota_list, QuotaLimitView, QuotaView};
 use crate::namespaces::teams;
@@ -147,7 +147,7 @@ pub async fn create_organization_quota(
 pub async fn get_organization_quota(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id)): Path<(String, i64)>,
+    NumericPath((org, quota_id)): NumericPath<(String, i64)>,
 ) -> Result<Restful<QuotaView>, ApiError> {
     let namespace = readable_namespace(&app, &caller, &org, true).await?;
     let quota = quotas::get_quota(&app, &namespace, quota_id).await?;
@@ -158,7 +158,7 @@ pub async fn get_organization_quota(
 pub async fn change_organization_quota(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id)): Path<(String, i64)>,
+    NumericPath((org, quota_id)): NumericPath<(String, i64)>,
     QuayJson(body): QuayJson<Value>,
 ) -> Result<Restful<QuotaView>, ApiError> {
     let namespace = managed_namespace(&app, &caller, &org).await?;
@@ -174,7 +174,7 @@ pub async fn change_organization_quota(
 pub async fn delete_organization_quota(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id)): Path<(String, i64)>,
+    NumericPath((org, quota_id)): NumericPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let namespace = managed_namespace(&app, &caller, &org).await?;
     let actor = caller.actor();
@@ -186,7 +186,7 @@ pub async fn delete_organization_quota(
 pub async fn list_organization_quota_limits(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id)): Path<(String, i64)>,
+    NumericPath((org, quota_id)): NumericPath<(String, i64)>,
 ) -> Result<Restful<Vec<QuotaLimitView>>, ApiError> {
     let namespace = readable_namespace(&app, &caller, &org, true).await?;
     let quota = quotas::get_quota(&app, &namespace, quota_id).await?;
@@ -228,7 +228,7 @@ fn limit_fields(body: &Value, required: bool) -> Result<(Option<&str>, Option<i6
 pub async fn create_organization_quota_limit(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id)): Path<(String, i64)>,
+    NumericPath((org, quota_id)): NumericPath<(String, i64)>,
     QuayJson(body): QuayJson<Value>,
 ) -> Result<Restful<&'static str>, ApiError> {
     let (kind, percent) = limit_fields(&body, true)?;
@@ -243,7 +243,7 @@ pub async fn create_organization_quota_limit(
 pub async fn get_organization_quota_limit(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id, limit_id)): Path<(String, i64, i64)>,
+    NumericPath((org, quota_id, limit_id)): NumericPath<(String, i64, i64)>,
 ) -> Result<Restful<QuotaLimitView>, ApiError> {
     let namespace = readable_namespace(&app, &caller, &org, true).await?;
     let limit = quotas::get_limit(&app, &namespace, quota_id, limit_id).await?;
@@ -255,7 +255,7 @@ pub async fn get_organization_quota_limit(
 pub async fn change_organization_quota_limit(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id, limit_id)): Path<(String, i64, i64)>,
+    NumericPath((org, quota_id, limit_id)): NumericPath<(String, i64, i64)>,
     QuayJson(body): QuayJson<Value>,
 ) -> Result<Restful<QuotaView>, ApiError> {
     let (kind, percent) = limit_fields(&body, false)?;
@@ -270,7 +270,7 @@ pub async fn change_organization_quota_limit(
 pub async fn delete_organization_quota_limit(
     State(app): State<AppState>,
     caller: Caller,
-    Path((org, quota_id, limit_id)): Path<(String, i64, i64)>,
+    NumericPath((org, quota_id, limit_id)): NumericPath<(String, i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let namespace = managed_namespace(&app, &caller, &org).await?;
     quotas::delete_limit(&app, &caller.actor(), &namespace, (quota_id, limit_id)).await?;
@@ -299,7 +299,7 @@ pub async fn list_user_quota(
 pub async fn get_user_quota(
     State(app): State<AppState>,
     caller: Caller,
-    Path(quota_id): Path<i64>,
+    NumericPath(quota_id): NumericPath<i64>,
 ) -> Result<Restful<QuotaView>, ApiError> {
     let account = own_namespace(&caller)?;
     let quota = quotas::get_quota(&app, &account, quota_id).await?;
@@ -310,7 +310,7 @@ pub async fn get_user_quota(
 pub async fn list_user_quota_limits(
     State(app): State<AppState>,
     caller: Caller,
-    Path(quota_id): Path<i64>,
+    NumericPath(quota_id): NumericPath<i64>,
 ) -> Result<Restful<Vec<QuotaLimitView>>, ApiError> {
     let account = own_namespace(&caller)?;
     let quota = quotas::get_quota(&app, &account, quota_id).await?;
@@ -325,7 +325,7 @@ pub async fn list_user_quota_limits(
 pub async fn get_user_quota_limit(
     State(app): State<AppState>,
     caller: Caller,
-    Path((quota_id, limit_id)): Path<(i64, i64)>,
+    NumericPath((quota_id, limit_id)): NumericPath<(i64, i64)>,
 ) -> Result<Restful<QuotaView>, ApiError> {
     let account = own_namespace(&caller)?;
     quotas::get_limit(&app, &account, quota_id, limit_id).await?;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::Role;
 use crate::accounts::TeamRole;
 use crate::app::AppState;
+use crate::http::api_v1::quota::namespace_usage;
 use crate::http::error::ApiError;
 use crate::http::extract::{
     fields, resolution_error, Admin, Caller, QuayJson, QueryParams, Read, RepositoryAccess, Write,
@@ -248,6 +249,16 @@ pub struct ListedRepositoryView {
     last_modified: Option<Option<i64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     popularity: Option<f64>,
+    /// With quota views on (superuser-api.md §10.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota_report: Option<RepositoryQuotaView>,
+}
+
+/// A listed repository's size and its namespace's configured quota.
+#[derive(Debug, Serialize)]
+pub struct RepositoryQuotaView {
+    quota_bytes: i64,
+    configured_quota: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -274,6 +285,9 @@ pub async fn list_repositories(
         management::list_repositories(&app, caller.requester(), request, start_id).await?;
     let logged_in = caller.identity.is_some();
     let with_last_modified = query.truthy("last_modified", false);
+    let namespaces: Vec<i64> = rows.iter().map(|r| r.namespace_id).collect();
+    let usage = namespace_usage(&app, &namespaces).await?;
+    let default_quota = Some(app.config.default_system_reject_quota_bytes).filter(|b| *b != 0);
     let popularity = match query.truthy("popularity", false) {
         true => Some(
             management::popularity(&app, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?,
@@ -298,6 +312,13 @@ pub async fn list_repositories(
                     popularity: popularity
                         .as_ref()
                         .map(|counts| counts.get(&r.id).copied().unwrap_or(0) as f64),
+                    quota_report: app.config.features.quota_views().then(|| {
+                        let quota = usage.get(&r.namespace_id).and_then(|u| u.quota.as_ref());
+                        RepositoryQuotaView {
+                            quota_bytes: r.size_bytes,
+                            configured_quota: quota.map(|q| q.limit_bytes).or(default_quota),
+                        }
+                    }),
                 })
                 .collect(),
             next_page: cursor.next_token(&app.secrets.page_tokens, next),

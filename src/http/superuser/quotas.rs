@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::app::AppState;
 use crate::http::api_v1::quota::quota_size;
 use crate::http::error::ApiError;
-use crate::http::extract::{Caller, FreshCaller, QuayJson};
+use crate::http::extract::{Caller, FreshCaller, NumericPath, QuayJson};
 use crate::http::json::Restful;
 use crate::http::views::{quota_list, QuotaView};
 use crate::quotas::{self, Route};
@@ -50,7 +50,7 @@ pub async fn create_quota(
 pub async fn change_quota(
     State(app): State<AppState>,
     caller: FreshCaller,
-    Path((namespace, quota_id)): Path<(String, i64)>,
+    NumericPath((namespace, quota_id)): NumericPath<(String, i64)>,
     QuayJson(body): QuayJson<Value>,
 ) -> Result<Restful<QuotaView>, ApiError> {
     let size = quota_size(&body, &Route::Superuser, false)?;
@@ -65,7 +65,7 @@ pub async fn change_quota(
 pub async fn delete_quota(
     State(app): State<AppState>,
     caller: Caller,
-    Path((namespace, quota_id)): Path<(String, i64)>,
+    NumericPath((namespace, quota_id)): NumericPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_superuser(&app.config)?;
     let namespace = quotas::namespace(&app, &namespace).await?;

@@ -317,6 +317,19 @@ async fn user_quotas(backend: Backend) {
         .send()
         .await
         .expect(200, "[]\n");
+    // Quota ids are numbers: anything else names no route, as in Quay.
+    let not_found = problem(404, "not_found", "Not Found", &berth);
+    admin
+        .put("/api/v1/superuser/users/newuser/quota/abc")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect(404, &not_found);
+    newuser
+        .get("/api/v1/user/quota/1.5")
+        .send()
+        .await
+        .expect(404, &not_found);
 }
 
 /// The namespace's counted size, from the superuser's user view.
@@ -392,7 +405,33 @@ async fn sizes_count_each_blob_once(backend: Backend) {
     b.put_manifest("v2", &manifest_b2).await.expect_status(201);
     assert_eq!(used(&admin, "dev").await, config_len + 3000 + 1234);
 
+    // Each repository reports its own size, its blobs counted once.
     let session = Client::session(&berth, "dev", &dev.password).await;
+    let listed = session
+        .get("/api/v1/repository?namespace=dev")
+        .send()
+        .await
+        .json();
+    let reports: Vec<(&str, &Value)> = listed["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), &r["quota_report"]))
+        .collect();
+    assert_eq!(
+        reports,
+        [
+            (
+                "a",
+                &json!({"quota_bytes": config_len + 3000, "configured_quota": null})
+            ),
+            (
+                "b",
+                &json!({"quota_bytes": config_len + 3000 + 1234, "configured_quota": null})
+            ),
+        ]
+    );
+
     session
         .delete("/api/v1/repository/dev/a")
         .send()
@@ -476,7 +515,11 @@ async fn concurrent_pushes_never_exceed_the_limit(backend: Backend) {
     }
     let counted = used(&admin, "dev").await;
     recount(&admin).await;
-    assert_eq!(used(&admin, "dev").await, counted, "counting afresh finds no drift");
+    assert_eq!(
+        used(&admin, "dev").await,
+        counted,
+        "counting afresh finds no drift"
+    );
     // Over the limit, new uploads are refused at the start.
     admin
         .put(&format!("{quota}/1"))
