@@ -55,7 +55,7 @@ def call(method, path, body=None, headers=None):
     resp = conn.getresponse()
     data = resp.read()
     conn.close()
-    return resp.status, resp.getheaders(), data
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
 
 for _ in range(300):
     try:
@@ -79,14 +79,14 @@ auth = {"Authorization": "Bearer " + json.loads(body)["token"]}
 
 def upload(data, chunk):
     status, headers, _ = call("POST", "/v2/bench/app/blobs/uploads/", b"", auth)
-    location = dict(headers)["Location"]
+    location = headers["location"]
     path = location.split(host, 1)[-1]
     for start in range(0, len(data), chunk):
         piece = data[start:start + chunk]
         h = dict(auth, **{"Content-Type": "application/octet-stream", "Content-Range": f"{start}-{start + len(piece) - 1}"})
         status, headers, _ = call("PATCH", path, piece, h)
         assert status == 202, status
-        path = dict(headers)["Location"].split(host, 1)[-1]
+        path = headers["location"].split(host, 1)[-1]
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     sep = "&" if "?" in path else "?"
     status, _, body = call("PUT", f"{path}{sep}digest={digest}", b"", auth)
