@@ -487,6 +487,29 @@ pub async fn delete_limit(
     Ok(db::commit(tx).await?)
 }
 
+/// A namespace's size against its configured quota (its own, or the system default).
+#[derive(Debug, Clone)]
+pub struct NamespaceUsage {
+    pub namespace: String,
+    pub used_bytes: i64,
+    pub quota_bytes: Option<i64>,
+}
+
+/// Every namespace that holds anything or has a quota, by name.
+pub async fn usage_report(app: &App) -> Result<Vec<NamespaceUsage>> {
+    let mut conn = app.db.reader().await?;
+    let default = Some(app.config.default_system_reject_quota_bytes).filter(|b| *b != 0);
+    let rows = db::quotas::list_usage(&mut conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(namespace, used_bytes, quota)| NamespaceUsage {
+            namespace,
+            used_bytes,
+            quota_bytes: quota.or(default),
+        })
+        .collect())
+}
+
 /// Recounts every namespace's size from its manifests (the registry-size calculation runs
 /// this after its total), correcting and reporting any drift; returns how many namespaces
 /// had drifted.

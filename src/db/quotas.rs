@@ -413,3 +413,15 @@ pub async fn recount_namespace(conn: &mut DbConn, namespace_id: i64) -> Result<(
     .await?;
     store_namespace_size(conn, namespace_id).await
 }
+
+/// Every namespace with a counted size or a quota: its name, size and quota limit.
+pub async fn list_usage(conn: &mut DbConn) -> Result<Vec<(String, i64, Option<i64>)>> {
+    Ok(sqlx::query_as::<_, (String, i64, Option<i64>)>(
+        "SELECT a.username, COALESCE(s.size_bytes, 0), q.limit_bytes FROM accounts a \
+         LEFT JOIN namespace_sizes s ON s.namespace_id = a.id \
+         LEFT JOIN quotas q ON q.namespace_id = a.id \
+         WHERE s.namespace_id IS NOT NULL OR q.id IS NOT NULL ORDER BY a.username",
+    )
+    .fetch_all(conn)
+    .await?)
+}

@@ -7,6 +7,7 @@ pub mod exported_logs;
 pub mod extract;
 pub mod health;
 pub mod json;
+mod metrics;
 pub mod oauth;
 pub mod pipeline;
 pub mod server;
@@ -67,6 +68,14 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         .route("/health", get(health::instance))
         .route("/health/instance", get(health::instance))
         .route("/_internal_ping", get(|| async { "true" }))
+        // Authenticated as `/api/v1` is: a scraper sends a superuser's OAuth token.
+        .route(
+            "/metrics",
+            get(metrics::metrics).route_layer(middleware::from_fn_with_state(
+                app.clone(),
+                pipeline::api_v1,
+            )),
+        )
         .layer(middleware::from_fn(move |req, next| {
             error::render(scheme, req, next)
         }))

@@ -535,7 +535,8 @@ async fn concurrent_pushes_never_exceed_the_limit(backend: Backend) {
     assert_code(&start, 403, "DENIED");
 }
 
-/// A Warning limit writes one `quota_warning` entry when a push crosses it, not one per push.
+/// A Warning limit writes one `quota_warning` entry when a push crosses it, not one per push;
+/// `/metrics` then shows the namespace's use against its quota.
 async fn warnings_are_logged_once(backend: Backend) {
     let berth = Berth::start_with(backend, options(false)).await;
     let admin = admin(&berth).await;
@@ -570,6 +571,27 @@ async fn warnings_are_logged_once(backend: Backend) {
         .collect();
     assert_eq!(warnings.len(), 1, "{logs}");
     assert_eq!(warnings[0]["metadata"]["limit_bytes"], 10000);
+
+    // /metrics shows the namespace's use against its quota, to superusers only.
+    let used = used(&admin, "dev").await;
+    let metrics = admin.get("/metrics").send().await;
+    metrics.expect_status(200);
+    let text = metrics.text();
+    for line in [
+        format!("berth_namespace_used_bytes{{namespace=\"dev\"}} {used}"),
+        "berth_namespace_quota_bytes{namespace=\"dev\"} 10000".to_owned(),
+        format!(
+            "berth_namespace_available_bytes{{namespace=\"dev\"}} {}",
+            10000 - used
+        ),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    assert_eq!(session.get("/metrics").send().await.status, 403);
+    assert_eq!(
+        Client::anon(&berth).get("/metrics").send().await.status,
+        401
+    );
 }
 
 backends!(
