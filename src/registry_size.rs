@@ -45,12 +45,31 @@ pub async fn queue(app: &App) -> db::Result<bool> {
     Ok(queued)
 }
 
-/// Sums every stored blob and records the total as the last completed calculation. The
+/// Sums every stored blob and records the total as the last completed calculation; the live
+/// total (kept as blobs are recorded and collected) is set to it, any drift reported. The
 /// running job leaves the queue in the same transaction, so no reader sees a completed run
 /// still running; while it runs it holds the queue key, so no other job can be removed here.
 pub async fn recalculate(app: &App) -> db::Result<()> {
     let mut tx = app.db.begin().await?;
     db::registry_size::store_registry_size(&mut tx, db::now_ms()).await?;
+    let total = db::registry_size::find_registry_size(&mut tx)
+        .await?
+        .map_or(0, |row| row.size_bytes);
+    let live = db::registry_size::reset_stored_bytes(&mut tx, total).await?;
+    if live != total {
+        tracing::warn!(
+            counted_bytes = live,
+            actual_bytes = total,
+            "registry size drift corrected"
+        );
+    }
     db::jobs::delete_job_by_key(&mut tx, CalculateRegistrySize::KIND).await?;
     db::commit(tx).await
+}
+
+/// The stored blob bytes right now, kept in the transaction of every blob recorded or
+/// collected.
+pub async fn stored_bytes(app: &App) -> db::Result<i64> {
+    let mut conn = app.db.reader().await?;
+    db::registry_size::stored_bytes(&mut conn).await
 }

@@ -248,12 +248,17 @@ pub async fn upsert_blob(
     size: i64,
     now_ms: i64,
 ) -> Result<BlobRow> {
-    sqlx::query("INSERT INTO blobs (digest, size, created_ms) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING")
+    let inserted = sqlx::query("INSERT INTO blobs (digest, size, created_ms) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING")
         .bind(digest)
         .bind(size)
         .bind(now_ms)
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected()
+        == 1;
+    if inserted {
+        super::registry_size::add_stored_bytes(&mut *conn, size).await?;
+    }
     Ok(
         sqlx::query_as::<_, BlobRow>("SELECT id, digest, size FROM blobs WHERE digest = $1")
             .bind(digest)
@@ -805,9 +810,15 @@ pub async fn list_garbage_blobs(conn: &mut DbConn, limit: i64) -> Result<Vec<Str
 /// Deletes the blob row of `digest` if nothing references it (checked again here, under the
 /// digest's lock); false when it is in use again.
 pub async fn delete_garbage_blob(conn: &mut DbConn, digest: &str) -> Result<bool> {
-    let sql = format!("DELETE FROM blobs WHERE digest = $1 AND id IN (SELECT b.id FROM blobs b WHERE {UNREFERENCED_BLOB})");
-    let done = sqlx::query(&sql).bind(digest).execute(conn).await?;
-    Ok(done.rows_affected() > 0)
+    let sql = format!("DELETE FROM blobs WHERE digest = $1 AND id IN (SELECT b.id FROM blobs b WHERE {UNREFERENCED_BLOB}) RETURNING size");
+    let size = sqlx::query_scalar::<_, i64>(&sql)
+        .bind(digest)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(size) = size {
+        super::registry_size::add_stored_bytes(conn, -size).await?;
+    }
+    Ok(size.is_some())
 }
 
 /// Those of `digests` that have a blob row.

@@ -36,3 +36,37 @@ pub async fn find_registry_size(conn: &mut DbConn) -> Result<Option<RegistrySize
     .fetch_optional(conn)
     .await?)
 }
+
+/// Shards of the live stored-bytes total (migration 0027).
+const STORED_BYTES_SHARDS: u64 = 16;
+
+/// Adds `bytes` (negative to take) to the live total of stored blob bytes, on a shard picked
+/// at random so that parallel writers rarely wait for one another.
+pub async fn add_stored_bytes(conn: &mut DbConn, bytes: i64) -> Result<()> {
+    let shard = (rand::random::<u64>() % STORED_BYTES_SHARDS) as i64;
+    sqlx::query("UPDATE stored_bytes SET bytes = bytes + $2 WHERE shard = $1")
+        .bind(shard)
+        .bind(bytes)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The live total of stored blob bytes.
+pub async fn stored_bytes(conn: &mut DbConn) -> Result<i64> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM stored_bytes",
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Sets the live total to what a calculation found; returns the total it had.
+pub async fn reset_stored_bytes(conn: &mut DbConn, total: i64) -> Result<i64> {
+    let before = stored_bytes(&mut *conn).await?;
+    sqlx::query("UPDATE stored_bytes SET bytes = CASE WHEN shard = 0 THEN $1 ELSE 0 END")
+        .bind(total)
+        .execute(conn)
+        .await?;
+    Ok(before)
+}

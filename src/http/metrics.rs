@@ -1,6 +1,6 @@
 //! `GET /metrics`: gauges in the Prometheus text format for any superuser's credential (a
 //! scraper sends a superuser's OAuth token): used, quota and available bytes per namespace,
-//! and the registry's size from its last calculation.
+//! the registry's stored bytes now and at its last size calculation.
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -42,6 +42,8 @@ pub async fn metrics(State(app): State<AppState>, caller: Caller) -> Result<Resp
     if let Some(status) = registry_size::status(&app).await? {
         registry_size.set(status.size_bytes);
     }
+    let stored = Gauge::<i64>::default();
+    stored.set(registry_size::stored_bytes(&app).await?);
 
     let mut registry = Registry::with_prefix("berth");
     registry.register(
@@ -63,6 +65,11 @@ pub async fn metrics(State(app): State<AppState>, caller: Caller) -> Result<Resp
         "registry_size_bytes",
         "Stored blob bytes at the last registry size calculation",
         registry_size,
+    );
+    registry.register(
+        "registry_stored_bytes",
+        "Stored blob bytes now, each blob counted once",
+        stored,
     );
     let mut text = String::new();
     encode(&mut text, &registry).map_err(|e| ApiError::Internal(e.into()))?;
