@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app;
 pub mod blobs;
+pub mod builds;
 pub mod config;
 pub mod db;
 pub mod gc;

@@ -12,8 +12,8 @@ use crate::repositories::{self, RegistryCaller, RepoName, Repository};
 use crate::storage::StoredBytes;
 pub use digest::{Algorithm, Digest, DigestError, Hasher};
 pub use uploads::{
-    cancel_upload, complete_upload, start_upload, upload_chunk, upload_monolithic, upload_status,
-    ChunkRange, UploadProgress,
+    cancel_upload, complete_upload, start_upload, store_stream, upload_chunk, upload_monolithic,
+    upload_status, ChunkRange, StoredBlob, UploadProgress,
 };
 
 /// Outcomes of blob operations callers branch on.

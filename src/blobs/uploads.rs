@@ -199,20 +199,7 @@ pub async fn complete_upload(
     link_blob(app, &mut tx, repo, &blob).await?;
     db::registry::delete_upload(&mut tx, uuid).await?;
     db::commit(tx).await?;
-    // The collector may have removed the bytes of an unreferenced blob of the same digest
-    // between the commit above and the row: then they are put back from this upload.
-    if app
-        .storage
-        .blob_size(&text)
-        .await
-        .map_err(Error::Storage)?
-        .is_none()
-    {
-        app.storage
-            .commit_upload(uuid, received, &text)
-            .await
-            .map_err(Error::Storage)?;
-    }
+    restore_collected_bytes(app, uuid, received, &text).await?;
     if let Err(err) = app.storage.delete_upload(uuid).await {
         // Only leftovers: the collector sweeps upload files that have no session.
         tracing::warn!(error = %err, upload = %uuid, "could not remove a committed upload");
@@ -388,4 +375,110 @@ mod tests {
         assert!(take_hash("test-upload", 5).is_some());
         assert!(take_hash("test-upload", 5).is_none());
     }
+}
+
+/// A blob stored outside any repository (a file dropped for a build).
+#[derive(Debug, Clone)]
+pub struct StoredBlob {
+    pub id: i64,
+    pub digest: Digest,
+    pub size: u64,
+}
+
+/// Stores `body` as a blob, hashed while it streams and durable before its row exists, and
+/// returns it; the caller's reference (made in `reference`'s transaction) keeps it from the
+/// collector. Bodies over `MAXIMUM_LAYER_SIZE` are refused.
+pub async fn store_stream<F>(app: &App, body: ByteStream<'_>, reference: F) -> Result<StoredBlob>
+where
+    F: AsyncFnOnce(&mut db::DbConn, &StoredBlob) -> db::Result<()>,
+{
+    let uuid = uuid::Uuid::new_v4().to_string();
+    app.storage
+        .create_upload(&uuid)
+        .await
+        .map_err(Error::Storage)?;
+    let outcome = store_upload(app, &uuid, body, reference).await;
+    if let Err(err) = app.storage.delete_upload(&uuid).await {
+        // Only leftovers: the collector sweeps upload files that have no session.
+        tracing::warn!(error = %err, upload = %uuid, "could not remove a stored file's upload");
+    }
+    outcome
+}
+
+async fn store_upload<F>(
+    app: &App,
+    uuid: &str,
+    body: ByteStream<'_>,
+    reference: F,
+) -> Result<StoredBlob>
+where
+    F: AsyncFnOnce(&mut db::DbConn, &StoredBlob) -> db::Result<()>,
+{
+    let mut hasher = Hasher::new(Algorithm::Sha256);
+    let limit = app.config.maximum_layer_size;
+    let mut meter = Meter {
+        hasher: Some(&mut hasher),
+        total: 0,
+        limit,
+        declared_end: None,
+        too_large: false,
+        too_long: false,
+        body_failed: false,
+    };
+    let metered = body.map(|chunk| meter.feed(chunk));
+    let written = app.storage.write_upload(uuid, 0, Box::pin(metered)).await;
+    let size = match written {
+        Ok(written) => written,
+        Err(_) if meter.too_large => {
+            return Err(Error::TooLarge {
+                uploaded: meter.total,
+                max_allowed: limit,
+            })
+        }
+        Err(err) if meter.body_failed => return Err(Error::Body(err)),
+        Err(err) => return Err(Error::Storage(err)),
+    };
+    let digest = hasher.finish();
+    let text = digest.to_string();
+    app.storage
+        .commit_upload(uuid, size, &text)
+        .await
+        .map_err(Error::Storage)?;
+    let mut tx = app.db.begin().await?;
+    db::registry::lock_digest(&mut tx, app.db.backend(), &text).await?;
+    let row = db::registry::upsert_blob(
+        &mut tx,
+        &text,
+        i64::try_from(size).unwrap_or(i64::MAX),
+        db::now_ms(),
+    )
+    .await?;
+    let stored = StoredBlob {
+        id: row.id,
+        digest,
+        size,
+    };
+    reference(&mut tx, &stored).await?;
+    db::commit(tx).await?;
+    restore_collected_bytes(app, uuid, size, &text).await?;
+    Ok(stored)
+}
+
+/// After a blob's row is committed: the collector may have removed the bytes of an
+/// unreferenced blob of the same digest between the storage commit and the row; then they
+/// are put back from upload `uuid`.
+async fn restore_collected_bytes(app: &App, uuid: &str, size: u64, digest: &str) -> Result<()> {
+    if app
+        .storage
+        .blob_size(digest)
+        .await
+        .map_err(Error::Storage)?
+        .is_none()
+    {
+        app.storage
+            .commit_upload(uuid, size, digest)
+            .await
+            .map_err(Error::Storage)?;
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app_tokens;
 pub mod applications;
+pub mod builds;
 pub mod grants;
 pub mod jobs;
 pub mod labels;

@@ -469,3 +469,71 @@ pub async fn list_prototype_rules(
     .fetch_all(conn)
     .await?)
 }
+
+/// `text` as a LIKE pattern that matches it literally, then anything (`\` escapes).
+fn like_prefix(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// An account found by an entity search, with whether it belongs to the organization asked
+/// about (robots of the namespace always do).
+#[derive(Debug, Clone, FromRow)]
+pub struct MatchingAccountRow {
+    pub username: String,
+    pub email: String,
+    pub robot: i64,
+    pub org_member: i64,
+}
+
+/// Users whose name starts with `prefix`, and robots whose full name starts with
+/// `robot_prefix`, the exact name first, robots next, then by name; at most `limit`.
+pub async fn list_matching_accounts(
+    conn: &mut DbConn,
+    prefix: &str,
+    robot_prefix: Option<&str>,
+    organization_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<MatchingAccountRow>> {
+    // Without a robot namespace the robot pattern is empty, which no robot's name matches.
+    let sql = "SELECT a.username, a.email, a.robot, CASE WHEN a.robot = 1 OR EXISTS (SELECT 1 \
+         FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.account_id = a.id \
+         AND t.organization_id = $4) THEN 1 ELSE 0 END AS org_member FROM accounts a \
+         WHERE (a.organization = 0 AND a.robot = 0 AND a.username LIKE $2 ESCAPE '\\') \
+         OR (a.robot = 1 AND a.username LIKE $3 ESCAPE '\\') \
+         ORDER BY CASE WHEN a.username = $1 THEN 0 ELSE 1 END, a.robot DESC, a.username LIMIT $5";
+    Ok(sqlx::query_as::<_, MatchingAccountRow>(sql)
+        .bind(prefix)
+        .bind(like_prefix(prefix))
+        .bind(robot_prefix.map(like_prefix).unwrap_or_default())
+        .bind(organization_id.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Teams of the organization whose name starts with `prefix`, by name; at most `limit`.
+pub async fn list_matching_teams(
+    conn: &mut DbConn,
+    organization_id: i64,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<TeamRow>> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t WHERE t.organization_id = $1 \
+         AND t.name LIKE $2 ESCAPE '\\' ORDER BY t.name LIMIT $3"
+    );
+    Ok(sqlx::query_as::<_, TeamRow>(&sql)
+        .bind(organization_id)
+        .bind(like_prefix(prefix))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}

@@ -472,3 +472,22 @@ impl From<crate::quotas::Error> for ApiError {
         }
     }
 }
+
+impl From<crate::builds::Error> for ApiError {
+    fn from(err: crate::builds::Error) -> Self {
+        use crate::builds::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            // Quay's data-model exception on the status and log routes.
+            E::UnknownBuild(_) => ApiError::DataModel(err.to_string()),
+            E::Blob(crate::blobs::Error::TooLarge { .. }) => ApiError::Message {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: err.to_string(),
+            },
+            E::Blob(crate::blobs::Error::Body(_)) => ApiError::invalid_request(err.to_string()),
+            E::Blob(other) => ApiError::Internal(anyhow::Error::from(other)),
+            E::Db(e) => ApiError::Internal(e.into()),
+            other => ApiError::invalid_request(other.to_string()),
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod server;
 pub mod session;
 pub mod superuser;
+mod userfiles;
 pub mod v2;
 pub mod views;
 
@@ -68,6 +69,10 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         .route("/health", get(health::instance))
         .route("/health/instance", get(health::instance))
         .route("/_internal_ping", get(|| async { "true" }))
+        .route(
+            "/userfiles/{file_id}",
+            get(userfiles::get_user_file).put(userfiles::put_user_file),
+        )
         // Authenticated as `/api/v1` is: a scraper sends a superuser's OAuth token.
         .route(
             "/metrics",

@@ -2,6 +2,7 @@
 //! through those applications.
 
 pub mod applications;
+pub mod entities;
 pub mod oauth;
 pub mod organizations;
 pub mod prototypes;

@@ -482,6 +482,14 @@ fn rows() -> Vec<Row> {
     use Need::*;
     vec![
         row("discovery", GET, "/api/v1/discovery", Anyone, 200),
+        // search: users for everyone; robots and teams of acme for its members.
+        row(
+            "getMatchingEntities",
+            GET,
+            "/api/v1/entities/o?namespace=acme&includeTeams=true",
+            Anyone,
+            200,
+        ),
         // user
         // Quay answers 401 invalid_token to every caller without user read, signed in or not.
         row("getLoggedInUser", GET, "/api/v1/user/", UserRead, 200).denied(401),
@@ -1235,6 +1243,84 @@ fn rows() -> Vec<Row> {
             201,
         )
         .body("{}"),
+        // build: `{build}` and `{doomed_build}` were requested by the owner.
+        row("getFiledropUrl", POST, "/api/v1/filedrop/", Anyone, 200)
+            .body(r#"{"mimeType": "application/gzip"}"#),
+        row(
+            "requestRepoBuild",
+            POST,
+            "/api/v1/repository/acme/app/build/",
+            RepoWrite,
+            201,
+        )
+        .body(r#"{"archive_url": "https://example.com/{who}.tar.gz"}"#),
+        row(
+            "getRepoBuilds",
+            GET,
+            "/api/v1/repository/acme/app/build/",
+            RepoRead,
+            200,
+        ),
+        row(
+            "getRepoBuild",
+            GET,
+            "/api/v1/repository/acme/app/build/{build}",
+            RepoRead,
+            200,
+        ),
+        row(
+            "getRepoBuildStatus",
+            GET,
+            "/api/v1/repository/acme/app/build/{build}/status",
+            RepoRead,
+            200,
+        ),
+        // Logs need write, or the read-only superuser's reading rights.
+        row(
+            "getRepoBuildLogs",
+            GET,
+            "/api/v1/repository/acme/app/build/{build}/logs",
+            RepoWrite,
+            200,
+        ),
+        row(
+            "cancelRepoBuild",
+            DELETE,
+            "/api/v1/repository/acme/app/build/{doomed_build}",
+            RepoAdmin,
+            201,
+        )
+        .once()
+        .rearm(
+            remake(POST, "/api/v1/repository/acme/app/build/")
+                .body(r#"{"archive_url": "https://example.com/doomed.tar.gz"}"#)
+                .keeps("doomed_build", "/id"),
+        )
+        .witness(
+            Role::Owner,
+            "/api/v1/repository/acme/app/build/{doomed_build}/status",
+        ),
+        row(
+            "getRepoBuildSuperUser",
+            GET,
+            "/api/v1/superuser/{build}/build",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "getRepoBuildStatusSuperUser",
+            GET,
+            "/api/v1/superuser/{build}/status",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "getRepoBuildLogsSuperUser",
+            GET,
+            "/api/v1/superuser/{build}/logs",
+            AnySuperuser,
+            200,
+        ),
         // namespacequota: `acme` and `owner` have quotas; limits need a full-access
         // superuser, whom this world lacks, so every change there is refused.
         row(
@@ -1588,6 +1674,12 @@ impl World {
             let listed = succeed(&admin, GET, &quota, None).await;
             quota_ids.push(listed[0]["id"].as_i64().expect("a quota id").to_string());
         }
+        let mut build_ids = Vec::new();
+        for name in ["kept", "doomed"] {
+            let body = json!({ "archive_url": format!("https://example.com/{name}.tar.gz") });
+            let build = succeed(owner, POST, &format!("{APP}/build/"), Some(body)).await;
+            build_ids.push(text_at(&build, "/id"));
+        }
         let mut service_keys = Vec::new();
         for name in ["kept", "doomed"] {
             let body = json!({"service": "matrix", "name": name, "expiration": null});
@@ -1648,6 +1740,8 @@ impl World {
             ("doomed_apptoken", app_tokens[1].clone()),
             ("service_key", service_keys[0].clone()),
             ("doomed_service_key", service_keys[1].clone()),
+            ("build", build_ids[0].clone()),
+            ("doomed_build", build_ids[1].clone()),
             ("quota", quota_ids[0].clone()),
             ("user_quota", quota_ids[1].clone()),
             ("leaver_quota", quota_ids[2].clone()),

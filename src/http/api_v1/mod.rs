@@ -4,6 +4,7 @@
 pub mod app_token;
 pub mod applications;
 pub mod authorization;
+pub mod build;
 pub mod discovery;
 pub mod logs;
 pub mod manifest;
@@ -13,6 +14,7 @@ pub mod prototype;
 pub mod quota;
 pub mod repository;
 pub mod robot;
+pub mod search;
 pub mod tag;
 pub mod team;
 pub mod user;

@@ -7,8 +7,8 @@ use super::Endpoint;
 use crate::accounts::Scopes;
 use crate::config::Config;
 use crate::http::api_v1::{
-    app_token, applications, authorization, discovery, logs, manifest, organization, permission,
-    prototype, quota, repository, robot, tag, team, user,
+    app_token, applications, authorization, build, discovery, logs, manifest, organization,
+    permission, prototype, quota, repository, robot, search, tag, team, user,
 };
 use crate::http::{session, superuser};
 
@@ -39,6 +39,16 @@ pub fn table(config: &Config) -> Vec<Endpoint> {
     endpoints.extend(team_endpoints());
     endpoints.extend(robot_endpoints());
     endpoints.extend(permission_endpoints());
+    endpoints.extend(build_endpoints());
+    endpoints.push(
+        E::new(
+            GET,
+            "/api/v1/entities/{prefix}",
+            "getMatchingEntities",
+            search::get_matching_entities,
+        )
+        .tag("search"),
+    );
     if features.app_specific_tokens {
         endpoints.extend(app_token_endpoints());
     }
@@ -49,6 +59,50 @@ pub fn table(config: &Config) -> Vec<Endpoint> {
         endpoints.extend(quota_endpoints());
     }
     endpoints
+}
+
+/// Quay's `build` module and the file drop its contexts arrive through.
+fn build_endpoints() -> Vec<Endpoint> {
+    const BUILDS: &str = "/api/v1/repository/{repository}/build/";
+    const BUILD: &str = "/api/v1/repository/{repository}/build/{build_uuid}";
+    vec![
+        E::new(
+            POST,
+            "/api/v1/filedrop/",
+            "getFiledropUrl",
+            build::request_file_drop,
+        )
+        .tag("filedrop")
+        .internal(),
+        E::new(POST, BUILDS, "requestRepoBuild", build::request_repo_build)
+            .tag("build")
+            .scope(REPO_WRITE),
+        E::new(GET, BUILDS, "getRepoBuilds", build::list_repo_builds)
+            .tag("build")
+            .scope(REPO_READ),
+        E::new(GET, BUILD, "getRepoBuild", build::get_repo_build)
+            .tag("build")
+            .scope(REPO_READ),
+        E::new(DELETE, BUILD, "cancelRepoBuild", build::cancel_repo_build)
+            .tag("build")
+            .scope(REPO_ADMIN),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/build/{build_uuid}/status",
+            "getRepoBuildStatus",
+            build::get_repo_build_status,
+        )
+        .tag("build")
+        .scope(REPO_READ),
+        E::new(
+            GET,
+            "/api/v1/repository/{repository}/build/{build_uuid}/logs",
+            "getRepoBuildLogs",
+            build::get_repo_build_logs,
+        )
+        .tag("build")
+        .scope(REPO_READ),
+    ]
 }
 
 /// Quay's `namespacequota` module and the superuser quota routes (superuser-api.md §9, §10),
@@ -849,7 +903,7 @@ fn app_token_endpoints() -> Vec<Endpoint> {
 }
 
 fn superuser_endpoints() -> Vec<Endpoint> {
-    use superuser::{keys, logs, organizations, registry_size, users};
+    use superuser::{builds, keys, logs, organizations, registry_size, users};
     vec![
         E::new(
             GET,
@@ -969,6 +1023,24 @@ fn superuser_endpoints() -> Vec<Endpoint> {
             "/api/v1/superuser/approvedkeys/{kid}",
             "approveServiceKey",
             keys::approve_key,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/{build_uuid}/build",
+            "getRepoBuildSuperUser",
+            builds::get_build,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/{build_uuid}/status",
+            "getRepoBuildStatusSuperUser",
+            builds::get_build_status,
+        ),
+        E::new(
+            GET,
+            "/api/v1/superuser/{build_uuid}/logs",
+            "getRepoBuildLogsSuperUser",
+            builds::get_build_logs,
         ),
     ]
     .into_iter()

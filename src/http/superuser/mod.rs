@@ -2,6 +2,7 @@
 //! `http::endpoints`; every path answers with and without its trailing slash (Berth's
 //! decision 3), so `curl` without `-L` works.
 
+pub mod builds;
 pub mod keys;
 pub mod logs;
 pub mod organizations;

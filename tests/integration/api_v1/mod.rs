@@ -2,7 +2,9 @@
 
 mod app_tokens;
 mod applications;
+mod builds;
 mod discovery;
+mod entities;
 mod log_exports;
 mod oauth;
 mod organizations;

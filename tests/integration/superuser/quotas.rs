@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::harness::fixtures::{
     admin, assert_code, create_org, create_user, oci_manifest, user_session, Registry, User,
 };
+use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Options};
 
 fn options(fast_gc: bool) -> Options {
@@ -19,11 +20,7 @@ fn options(fast_gc: bool) -> Options {
 }
 
 fn problem(status: u16, error_type: &str, detail: &str, berth: &Berth) -> String {
-    format!(
-        "{{\"detail\": \"{detail}\", \"error_message\": \"{detail}\", \"error_type\": \"{error_type}\", \
-         \"title\": \"{error_type}\", \"type\": \"http://{}/api/v1/error/{error_type}\", \"status\": {status}}}\n",
-        berth.addr
-    )
+    wire::problem(&berth.addr, status, error_type, detail)
 }
 
 /// The docs' §6.17.5 commands and their error cases (transcripts 84–108).
