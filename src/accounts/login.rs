@@ -1,7 +1,9 @@
 //! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords, `$oauthtoken` and robot
 //! tokens.
 
-use super::{app_tokens, passwords, robots, tokens, Account, Scopes};
+use std::future::Future;
+
+use super::{app_tokens, passwords, robots, throttle, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db;
 use crate::logs::{self, Actor, OAuthUse};
@@ -42,6 +44,10 @@ pub enum LoginError {
     InvalidToken,
     #[error("Could not find robot with username: {0} and supplied password.")]
     UnknownRobot(String),
+    /// Quay's back-off after failed logins (per account), or too many failures from the
+    /// client's address; `retry_after_s` is when to try again.
+    #[error("Too many login attempts. \nPlease reset your Quay password and try again.")]
+    TooManyAttempts { retry_after_s: i64 },
     #[error(transparent)]
     Db(#[from] db::Error),
 }
@@ -61,8 +67,45 @@ pub async fn authenticate_basic(
     password: &str,
     attempt: &Attempt<'_>,
 ) -> Result<Login, LoginError> {
-    let outcome = authenticate_credentials(app, username, password).await;
+    guarded(
+        app,
+        attempt,
+        username,
+        authenticate_credentials(app, username, password),
+    )
+    .await
+}
+
+/// Runs `login` unless the client's address is throttled; counts its refusal against the
+/// address and writes the failure's usage log.
+async fn guarded(
+    app: &App,
+    attempt: &Attempt<'_>,
+    username: &str,
+    login: impl Future<Output = Result<Login, LoginError>>,
+) -> Result<Login, LoginError> {
+    let now = db::now_ms();
+    let address = attempt.ip.as_deref();
+    let outcome = match address.and_then(|ip| throttle::address_backoff_ms(ip, now)) {
+        Some(wait_ms) => Err(LoginError::TooManyAttempts {
+            retry_after_s: seconds(wait_ms),
+        }),
+        None => login.await,
+    };
+    if let (Err(refusal), Some(ip)) = (&outcome, address) {
+        if matches!(
+            refusal,
+            LoginError::InvalidCredentials | LoginError::InvalidToken | LoginError::UnknownRobot(_)
+        ) {
+            throttle::record_address_failure(ip, now);
+        }
+    }
     audit_failure(app, attempt, username, outcome).await
+}
+
+/// Milliseconds as whole seconds to wait, at least one.
+fn seconds(ms: i64) -> i64 {
+    ((ms + 999) / 1000).max(1)
 }
 
 /// Writes `login_failure` for a refused credential (not for a database fault), under the
@@ -168,14 +211,30 @@ async fn authenticate_password(app: &App, name: &str, password: &str) -> Result<
     let Some(hash) = account.password_hash.clone() else {
         return Err(LoginError::InvalidCredentials);
     };
+    let now = db::now_ms();
+    let attempts = account.invalid_login_attempts;
+    if let Some(wait_ms) =
+        throttle::account_backoff_ms(attempts, account.last_invalid_login_ms, now)
+    {
+        return Err(LoginError::TooManyAttempts {
+            retry_after_s: seconds(wait_ms),
+        });
+    }
     let secret_key = app.secrets.secret_key.as_str();
+    let username = account.username.as_str();
+    // A password verified moments ago against the same hash skips bcrypt: a CI fleet logging
+    // in for every pull pays it once a minute, not every time.
+    let remembered = throttle::recently_verified(secret_key, username, password, &hash, now);
     let plain =
         passwords::decrypt_password(secret_key, password).unwrap_or_else(|| password.to_owned());
-    if !passwords::verify_password(plain, hash).await {
+    if !remembered && !passwords::verify_password(plain, hash.clone()).await {
         let mut tx = app.db.begin().await?;
         db::accounts::record_login_failure(&mut tx, account.id, db::now_ms()).await?;
         db::commit(tx).await?;
         return Err(LoginError::InvalidCredentials);
+    }
+    if !remembered {
+        throttle::remember_verified(secret_key, username, password, &hash, now);
     }
     if !account.enabled {
         return Err(LoginError::Disabled);
@@ -207,11 +266,11 @@ pub async fn sign_in(
         user_agent,
         ip: actor.ip.clone(),
     };
-    let login = audit_failure(
+    let login = guarded(
         app,
         &attempt,
         username,
-        authenticate_password(app, username, password).await,
+        authenticate_password(app, username, password),
     )
     .await?;
     let mut tx = app.db.begin().await?;

@@ -7,6 +7,7 @@ pub mod robots;
 pub mod roles;
 pub mod scopes;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 mod validation;
 

@@ -242,6 +242,8 @@ pub struct RegistryError {
     /// Boxed: the error travels in `Result`s, which should stay small.
     pub detail: Box<serde_json::Value>,
     pub challenge: Option<String>,
+    /// Seconds for `Retry-After` (429).
+    pub retry_after: Option<i64>,
 }
 
 impl RegistryError {
@@ -252,6 +254,15 @@ impl RegistryError {
             message: message.into(),
             detail: Box::new(json!({})),
             challenge: None,
+            retry_after: None,
+        }
+    }
+
+    /// 429 TOOMANYREQUESTS with `Retry-After`.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_s: i64) -> Self {
+        RegistryError {
+            retry_after: Some(retry_after_s),
+            ..RegistryError::new(StatusCode::TOO_MANY_REQUESTS, "TOOMANYREQUESTS", message)
         }
     }
 
@@ -301,6 +312,9 @@ impl IntoResponse for RegistryError {
         );
         if let Some(challenge) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

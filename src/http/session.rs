@@ -79,6 +79,13 @@ pub async fn signin(
             Ok(with_session(&app, response, &session))
         }
         Err(LoginError::Db(e)) => Err(ApiError::Internal(e.into())),
+        // Quay's handler answers the back-off in plain text.
+        Err(err @ LoginError::TooManyAttempts { retry_after_s }) => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry_after_s.to_string())],
+            err.to_string(),
+        )
+            .into_response()),
         Err(err) => {
             let failure = SigninFailure {
                 needs_email_verification: false,

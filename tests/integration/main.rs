@@ -16,4 +16,5 @@ mod journey;
 mod roles;
 mod superuser;
 mod switches;
+mod throttling;
 mod v2;

@@ -97,6 +97,12 @@ async fn login(
     match authenticate_basic(app, &user, &password, attempt).await {
         Ok(login) => Ok(Some(login)),
         Err(LoginError::Db(cause)) => Err(cause.into()),
+        Err(LoginError::TooManyAttempts { retry_after_s }) => {
+            Err(RegistryError::too_many_requests(
+                LoginError::TooManyAttempts { retry_after_s }.to_string(),
+                retry_after_s,
+            ))
+        }
         Err(err) => Err(refused(err.to_string())),
     }
 }

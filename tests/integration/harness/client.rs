@@ -102,15 +102,7 @@ impl Client {
     /// Signs in like the web UI (core-api.md §1.5): `GET /csrf_token`, then `POST
     /// /api/v1/signin` with the cookie and `X-CSRF-Token`. Panics unless it answers 200.
     pub async fn session(berth: &Berth, username: &str, password: &str) -> Client {
-        let client = Client::new(berth, Auth::Session(Arc::default()));
-        let csrf = client.get("/csrf_token").send().await;
-        assert_eq!(csrf.status, 200, "GET /csrf_token: {}", csrf.text());
-        client
-            .session_state()
-            .expect("session")
-            .lock()
-            .unwrap()
-            .csrf = csrf.json()["csrf_token"].as_str().map(str::to_owned);
+        let client = Client::browser(berth).await;
         let signin = client
             .post("/api/v1/signin")
             .json(&serde_json::json!({"username": username, "password": password}))
@@ -122,6 +114,20 @@ impl Client {
             "POST /api/v1/signin as {username}: {}",
             signin.text()
         );
+        client
+    }
+
+    /// A browser that has its session cookie and CSRF token but has not signed in.
+    pub async fn browser(berth: &Berth) -> Client {
+        let client = Client::new(berth, Auth::Session(Arc::default()));
+        let csrf = client.get("/csrf_token").send().await;
+        assert_eq!(csrf.status, 200, "GET /csrf_token: {}", csrf.text());
+        client
+            .session_state()
+            .expect("session")
+            .lock()
+            .unwrap()
+            .csrf = csrf.json()["csrf_token"].as_str().map(str::to_owned);
         client
     }
 

@@ -428,6 +428,8 @@ async fn failed_logins_are_logged(backend: Backend) {
         .await;
     assert_eq!(signin.status, 403);
     assert_eq!(signin.json()["invalidCredentials"], true);
+    // One failure backs the account off for half a second (Quay's back-off).
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let token = Client::basic(&berth, "victim", "wrong-password")
         .get("/v2/auth?service=x")
         .send()
