@@ -221,7 +221,12 @@ pub async fn quota_of(app: &App, namespace: &Account) -> Result<Option<Quota>> {
 /// The quota `quota_id` of the namespace.
 pub async fn get_quota(app: &App, namespace: &Account, quota_id: i64) -> Result<Quota> {
     let mut conn = app.db.reader().await?;
-    match find_quota(&mut conn, namespace.id).await? {
+    quota_in(&mut conn, namespace, quota_id).await
+}
+
+/// The namespace's quota if its id is `quota_id`; any other id is not found there.
+async fn quota_in(conn: &mut DbConn, namespace: &Account, quota_id: i64) -> Result<Quota> {
+    match find_quota(conn, namespace.id).await? {
         Some(quota) if quota.id == quota_id => Ok(quota),
         _ => Err(Error::NotFound),
     }
@@ -295,10 +300,7 @@ pub async fn change_quota(
     limit_bytes: Option<i64>,
 ) -> Result<Quota> {
     let mut tx = app.db.begin().await?;
-    let quota = match find_quota(&mut tx, namespace.id).await? {
-        Some(quota) if quota.id == quota_id => quota,
-        _ => return Err(Error::NotFound),
-    };
+    let quota = quota_in(&mut tx, namespace, quota_id).await?;
     let Some(limit_bytes) = limit_bytes.filter(|b| *b != 0) else {
         return Ok(quota);
     };
@@ -370,10 +372,7 @@ pub async fn add_limit(
     percent: i64,
 ) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    let quota = match find_quota(&mut tx, namespace.id).await? {
-        Some(quota) if quota.id == quota_id => quota,
-        _ => return Err(Error::NotFound),
-    };
+    let quota = quota_in(&mut tx, namespace, quota_id).await?;
     let kind = LimitKind::parse(kind)?;
     check_percent(percent)?;
     if quota
@@ -419,10 +418,7 @@ pub async fn change_limit(
     percent: Option<i64>,
 ) -> Result<Quota> {
     let mut tx = app.db.begin().await?;
-    let quota = match find_quota(&mut tx, namespace.id).await? {
-        Some(quota) if quota.id == quota_id => quota,
-        _ => return Err(Error::NotFound),
-    };
+    let quota = quota_in(&mut tx, namespace, quota_id).await?;
     let limit = quota
         .limits
         .iter()
@@ -466,10 +462,7 @@ pub async fn delete_limit(
     (quota_id, limit_id): (i64, i64),
 ) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    let quota = match find_quota(&mut tx, namespace.id).await? {
-        Some(quota) if quota.id == quota_id => quota,
-        _ => return Err(Error::NotFound),
-    };
+    let quota = quota_in(&mut tx, namespace, quota_id).await?;
     let limit = quota
         .limits
         .iter()
