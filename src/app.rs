@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::buildlogs::RedisBuildLogs;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::logs::deferred::DeferredLogs;
@@ -55,6 +56,8 @@ pub struct App {
     pub signer: Signer,
     /// This node's queue of pull logs awaiting their batch.
     pub deferred_logs: DeferredLogs,
+    /// `BUILDLOGS_REDIS`: where running builds' logs are kept; None keeps them in the database.
+    pub build_logs_redis: Option<RedisBuildLogs>,
 }
 
 pub type AppState = Arc<App>;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app;
 pub mod blobs;
+pub mod buildlogs;
 pub mod builds;
 pub mod config;
 pub mod db;
@@ -82,9 +83,16 @@ pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<A
     .await
     .context("loading the instance service key")?;
     let deferred_logs = logs::deferred::DeferredLogs::start(db.clone());
+    let build_logs_redis = config
+        .build_logs_redis
+        .as_ref()
+        .map(buildlogs::RedisBuildLogs::new)
+        .transpose()
+        .context("BUILDLOGS_REDIS")?;
     Ok(Arc::new(App {
         config: Arc::new(config),
         deferred_logs,
+        build_logs_redis,
         db,
         storage,
         secrets,
@@ -92,12 +100,34 @@ pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<A
     }))
 }
 
-/// `berth serve`: binds `listen`, then serves the API, the registry and the job runner until
-/// SIGINT or SIGTERM.
+/// Starts the build runner when buildah is installed; says so either way.
+fn start_builds(app: &AppState) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    match builds::run::Builder::prepare(&app.config.data_dir)
+        .context("preparing the build folder")?
+    {
+        Some(builder) => {
+            tracing::info!("build runner started");
+            Ok(Some(tokio::spawn(workers::builds::run_forever(
+                app.clone(),
+                builder,
+            ))))
+        }
+        None => {
+            tracing::warn!(
+                "buildah is not installed: requested builds wait for a node that has it"
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `berth serve`: binds `listen`, then serves the API, the registry, the job runner and
+/// (with `run_builds`) the build runner until SIGINT or SIGTERM.
 pub async fn serve(
     options: NodeOptions,
     listen: &str,
     limits: http::server::Limits,
+    run_builds: bool,
 ) -> anyhow::Result<()> {
     let mut config = options.load_config()?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -110,6 +140,11 @@ pub async fn serve(
     let app = open_app(&options, config).await?;
     tracing::info!(storage = %app.storage.describe(), "storage ready");
     let worker = tokio::spawn(workers::run_forever(app.clone()));
+    let builder = if run_builds {
+        start_builds(&app)?
+    } else {
+        None
+    };
 
     // The test harness and scripts read this line to learn the address.
     println!("listening on http://{addr}");
@@ -123,6 +158,10 @@ pub async fn serve(
     )
     .await;
     worker.abort();
+    if let Some(builder) = builder {
+        // A build cut short here is taken again by a runner once its lease lapses.
+        builder.abort();
+    }
     app.deferred_logs.flush().await;
     app.db.close().await;
     Ok(())
@@ -135,6 +174,21 @@ pub async fn work(options: NodeOptions) -> anyhow::Result<()> {
     tokio::select! {
         _ = workers::run_forever(app.clone()) => {}
         _ = shutdown_signal() => {}
+    }
+    app.db.close().await;
+    Ok(())
+}
+
+/// `berth build-worker`: runs builds only (scale-out nodes that build).
+pub async fn build(options: NodeOptions) -> anyhow::Result<()> {
+    let config = options.load_config()?;
+    let app = open_app(&options, config).await?;
+    let builder = builds::run::Builder::prepare(&app.config.data_dir)
+        .context("preparing the build folder")?
+        .ok_or_else(|| anyhow::anyhow!("buildah is not installed (Debian package buildah)"))?;
+    tokio::select! {
+        () = workers::builds::run_forever(app.clone(), builder) => {}
+        () = shutdown_signal() => {}
     }
     app.db.close().await;
     Ok(())

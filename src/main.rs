@@ -71,9 +71,17 @@ enum Command {
         listen: String,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Leave requested builds to `berth build-worker` nodes.
+        #[arg(long, env = "BERTH_NO_BUILD_WORKER")]
+        no_build_worker: bool,
     },
     /// Run background jobs only.
     Worker {
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Run requested builds only (with buildah).
+    BuildWorker {
         #[command(flatten)]
         node: NodeArgs,
     },
@@ -113,11 +121,13 @@ async fn main() -> std::process::ExitCode {
             node,
             listen,
             limits,
+            no_build_worker,
         } => match limits.limits() {
-            Ok(limits) => berth::serve(node.options(), &listen, limits).await,
+            Ok(limits) => berth::serve(node.options(), &listen, limits, !no_build_worker).await,
             Err(err) => Err(err),
         },
         Command::Worker { node } => berth::work(node.options()).await,
+        Command::BuildWorker { node } => berth::build(node.options()).await,
         Command::Migrate { node } => {
             let options = node.options();
             match options.load_config() {

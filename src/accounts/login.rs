@@ -1,9 +1,9 @@
-//! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords, `$oauthtoken` and robot
-//! tokens.
+//! Basic-auth logins (`/v2/auth`): passwords, encrypted passwords, `$oauthtoken`, `$app`,
+//! robot tokens and build runs' `$token`.
 
 use std::future::Future;
 
-use super::{app_tokens, passwords, robots, throttle, tokens, Account, Scopes};
+use super::{app_tokens, build_tokens, passwords, robots, throttle, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db;
 use crate::logs::{self, Actor, OAuthUse};
@@ -19,6 +19,10 @@ pub enum CredentialKind {
     },
     /// An app-specific token (`$app`), a direct login of its owner.
     AppToken,
+    /// A build run's `$token`: reads as its account may, and pushes to the build's repository.
+    BuildRun {
+        repository_id: i64,
+    },
 }
 
 /// A successful login.
@@ -178,6 +182,16 @@ async fn authenticate_credentials(
                 kind: CredentialKind::AppToken,
                 oauth: None,
                 app_token: Some((token.uuid, token.title)),
+            }),
+            None => Err(LoginError::InvalidToken),
+        },
+        build_tokens::USERNAME => match build_tokens::authenticate(app, password).await? {
+            Some((account, repository_id)) => Ok(Login {
+                account,
+                scopes: Scopes::REPO_READ,
+                kind: CredentialKind::BuildRun { repository_id },
+                oauth: None,
+                app_token: None,
             }),
             None => Err(LoginError::InvalidToken),
         },

@@ -1,6 +1,7 @@
 //! Accounts: users (and, later, organizations and robots), their credentials and roles.
 
 pub mod app_tokens;
+pub mod build_tokens;
 pub mod login;
 pub mod passwords;
 pub mod robots;

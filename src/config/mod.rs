@@ -112,6 +112,9 @@ pub struct Config {
     pub registry_title_short: String,
     /// `SSRF_ALLOWED_HOSTS`: hosts in private or loopback ranges that callbacks may still reach.
     pub ssrf_allowed_hosts: Vec<String>,
+    /// `BUILDLOGS_REDIS`: where build logs are kept while builds run; None keeps them in the
+    /// database.
+    pub build_logs_redis: Option<RedisConfig>,
     /// The node's data folder (`--data-dir`).
     pub data_dir: std::path::PathBuf,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
@@ -134,6 +137,38 @@ pub struct MailConfig {
     pub credentials: Option<(String, String)>,
     /// `MAIL_DEFAULT_SENDER`, default `admin@example.com` (Quay's).
     pub sender: String,
+}
+
+/// A Redis server (Quay's `host`, `port`, `password` and `db` keys).
+#[derive(Clone, PartialEq)]
+pub struct RedisConfig {
+    pub host: String,
+    pub port: u16,
+    pub password: Option<String>,
+    pub db: i64,
+}
+
+impl RedisConfig {
+    /// The server's `redis://` URL, password included.
+    pub fn url(&self) -> String {
+        let auth = self
+            .password
+            .as_ref()
+            .map(|p| {
+                let escaped =
+                    percent_encoding::utf8_percent_encode(p, percent_encoding::NON_ALPHANUMERIC);
+                format!(":{escaped}@")
+            })
+            .unwrap_or_default();
+        format!("redis://{auth}{}:{}/{}", self.host, self.port, self.db)
+    }
+}
+
+/// Shown without the password.
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "redis://{}:{}/{}", self.host, self.port, self.db)
+    }
 }
 
 /// A configuration key that has no effect.
@@ -181,6 +216,35 @@ impl Config {
         format!("{}://{}", self.preferred_url_scheme, self.server_hostname)
     }
 
+    /// Whether Berth may fetch from or call `url` on a user's behalf (log-export callbacks,
+    /// build archives): any public HTTP(S) address; loopback, private and link-local hosts
+    /// only when `SSRF_ALLOWED_HOSTS` names them (Quay's rule, so users cannot probe the
+    /// network Berth runs in).
+    pub fn may_reach(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host() else {
+            return false;
+        };
+        let internal = match host {
+            url::Host::Domain(name) => {
+                name == "localhost" || name.ends_with(".local") || name.ends_with(".internal")
+            }
+            url::Host::Ipv4(ip) => {
+                ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+            }
+            url::Host::Ipv6(ip) => {
+                let first = ip.segments()[0];
+                // Unique local fc00::/7 and link-local fe80::/10.
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+            }
+        };
+        let host_text = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
+        let allowed = self.ssrf_allowed_hosts.iter().any(|h| h == host_text);
+        matches!(url.scheme(), "http" | "https") && (!internal || allowed)
+    }
+
     /// A readable listing of the resolved configuration (`berth config check`), secrets hidden.
     pub fn describe(&self) -> BTreeMap<&'static str, String> {
         let mut out = BTreeMap::new();
@@ -208,6 +272,13 @@ impl Config {
                 )
             });
         out.insert("MAIL_SERVER", mail);
+        let build_logs = self
+            .build_logs_redis
+            .as_ref()
+            .map_or("none (build logs in the database)".to_owned(), |r| {
+                format!("{r:?}")
+            });
+        out.insert("BUILDLOGS_REDIS", build_logs);
         out
     }
 }

@@ -8,7 +8,7 @@ use serde_yaml::{Mapping, Value};
 use super::features::QUAY_FEATURES;
 use super::{
     bad, parse_duration_s, parse_size, Config, ConfigError, Features, IgnoredKey, MailConfig,
-    S3Config, StorageConfig,
+    RedisConfig, S3Config, StorageConfig,
 };
 
 /// Keys of Quay's configuration that have no effect in Berth: accepted, and reported as ignored.
@@ -19,13 +19,39 @@ const NO_EFFECT_KEYS: &[&str] = &[
     "USERFILES_LOCATION",
     "USERFILES_PATH",
     "LOG_ARCHIVE_LOCATION",
-    "BUILDLOGS_REDIS",
     "USER_EVENTS_REDIS",
     "AVATAR_KIND",
     "REGISTRY_TITLE",
     "ENTERPRISE_LOGO_URL",
     "DATA_MODEL_CACHE_CONFIG",
 ];
+
+/// A Redis server as Quay's `*_REDIS` keys describe it.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct RedisKeys {
+    host: String,
+    port: Option<u16>,
+    password: Option<String>,
+    db: Option<i64>,
+    ssl: Option<bool>,
+}
+
+impl RedisKeys {
+    fn validate(self, key: &str) -> Result<RedisConfig, ConfigError> {
+        if self.host.is_empty() {
+            return Err(bad(key, "host must not be empty"));
+        }
+        if self.ssl == Some(true) {
+            return Err(bad(key, "ssl: Berth reaches Redis without TLS only"));
+        }
+        Ok(RedisConfig {
+            host: self.host,
+            port: self.port.unwrap_or(6379),
+            password: self.password.filter(|p| !p.is_empty()),
+            db: self.db.unwrap_or(0),
+        })
+    }
+}
 
 #[derive(Debug, Default)]
 pub(super) struct RawConfig {
@@ -67,6 +93,7 @@ pub(super) struct RawConfig {
     pub mail_default_sender: Option<String>,
     pub registry_title_short: Option<String>,
     pub ssrf_allowed_hosts: Vec<String>,
+    pub build_logs_redis: Option<RedisKeys>,
     pub ignored_keys: Vec<IgnoredKey>,
 }
 
@@ -144,6 +171,7 @@ impl RawConfig {
                 "MAIL_DEFAULT_SENDER" => raw.mail_default_sender = Some(value(key, v)?),
                 "REGISTRY_TITLE_SHORT" => raw.registry_title_short = Some(value(key, v)?),
                 "SSRF_ALLOWED_HOSTS" => raw.ssrf_allowed_hosts = value(key, v)?,
+                "BUILDLOGS_REDIS" => raw.build_logs_redis = value(key, v)?,
                 "DISKSPACE_HEALTH_THRESHOLD" => {
                     raw.diskspace_health_threshold = Some(value(key, v)?)
                 }
@@ -336,6 +364,10 @@ impl RawConfig {
             mail,
             registry_title_short: self.registry_title_short.unwrap_or_else(|| "Berth".into()),
             ssrf_allowed_hosts: self.ssrf_allowed_hosts,
+            build_logs_redis: self
+                .build_logs_redis
+                .map(|keys| keys.validate("BUILDLOGS_REDIS"))
+                .transpose()?,
             data_dir: data_dir.to_path_buf(),
             first_user_is_superuser: false,
             ignored_keys: self.ignored_keys,

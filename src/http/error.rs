@@ -491,7 +491,10 @@ impl From<crate::builds::Error> for ApiError {
     fn from(err: crate::builds::Error) -> Self {
         use crate::builds::Error as E;
         match err {
-            E::NotFound => ApiError::not_found(),
+            E::NotFound | E::UnknownRobot => ApiError::not_found(),
+            E::Unauthorized => ApiError::unauthorized(false),
+            E::Namespace(e) => e.into(),
+            E::Internal(e) => ApiError::Internal(e),
             // Quay's data-model exception on the status and log routes.
             E::UnknownBuild(_) => ApiError::DataModel(err.to_string()),
             E::Blob(crate::blobs::Error::TooLarge { .. }) => ApiError::Message {

@@ -65,37 +65,12 @@ pub enum ExportError {
     Db(#[from] db::Error),
 }
 
-/// A callback may go to any public HTTP(S) address; loopback, private and link-local hosts
-/// only when `SSRF_ALLOWED_HOSTS` names them (Quay's rule, so exports cannot probe the
-/// network Berth runs in). No credentials in the URL.
+/// A callback may go to the addresses `Config::may_reach` allows, without credentials in the URL.
 fn check_callback_url(app: &App, url: &str) -> Result<(), ExportError> {
     let parsed = reqwest::Url::parse(url).map_err(|_| ExportError::InvalidCallbackUrl)?;
-    let host = parsed.host().ok_or(ExportError::InvalidCallbackUrl)?;
-    let allowed = |name: &str| app.config.ssrf_allowed_hosts.iter().any(|h| h == name);
-    let internal = match host {
-        url::Host::Domain(name) => {
-            name == "localhost" || name.ends_with(".local") || name.ends_with(".internal")
-        }
-        url::Host::Ipv4(ip) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        url::Host::Ipv6(ip) => {
-            let first = ip.segments()[0];
-            // Unique local fc00::/7 and link-local fe80::/10.
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-    };
-    let host_text = parsed
-        .host_str()
-        .unwrap_or_default()
-        .trim_matches(['[', ']']);
-    if !matches!(parsed.scheme(), "http" | "https")
+    if !app.config.may_reach(&parsed)
         || !parsed.username().is_empty()
         || parsed.password().is_some()
-        || (internal && !allowed(host_text))
     {
         return Err(ExportError::InvalidCallbackUrl);
     }

@@ -344,7 +344,13 @@ async fn grant_scope(
         .collect());
     };
     let mut conn = app.db.reader().await?;
-    let role = effective_role(&mut conn, config, account, scopes, &repo).await?;
+    let mut role = effective_role(&mut conn, config, account, scopes, &repo).await?;
+    if let Some(CredentialKind::BuildRun { repository_id }) = login.map(|l| l.kind) {
+        // A build run pushes what it built to its own repository, and nowhere else.
+        if repository_id == repo.id {
+            role = role.max(Some(Role::Write));
+        }
+    }
     let writable = repo.state == STATE_NORMAL;
     let mut granted = Vec::new();
     for action in dedup(&scope.actions) {

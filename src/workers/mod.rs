@@ -1,7 +1,9 @@
 //! Background work: the bodies of the queued jobs (`crate::jobs`), claimed by any node and run
-//! by `berth serve` (embedded) or `berth worker` (scale-out), and the periodic sweeps' schedule.
+//! by `berth serve` (embedded) or `berth worker` (scale-out), and the periodic sweeps' schedule;
+//! and the build runner (`berth serve` or `berth build-worker`).
 
 mod app_tokens;
+pub mod builds;
 mod gc;
 mod log_exports;
 mod purge_namespace;

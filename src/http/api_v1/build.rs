@@ -213,8 +213,12 @@ pub async fn build_logs(
     query: &QueryParams,
 ) -> Result<BuildLogsView, ApiError> {
     let start = query.int("start", "The starting log index")?.unwrap_or(0);
-    let (total, logs) = builds::read_log(app, build, start).await?;
-    Ok(BuildLogsView { start, total, logs })
+    let page = builds::read_log(app, build, start).await?;
+    Ok(BuildLogsView {
+        start,
+        total: page.total,
+        logs: page.entries,
+    })
 }
 
 /// GET .../build/{build_uuid}/logs (getRepoBuildLogs) [repo:read]: for who may write there.
@@ -236,8 +240,8 @@ pub async fn get_repo_build_logs(
     ))
 }
 
-/// DELETE .../build/{build_uuid} (cancelRepoBuild) [repo:admin]: a build no worker has taken
-/// yet; 201 `"Okay"`.
+/// DELETE .../build/{build_uuid} (cancelRepoBuild) [repo:admin]: a build not yet pushing;
+/// 201 `"Okay"`.
 pub async fn cancel_repo_build(
     State(app): State<AppState>,
     caller: Caller,

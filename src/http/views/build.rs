@@ -55,6 +55,7 @@ impl BuildView {
                 .to_owned()
         };
         let dockerfile = text("build_subdir");
+        let phase = crate::builds::reported_phase(&build, crate::db::now_ms()).to_owned();
         let archive_url = match (&build.resource_key, text("archive_url")) {
             (Some(key), _) => Some(format!("{}/userfiles/{key}", config.app_url())),
             (None, url) if !url.is_empty() => Some(url),
@@ -88,11 +89,13 @@ impl BuildView {
                 name: build.repository,
             },
             archive_url: archive_url.filter(|_| show_archive),
+            phase,
             id: build.uuid,
-            phase: build.phase,
             display_name: build.display_name,
             resource_key: build.resource_key,
-            error: build.error,
+            // Quay's `error` says why a running build's status store could not be read; a
+            // build's status lives in the database here, always readable with the build.
+            error: None,
         }
     }
 }

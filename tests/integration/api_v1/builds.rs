@@ -30,7 +30,7 @@ async fn builds(backend: Backend) {
     // The file drop: an id, the URL to put the file to, and the file back from there.
     let drop = dev
         .post("/api/v1/filedrop/")
-        .json(&json!({"mimeType": "application/gzip"}))
+        .json(&json!({"mimeType": "text/plain"}))
         .send()
         .await;
     drop.expect_status(200);
@@ -43,7 +43,7 @@ async fn builds(backend: Backend) {
     let path = format!("/userfiles/{file_id}");
     let put = anonymous
         .put(&path)
-        .body(Some("application/gzip"), context.clone())
+        .body(Some("text/plain"), context.clone())
         .send()
         .await;
     put.expect(200, "Okay");

@@ -2,6 +2,7 @@
 
 mod app_tokens;
 mod applications;
+mod build_runs;
 mod builds;
 mod discovery;
 mod entities;

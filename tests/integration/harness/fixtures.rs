@@ -479,29 +479,42 @@ impl Tools {
     /// containing `text`. Returns the layout folder.
     pub async fn build_image(&self, name: &str, text: &str) -> PathBuf {
         let layout = self.path(&format!("images/{name}"));
-        let layout_s = layout.to_str().expect("utf-8 path");
         let file = self.path(&format!("tmp/{name}-hello.txt"));
         std::fs::write(&file, text).expect("layer file");
-        let image = format!("{layout_s}:v1");
-        self.run_ok("umoci", &["init", "--layout", layout_s]).await;
-        self.run_ok("umoci", &["new", "--image", &image]).await;
         self.run_ok(
             "umoci",
-            &[
-                "insert",
-                "--image",
-                &image,
-                file.to_str().expect("utf-8"),
-                "/hello.txt",
-            ],
+            &["init", "--layout", layout.to_str().expect("utf-8")],
         )
         .await;
-        self.run_ok(
-            "umoci",
-            &["config", "--image", &image, "--config.cmd", "/hello.txt"],
+        self.umoci_image(
+            &layout,
+            "v1",
+            &file,
+            "/hello.txt",
+            &["--config.cmd", "/hello.txt"],
         )
         .await;
         layout
+    }
+
+    /// Adds the image `<layout>:<tag>` to an existing layout: one layer holding `source` (a
+    /// file or folder) at `target`, with `config` as `umoci config` flags.
+    pub async fn umoci_image(
+        &self,
+        layout: &Path,
+        tag: &str,
+        source: &Path,
+        target: &str,
+        config: &[&str],
+    ) {
+        let image = format!("{}:{tag}", layout.to_str().expect("utf-8 path"));
+        let source = source.to_str().expect("utf-8 path");
+        self.run_ok("umoci", &["new", "--image", &image]).await;
+        self.run_ok("umoci", &["insert", "--image", &image, source, target])
+            .await;
+        let mut args = vec!["config", "--image", &image];
+        args.extend_from_slice(config);
+        self.run_ok("umoci", &args).await;
     }
 
     /// `skopeo copy` with the registry side over plain HTTP and `user`'s credentials.

@@ -43,6 +43,30 @@ macro_rules! backends {
 }
 pub(crate) use backends;
 
+/// The Redis server at 127.0.0.1:6379, when it answers. Without one the caller skips and says
+/// so, unless `BERTH_TEST_REQUIRE_REDIS=1` (CI), which fails instead.
+pub async fn redis() -> Option<redis::Client> {
+    let client = redis::Client::open("redis://127.0.0.1:6379/0").expect("a Redis URL");
+    let reached = async {
+        let mut connection = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+    };
+    match tokio::time::timeout(Duration::from_secs(2), reached).await {
+        Ok(Ok(_)) => Some(client),
+        failed if std::env::var("BERTH_TEST_REQUIRE_REDIS").as_deref() == Ok("1") => {
+            panic!(
+                "Redis not reachable at 127.0.0.1:6379 ({failed:?}) and BERTH_TEST_REQUIRE_REDIS=1"
+            )
+        }
+        _ => {
+            println!("skipped: Redis not reachable at 127.0.0.1:6379");
+            None
+        }
+    }
+}
+
 /// Config knobs a test may change; everything else is the suite's standard config.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -63,6 +87,8 @@ pub struct Options {
     pub extra_yaml: String,
     /// More `berth serve` flags (connection limits), passed as given.
     pub serve_args: Vec<String>,
+    /// Run requested builds (buildah); without it builds stay `waiting`.
+    pub builds: bool,
     /// The server is expected to report itself unhealthy: a 503 from `/health/instance`
     /// means it is up.
     pub unhealthy: bool,
@@ -234,11 +260,21 @@ impl Berth {
             .expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
             .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            // A restart listens where the server did before, as a restarted registry does.
+            .args([
+                "--listen",
+                if self.addr.is_empty() {
+                    "127.0.0.1:0"
+                } else {
+                    &self.addr
+                },
+            ])
+            .arg("--data-dir")
             .arg(self.data_dir.path())
             .arg("--config")
             .arg(self.config_path())
             .args(&self.options.serve_args)
+            .args((!self.options.builds).then_some("--no-build-worker"))
             .env("RUST_LOG", "info,sqlx=warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -78,27 +78,11 @@ async fn build_index(setup: &Setup) -> (std::path::PathBuf, String) {
         .await;
     let mut children = Vec::new();
     for arch in ["amd64", "arm64"] {
-        let image = format!("{layout_s}:{arch}");
         let file = tools.path(&format!("tmp/{arch}.txt"));
         std::fs::write(&file, format!("built for {arch}\n")).expect("layer file");
-        tools.run_ok("umoci", &["new", "--image", &image]).await;
-        let file_s = file.to_str().expect("utf-8");
+        let platform = ["--os", "linux", "--architecture", arch];
         tools
-            .run_ok("umoci", &["insert", "--image", &image, file_s, "/arch.txt"])
-            .await;
-        tools
-            .run_ok(
-                "umoci",
-                &[
-                    "config",
-                    "--image",
-                    &image,
-                    "--os",
-                    "linux",
-                    "--architecture",
-                    arch,
-                ],
-            )
+            .umoci_image(&layout, arch, &file, "/arch.txt", &platform)
             .await;
         children.push(arch);
     }

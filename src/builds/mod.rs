@@ -1,12 +1,17 @@
 //! Repository builds (core-api.md §5, superuser-api.md §11): files dropped for them, build
 //! requests with Quay's job configuration, the build list, status, log and cancelling.
 //!
-//! A requested build waits in phase `waiting` until a build worker takes it.
+//! A requested build waits in phase `waiting` until a build worker takes it (`run`).
+
+mod buildah;
+mod context;
+pub mod log;
+pub mod run;
 
 use serde_json::{json, Map, Value};
 use sha2::{Digest as _, Sha224};
 
-use crate::accounts::Principal;
+use crate::accounts::{self, roles::superuser_override, Principal};
 use crate::app::App;
 use crate::blobs::{self, StoredBlob};
 use crate::db::{self, builds::BuildRow, builds::UserFileRow};
@@ -31,10 +36,24 @@ pub enum Error {
     FileNotFound(String),
     #[error("Build is currently running or has finished")]
     NotCancellable,
+    /// A dropped package that cannot be built: not the archive it says it is, or without the
+    /// Dockerfile the request names.
+    #[error(transparent)]
+    InvalidPackage(context::ContextError),
+    /// The pull robot does not exist.
+    #[error("Not Found")]
+    UnknownRobot,
+    /// The pull robot, or the file's earlier build, is not the caller's to use.
+    #[error("Unauthorized")]
+    Unauthorized,
     #[error(transparent)]
     Blob(#[from] blobs::Error),
     #[error(transparent)]
     Db(#[from] db::Error),
+    #[error(transparent)]
+    Namespace(#[from] crate::namespaces::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -155,6 +174,77 @@ fn dockerfile_and_context(request: &BuildRequest) -> (String, String) {
     (dockerfile, context)
 }
 
+/// A dropped file builds only if it is what it says: an archive that opens and holds the
+/// Dockerfile, or a Dockerfile.
+async fn check_file(app: &App, file_id: &str, dockerfile: &str) -> Result<()> {
+    let (content_type, _, bytes) = match read_file(app, file_id).await {
+        Err(Error::NotFound) => return Err(Error::FileNotFound(file_id.to_owned())),
+        other => other?,
+    };
+    context::check_stored_package(content_type, bytes, dockerfile.to_owned())
+        .await
+        .map_err(Error::InvalidPackage)
+}
+
+/// Quay's rule for a pull robot: it exists, and the caller administers its namespace.
+async fn check_pull_robot(app: &App, caller: &Principal<'_>, robot: &str) -> Result<()> {
+    let Some((namespace, _)) = robot.split_once('+') else {
+        return Err(Error::Unauthorized);
+    };
+    let mut conn = app.db.reader().await?;
+    let robot_row = db::accounts::find_account_by_name(&mut conn, robot).await?;
+    if robot_row.is_none_or(|a| a.robot == 0) {
+        return Err(Error::UnknownRobot);
+    }
+    if caller.account.username == namespace
+        || superuser_override(&app.config, caller.account, caller.scopes)
+    {
+        return Ok(());
+    }
+    let organization = db::accounts::find_account_by_name(&mut conn, namespace)
+        .await?
+        .map(accounts::Account::from)
+        .filter(|a| a.organization);
+    drop(conn);
+    match organization {
+        Some(org)
+            if crate::namespaces::is_org_admin(app, &org, caller.account, caller.scopes)
+                .await? =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::Unauthorized),
+    }
+}
+
+/// A file an earlier build used may build again only for who may write where it was built.
+async fn check_file_reuse(app: &App, caller: &Principal<'_>, file_id: &str) -> Result<()> {
+    let mut conn = app.db.reader().await?;
+    let Some(first) = db::builds::find_first_build_of_file(&mut conn, file_id).await? else {
+        return Ok(());
+    };
+    let Some(row) =
+        db::registry::find_repository_by_name(&mut conn, &first.namespace, &first.repository)
+            .await?
+    else {
+        return Ok(());
+    };
+    let repo = Repository::from_row(row, &first.namespace);
+    let role = crate::repositories::permissions::effective_role(
+        &mut conn,
+        &app.config,
+        Some(caller.account),
+        caller.scopes,
+        &repo,
+    )
+    .await?;
+    if role >= Some(accounts::Role::Write) {
+        Ok(())
+    } else {
+        Err(Error::Unauthorized)
+    }
+}
+
 /// Queues a build of `repo` for `caller` (who may write there), logged `build_dockerfile`.
 pub async fn request_build(
     app: &App,
@@ -162,8 +252,14 @@ pub async fn request_build(
     repo: &Repository,
     request: BuildRequest,
 ) -> Result<BuildRow> {
+    if let Some(robot) = &request.pull_robot {
+        check_pull_robot(app, caller, robot).await?;
+    }
+    let (dockerfile, context) = dockerfile_and_context(&request);
     let (display_name, resource_key) = match (&request.file_id, &request.archive_url) {
         (Some(file_id), _) => {
+            check_file_reuse(app, caller, file_id).await?;
+            check_file(app, file_id, &dockerfile).await?;
             let mut conn = app.db.reader().await?;
             let file = db::builds::find_user_file(&mut conn, file_id).await?;
             let digest = file
@@ -192,7 +288,6 @@ pub async fn request_build(
         .iter()
         .map(|t| escape_tag(t))
         .collect();
-    let (dockerfile, context) = dockerfile_and_context(&request);
     let manual_user = caller.account.username.clone();
     let mut job_config = Map::new();
     job_config.insert("docker_tags".into(), json!(tags));
@@ -250,6 +345,25 @@ pub async fn list_builds(
     Ok(db::builds::list_builds(&mut conn, repo.id, since_ms, limit).await?)
 }
 
+/// The phase a build view shows: a running build whose worker stopped renewing its lease is
+/// `internalerror` (Quay's stale heartbeat), `expired` once it has no attempts left.
+pub fn reported_phase(build: &BuildRow, now_ms: i64) -> &str {
+    let running = matches!(
+        build.phase.as_str(),
+        "build-scheduled" | "unpacking" | "pulling" | "building" | "pushing"
+    );
+    let lapsed = running && build.lease_until_ms.is_some_and(|until| until < now_ms);
+    if lapsed || build.phase == "internalerror" {
+        if build.attempts >= run::MAX_ATTEMPTS {
+            "expired"
+        } else {
+            "internalerror"
+        }
+    } else {
+        &build.phase
+    }
+}
+
 /// Build `uuid`, wherever it is; `missing` is the error for an unknown one.
 pub async fn find_build(app: &App, uuid: &str, missing: fn(&str) -> Error) -> Result<BuildRow> {
     let mut conn = app.db.reader().await?;
@@ -272,32 +386,34 @@ pub async fn repository_build(
     Ok(build)
 }
 
-/// The build's log from entry `start` on: `(total, entries)`.
-pub async fn read_log(app: &App, build: &BuildRow, start: i64) -> Result<(i64, Vec<Value>)> {
-    const PAGE: i64 = 10_000;
-    let mut conn = app.db.reader().await?;
-    let total = db::builds::count_log_entries(&mut conn, &build.uuid).await?;
-    let entries = db::builds::list_log_entries(&mut conn, &build.uuid, start.max(0), PAGE).await?;
-    Ok((
-        total,
-        entries
-            .iter()
-            .filter_map(|e| serde_json::from_str(e).ok())
-            .collect(),
-    ))
+/// The build's log from entry `start` on.
+pub async fn read_log(app: &App, build: &BuildRow, start: i64) -> Result<log::LogPage> {
+    log::read(app, &build.uuid, start).await
 }
 
-/// Cancels a build that no worker has taken yet, logged `cancel_build`.
+/// Cancels a build that waits or runs but is not pushing yet, logged `cancel_build`; the
+/// worker running it stops within a heartbeat.
 pub async fn cancel_build(app: &App, actor: &Actor, repo: &Repository, uuid: &str) -> Result<()> {
     let build = repository_build(app, repo, uuid, |_| Error::NotFound).await?;
     let mut tx = app.db.begin().await?;
-    if !db::builds::change_phase(&mut tx, &build.uuid, "waiting", "cancelled").await? {
+    if !db::builds::cancel_build(&mut tx, &build.uuid).await? {
         return Err(Error::NotCancellable);
     }
     let scope = Scope::repository(repo.namespace_id, repo.id);
     let metadata = json!({ "build_uuid": build.uuid });
     logs::record(&mut tx, actor, "cancel_build", scope, metadata).await?;
-    Ok(db::commit(tx).await?)
+    db::commit(tx).await?;
+    log::append(
+        app,
+        &build.uuid,
+        log::entry("cancelled", Some(log::EntryKind::Phase)),
+    )
+    .await?;
+    if build.phase == "waiting" {
+        // No worker holds it to archive its log.
+        log::archive(app, &build.uuid).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
