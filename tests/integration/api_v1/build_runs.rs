@@ -191,8 +191,14 @@ struct World {
 }
 
 async fn world(backend: Backend, extra_yaml: &str) -> World {
+    world_with(backend, extra_yaml, true).await
+}
+
+/// dev (with the repository dev/app and the base image) on a server that runs builds itself
+/// or (`builds` false) leaves them to other nodes.
+async fn world_with(backend: Backend, extra_yaml: &str, builds: bool) -> World {
     let options = Options {
-        builds: true,
+        builds,
         quota_management: true,
         extra_yaml: extra_yaml.to_owned(),
         ..Options::default()
@@ -624,3 +630,41 @@ async fn build_logs_in_redis(backend: Backend) {
 }
 
 backends!(build_logs_in_redis);
+
+/// `berth build-worker` on the same database and storage runs the builds a serving node that
+/// does not build leaves waiting.
+async fn build_worker_runs_builds(backend: Backend) {
+    let World { berth, dev, .. } = world_with(backend, "", false).await;
+    let uuid = request(
+        &dev,
+        &[("Dockerfile", &dockerfile(&berth, "RUN true\n"))],
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        dev.get(&status_path(&uuid)).send().await.json()["phase"],
+        "waiting"
+    );
+    let data = tempfile::tempdir().expect("temp dir");
+    let _worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+        .arg("build-worker")
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--config")
+        .arg(berth.config_path())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting berth build-worker");
+    let done = wait_for(&dev, &uuid, ENDED, Duration::from_secs(120)).await;
+    assert_eq!(
+        done["phase"],
+        "complete",
+        "{:#?}",
+        log_of(&dev, &uuid).await
+    );
+}
+
+backends!(build_worker_runs_builds);

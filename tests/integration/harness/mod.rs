@@ -166,7 +166,8 @@ impl Berth {
         self.restart().await;
     }
 
-    fn config_path(&self) -> PathBuf {
+    /// The `config.yaml` the server runs with (another node may share it).
+    pub fn config_path(&self) -> PathBuf {
         self.data_dir.path().join("config.yaml")
     }
 
