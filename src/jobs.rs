@@ -71,6 +71,25 @@ impl Job for DeliverLogExport {
     }
 }
 
+/// Delivers one event to one repository notification (Quay's notification queue item).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeliverNotification {
+    /// This delivery's own id: every event is delivered, none folded into another.
+    pub delivery_id: String,
+    pub notification_uuid: String,
+    pub event_data: serde_json::Value,
+}
+
+impl Job for DeliverNotification {
+    const KIND: &'static str = "deliver_notification";
+    /// Quay gives each queued event five tries.
+    const MAX_ATTEMPTS: Option<i64> = Some(5);
+
+    fn dedup_key(&self) -> String {
+        format!("{}:{}", Self::KIND, self.delivery_id)
+    }
+}
+
 /// Jobs of which one copy waits at a time: their kind is their key.
 macro_rules! singleton_jobs {
     ($($(#[$doc:meta])* $name:ident = $kind:literal;)*) => {$(
@@ -97,4 +116,6 @@ singleton_jobs! {
     SweepStorage = "sweep_storage";
     /// The sweep of expired app-specific tokens (core-api.md §1.10).
     SweepExpiredAppTokens = "sweep_expired_app_tokens";
+    /// One application of every auto-prune policy.
+    PruneTags = "prune_tags";
 }

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod logs;
 pub mod mail;
 pub mod manifests;
+pub mod messages;
 pub mod namespaces;
 pub mod paging;
 pub mod pyjson;
@@ -23,6 +24,7 @@ pub mod registry_size;
 pub mod repositories;
 pub mod service_keys;
 pub mod storage;
+pub mod webhooks;
 pub mod workers;
 
 use std::net::SocketAddr;

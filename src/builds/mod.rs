@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::blobs::{self, StoredBlob};
 use crate::db::{self, builds::BuildRow, builds::UserFileRow};
 use crate::logs::{self, Actor, Scope};
-use crate::repositories::Repository;
+use crate::repositories::{notifications, Repository};
 use crate::storage::{ByteStream, StoredBytes};
 
 #[derive(Debug, thiserror::Error)]
@@ -326,7 +326,18 @@ pub async fn request_build(
     });
     let actor = Actor::anonymous(caller.actor.ip.clone());
     let scope = Scope::repository(repo.namespace_id, repo.id);
-    logs::record(&mut tx, &actor, "build_dockerfile", scope, metadata).await?;
+    logs::record(&mut tx, &actor, "build_dockerfile", scope, metadata.clone()).await?;
+    let subpage = format!("build/{uuid}");
+    let event = metadata.as_object().cloned().unwrap_or_default();
+    notifications::notify(
+        &app.config,
+        &mut tx,
+        repo,
+        "build_queued",
+        event,
+        Some(&subpage),
+    )
+    .await?;
     db::commit(tx).await?;
     let mut conn = app.db.reader().await?;
     db::builds::find_build(&mut conn, &uuid)
@@ -402,6 +413,23 @@ pub async fn cancel_build(app: &App, actor: &Actor, repo: &Repository, uuid: &st
     let scope = Scope::repository(repo.namespace_id, repo.id);
     let metadata = json!({ "build_uuid": build.uuid });
     logs::record(&mut tx, actor, "cancel_build", scope, metadata).await?;
+    let job: Value = serde_json::from_str(&build.job_config).unwrap_or(Value::Null);
+    let event = json!({
+        "build_id": build.uuid, "build_name": build.display_name,
+        "docker_tags": job.get("docker_tags").cloned().unwrap_or_else(|| json!([])),
+        "trigger_id": null, "trigger_kind": null, "trigger_metadata": {},
+    });
+    let subpage = format!("build/{}", build.uuid);
+    let event = event.as_object().cloned().unwrap_or_default();
+    notifications::notify(
+        &app.config,
+        &mut tx,
+        repo,
+        "build_cancelled",
+        event,
+        Some(&subpage),
+    )
+    .await?;
     db::commit(tx).await?;
     log::append(
         app,

@@ -17,6 +17,7 @@ use crate::accounts::build_tokens;
 use crate::app::App;
 use crate::db::{self, builds::BuildRow};
 use crate::logs::{self, Actor, Scope};
+use crate::repositories::{notifications, Repository};
 
 /// Runs a build gets before it is given up as `expired` (Quay's `retries_remaining`).
 pub const MAX_ATTEMPTS: i64 = 3;
@@ -96,10 +97,33 @@ fn event_metadata(build: &BuildRow, job: &Value) -> Value {
     })
 }
 
+/// Logs a build event (`build_start`, `build_success`, `build_failure`) and notifies the
+/// repository's notifications of the same event.
 async fn record_event(app: &App, build: &BuildRow, kind: &str, metadata: Value) -> Result<()> {
     let scope = Scope::repository(build.namespace_id, build.repository_id);
     let mut tx = app.db.begin().await?;
-    logs::record(&mut tx, &Actor::anonymous(None), kind, scope, metadata).await?;
+    logs::record(
+        &mut tx,
+        &Actor::anonymous(None),
+        kind,
+        scope,
+        metadata.clone(),
+    )
+    .await?;
+    let mut event = metadata.as_object().cloned().unwrap_or_default();
+    for key in ["repo", "namespace", "manual_user"] {
+        event.remove(key);
+    }
+    event.insert("trigger_id".into(), Value::Null);
+    event.insert("trigger_kind".into(), Value::Null);
+    event.insert("trigger_metadata".into(), json!({}));
+    let row =
+        db::registry::find_repository_by_name(&mut tx, &build.namespace, &build.repository).await?;
+    if let Some(row) = row {
+        let repo = Repository::from_row(row, &build.namespace);
+        let subpage = format!("build/{}", build.uuid);
+        notifications::notify(&app.config, &mut tx, &repo, kind, event, Some(&subpage)).await?;
+    }
     Ok(db::commit(tx).await?)
 }
 

@@ -48,6 +48,17 @@ pub struct Features {
     /// repository does not hold, and an image layers never uploaded (the distribution spec's
     /// sparse manifests); the config must always be there.
     pub sparse_index: bool,
+    /// `FEATURE_AUTO_PRUNE`, default true here (false in Quay; decision 18): auto-prune
+    /// policies and the job that applies them.
+    pub auto_prune: bool,
+    /// `FEATURE_IMMUTABLE_TAGS`, default true here (false in Quay; decision 18): immutable
+    /// tags, their policies and the `immutable` key of tag views.
+    pub immutable_tags: bool,
+    /// `FEATURE_IMMUTABLE_TAGS_CAN_EXPIRE`, default false: an immutable tag may keep an expiry.
+    pub immutable_tags_can_expire: bool,
+    /// `FEATURE_SUPERUSER_CONFIGDUMP`, default true here (false in Quay; decision 19): any
+    /// superuser reads the configuration, secrets masked.
+    pub superuser_configdump: bool,
     /// Every other `FEATURE_*` key: switches Berth does not have, reported as ignored.
     pub other: BTreeMap<String, bool>,
 }
@@ -171,39 +182,76 @@ impl Default for Features {
             extended_repository_names: true,
             library_support: true,
             sparse_index: false,
+            auto_prune: true,
+            immutable_tags: true,
+            immutable_tags_can_expire: false,
+            superuser_configdump: true,
             other: BTreeMap::new(),
         }
     }
 }
 
+/// Berth's switches: each key and where its value lives.
+type Slot = fn(&mut Features) -> &mut bool;
+const SWITCHES: &[(&str, Slot)] = &[
+    ("FEATURE_SUPER_USERS", |f| &mut f.super_users),
+    ("FEATURE_SUPERUSERS_FULL_ACCESS", |f| {
+        &mut f.superusers_full_access
+    }),
+    ("FEATURE_USER_INITIALIZE", |f| &mut f.user_initialize),
+    ("FEATURE_MAILING", |f| &mut f.mailing),
+    ("FEATURE_ANONYMOUS_ACCESS", |f| &mut f.anonymous_access),
+    ("FEATURE_QUOTA_MANAGEMENT", |f| &mut f.quota_management),
+    ("FEATURE_EDIT_QUOTA", |f| &mut f.edit_quota),
+    ("FEATURE_VERIFY_QUOTA", |f| &mut f.verify_quota),
+    ("FEATURE_APP_SPECIFIC_TOKENS", |f| {
+        &mut f.app_specific_tokens
+    }),
+    ("FEATURE_CHANGE_TAG_EXPIRATION", |f| {
+        &mut f.change_tag_expiration
+    }),
+    ("FEATURE_PROXY_STORAGE", |f| &mut f.proxy_storage),
+    ("FEATURE_ASSIGN_OAUTH_TOKEN", |f| &mut f.assign_oauth_token),
+    ("FEATURE_USER_LAST_ACCESSED", |f| &mut f.user_last_accessed),
+    ("FEATURE_NAMESPACE_GARBAGE_COLLECTION", |f| {
+        &mut f.namespace_garbage_collection
+    }),
+    ("FEATURE_GARBAGE_COLLECTION", |f| &mut f.garbage_collection),
+    ("FEATURE_EXTENDED_REPOSITORY_NAMES", |f| {
+        &mut f.extended_repository_names
+    }),
+    ("FEATURE_LIBRARY_SUPPORT", |f| &mut f.library_support),
+    ("FEATURE_SPARSE_INDEX", |f| &mut f.sparse_index),
+    ("FEATURE_AUTO_PRUNE", |f| &mut f.auto_prune),
+    ("FEATURE_IMMUTABLE_TAGS", |f| &mut f.immutable_tags),
+    ("FEATURE_IMMUTABLE_TAGS_CAN_EXPIRE", |f| {
+        &mut f.immutable_tags_can_expire
+    }),
+    ("FEATURE_SUPERUSER_CONFIGDUMP", |f| {
+        &mut f.superuser_configdump
+    }),
+];
+
 impl Features {
     /// Sets the switch named by `key`; one Berth does not have is kept in `other`.
     pub fn set(&mut self, key: &str, value: bool) {
-        let slot = match key {
-            "FEATURE_SUPER_USERS" => &mut self.super_users,
-            "FEATURE_SUPERUSERS_FULL_ACCESS" => &mut self.superusers_full_access,
-            "FEATURE_USER_INITIALIZE" => &mut self.user_initialize,
-            "FEATURE_MAILING" => &mut self.mailing,
-            "FEATURE_ANONYMOUS_ACCESS" => &mut self.anonymous_access,
-            "FEATURE_QUOTA_MANAGEMENT" => &mut self.quota_management,
-            "FEATURE_EDIT_QUOTA" => &mut self.edit_quota,
-            "FEATURE_VERIFY_QUOTA" => &mut self.verify_quota,
-            "FEATURE_APP_SPECIFIC_TOKENS" => &mut self.app_specific_tokens,
-            "FEATURE_CHANGE_TAG_EXPIRATION" => &mut self.change_tag_expiration,
-            "FEATURE_PROXY_STORAGE" => &mut self.proxy_storage,
-            "FEATURE_ASSIGN_OAUTH_TOKEN" => &mut self.assign_oauth_token,
-            "FEATURE_USER_LAST_ACCESSED" => &mut self.user_last_accessed,
-            "FEATURE_NAMESPACE_GARBAGE_COLLECTION" => &mut self.namespace_garbage_collection,
-            "FEATURE_GARBAGE_COLLECTION" => &mut self.garbage_collection,
-            "FEATURE_EXTENDED_REPOSITORY_NAMES" => &mut self.extended_repository_names,
-            "FEATURE_LIBRARY_SUPPORT" => &mut self.library_support,
-            "FEATURE_SPARSE_INDEX" => &mut self.sparse_index,
-            _ => {
+        match SWITCHES.iter().find(|(name, _)| *name == key) {
+            Some((_, slot)) => *slot(self) = value,
+            None => {
                 self.other.insert(key.to_owned(), value);
-                return;
             }
-        };
-        *slot = value;
+        }
+    }
+
+    /// Every switch with its value: Berth's, then the others the file set.
+    pub fn entries(&self) -> Vec<(String, bool)> {
+        let mut copy = self.clone();
+        let mut entries: Vec<(String, bool)> = SWITCHES
+            .iter()
+            .map(|(name, slot)| ((*name).to_owned(), *slot(&mut copy)))
+            .collect();
+        entries.extend(self.other.iter().map(|(k, v)| (k.clone(), *v)));
+        entries
     }
 
     /// Quota fields appear in user and organization views only when both switches are on.

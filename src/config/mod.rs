@@ -91,6 +91,9 @@ pub struct Config {
     /// How often the garbage collector runs: `GARBAGE_COLLECTION_FREQUENCY` seconds (default
     /// 30); None when `FEATURE_GARBAGE_COLLECTION` is false.
     pub garbage_collection_frequency: Option<std::time::Duration>,
+    /// How often auto-prune policies are applied: `AUTO_PRUNING_POLL_PERIOD` seconds (default
+    /// 30); None when `FEATURE_AUTO_PRUNE` is false.
+    pub auto_pruning_poll_period: Option<std::time::Duration>,
     /// `CREATE_PRIVATE_REPO_ON_PUSH`, default true.
     pub create_private_repo_on_push: bool,
     /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth
@@ -115,6 +118,8 @@ pub struct Config {
     /// `BUILDLOGS_REDIS`: where build logs are kept while builds run; None keeps them in the
     /// database.
     pub build_logs_redis: Option<RedisConfig>,
+    /// The file's keys as written (none without a file).
+    pub file_keys: serde_json::Map<String, serde_json::Value>,
     /// The node's data folder (`--data-dir`).
     pub data_dir: std::path::PathBuf,
     /// Embedded mode (no config file): the first initialized user becomes a superuser.
@@ -245,6 +250,37 @@ impl Config {
         matches!(url.scheme(), "http" | "https") && (!internal || allowed)
     }
 
+    /// Quay's configuration dump (`GET /api/v1/superuser/config`): `config`, the keys Berth
+    /// reads with their values (the file's, and the effective address, database and
+    /// switches), and `warning`, the file's keys that change nothing; secrets masked.
+    pub fn dump(&self) -> (serde_json::Value, serde_json::Value) {
+        use serde_json::{json, Map, Value};
+        let ignored: Vec<&str> = self.ignored_keys.iter().map(|k| k.key.as_str()).collect();
+        let mut config = Map::new();
+        config.insert("SERVER_HOSTNAME".into(), json!(self.server_hostname));
+        config.insert(
+            "PREFERRED_URL_SCHEME".into(),
+            json!(self.preferred_url_scheme),
+        );
+        config.insert("DB_URI".into(), json!(self.db_uri));
+        for (key, on) in self.features.entries() {
+            config.insert(key, json!(on));
+        }
+        let mut warning = Map::new();
+        for (key, value) in &self.file_keys {
+            let target = if ignored.contains(&key.as_str()) {
+                &mut warning
+            } else {
+                &mut config
+            };
+            target.insert(key.clone(), value.clone());
+        }
+        (
+            masked(Value::Object(config), false),
+            masked(Value::Object(warning), false),
+        )
+    }
+
     /// A readable listing of the resolved configuration (`berth config check`), secrets hidden.
     pub fn describe(&self) -> BTreeMap<&'static str, String> {
         let mut out = BTreeMap::new();
@@ -280,6 +316,60 @@ impl Config {
             });
         out.insert("BUILDLOGS_REDIS", build_logs);
         out
+    }
+}
+
+/// Keys (lowercased) whose string values Quay's dump masks, at any depth.
+const SENSITIVE_KEYS: [&str; 15] = [
+    "password",
+    "db_uri",
+    "secret_key",
+    "access_key",
+    "enable_health_debug_secret",
+    "client_secret",
+    "s3_access_key",
+    "s3_secret_key",
+    "cloudfront_key_id",
+    "sts_user_access_key",
+    "sts_user_secret_key",
+    "ldap_admin_passwd",
+    "page_token_key",
+    "security_scanner_v4_psk",
+    "database_secret_key",
+];
+
+/// Quay's sensitive keys, and (beyond Quay, decision 19) any key that names a password, a
+/// secret or a key, such as `MAIL_PASSWORD`, which Quay's dump shows.
+fn is_sensitive(key: &str) -> bool {
+    let key = key.to_lowercase();
+    SENSITIVE_KEYS.contains(&key.as_str())
+        || ["password", "passwd", "secret", "token"]
+            .iter()
+            .any(|word| key.contains(word))
+        || key.ends_with("_key")
+}
+
+/// `value` with the strings under sensitive keys shown as Quay shows them: up to ten stars
+/// and the length, `"****** (6)"`.
+fn masked(value: serde_json::Value, sensitive: bool) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let secret = is_sensitive(&key);
+                    (key, masked(value, secret))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| masked(v, sensitive)).collect())
+        }
+        Value::String(text) if sensitive => {
+            let length = text.chars().count();
+            Value::String(format!("{} ({length})", "*".repeat(length.min(10))))
+        }
+        other => other,
     }
 }
 

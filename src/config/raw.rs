@@ -79,6 +79,7 @@ pub(super) struct RawConfig {
     pub push_temp_tag_expiration_sec: Option<i64>,
     pub default_system_reject_quota_bytes: Option<i64>,
     pub garbage_collection_frequency: Option<f64>,
+    pub auto_pruning_poll_period: Option<f64>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
     pub oauth_application_maximum_token_count: Option<i64>,
@@ -94,6 +95,8 @@ pub(super) struct RawConfig {
     pub registry_title_short: Option<String>,
     pub ssrf_allowed_hosts: Vec<String>,
     pub build_logs_redis: Option<RedisKeys>,
+    /// The file's keys as written, for the superuser's configuration view.
+    pub file_keys: serde_json::Map<String, serde_json::Value>,
     pub ignored_keys: Vec<IgnoredKey>,
 }
 
@@ -112,7 +115,13 @@ fn secret(key: &str, v: Value) -> Result<String, ConfigError> {
 
 impl RawConfig {
     pub fn from_mapping(map: Mapping) -> Result<RawConfig, ConfigError> {
-        let mut raw = RawConfig::default();
+        let mut raw = RawConfig {
+            file_keys: match serde_json::to_value(&map) {
+                Ok(serde_json::Value::Object(keys)) => keys,
+                _ => serde_json::Map::new(),
+            },
+            ..RawConfig::default()
+        };
         for (k, v) in map {
             let Value::String(key) = k else {
                 return Err(bad(&format!("{k:?}"), "keys must be strings"));
@@ -175,6 +184,7 @@ impl RawConfig {
                 "DISKSPACE_HEALTH_THRESHOLD" => {
                     raw.diskspace_health_threshold = Some(value(key, v)?)
                 }
+                "AUTO_PRUNING_POLL_PERIOD" => raw.auto_pruning_poll_period = Some(value(key, v)?),
                 "GARBAGE_COLLECTION_FREQUENCY" => {
                     raw.garbage_collection_frequency = Some(value(key, v)?)
                 }
@@ -282,6 +292,16 @@ impl RawConfig {
         let garbage_collection_frequency = features
             .garbage_collection
             .then(|| std::time::Duration::from_secs_f64(gc_seconds));
+        let prune_seconds = self.auto_pruning_poll_period.unwrap_or(30.0);
+        if !(prune_seconds.is_finite() && prune_seconds > 0.0) {
+            return Err(bad(
+                "AUTO_PRUNING_POLL_PERIOD",
+                "must be a positive number of seconds",
+            ));
+        }
+        let auto_pruning_poll_period = features
+            .auto_prune
+            .then(|| std::time::Duration::from_secs_f64(prune_seconds));
         if self
             .oauth_application_maximum_token_count
             .is_some_and(|n| n < 1)
@@ -356,6 +376,7 @@ impl RawConfig {
             push_temp_tag_expiration_s: self.push_temp_tag_expiration_sec.unwrap_or(3600),
             default_system_reject_quota_bytes: self.default_system_reject_quota_bytes.unwrap_or(0),
             garbage_collection_frequency,
+            auto_pruning_poll_period,
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
             oauth_application_maximum_token_count: self.oauth_application_maximum_token_count,
@@ -364,6 +385,7 @@ impl RawConfig {
             mail,
             registry_title_short: self.registry_title_short.unwrap_or_else(|| "Berth".into()),
             ssrf_allowed_hosts: self.ssrf_allowed_hosts,
+            file_keys: self.file_keys,
             build_logs_redis: self
                 .build_logs_redis
                 .map(|keys| keys.validate("BUILDLOGS_REDIS"))

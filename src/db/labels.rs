@@ -69,3 +69,19 @@ pub async fn delete_label(conn: &mut DbConn, manifest_id: i64, uuid: &str) -> Re
         .await?;
     Ok(())
 }
+
+/// The value of the manifest's first label `key`.
+pub async fn find_label_value(
+    conn: &mut DbConn,
+    manifest_id: i64,
+    key: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT label_value FROM manifest_labels WHERE manifest_id = $1 AND label_key = $2 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(manifest_id)
+    .bind(key)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -604,19 +604,21 @@ pub struct NewTag<'a> {
     pub name: &'a str,
     pub manifest_id: i64,
     pub hidden: bool,
+    pub immutable: bool,
     pub lifetime_start_ms: i64,
     pub lifetime_end_ms: Option<i64>,
 }
 
 pub async fn insert_tag(conn: &mut DbConn, new: &NewTag<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO tags (repository_id, name, manifest_id, hidden, lifetime_start_ms, lifetime_end_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO tags (repository_id, name, manifest_id, hidden, immutable, lifetime_start_ms, \
+         lifetime_end_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(new.repository_id)
     .bind(new.name)
     .bind(new.manifest_id)
-    .bind(new.hidden as i64)
+    .bind(i64::from(new.hidden))
+    .bind(i64::from(new.immutable))
     .bind(new.lifetime_start_ms)
     .bind(new.lifetime_end_ms)
     .execute(conn)

@@ -11,6 +11,7 @@ pub struct TagHistoryRow {
     pub manifest_digest: String,
     pub media_type: String,
     pub reversion: i64,
+    pub immutable: i64,
     pub lifetime_start_ms: i64,
     pub lifetime_end_ms: Option<i64>,
     pub size: i64,
@@ -27,7 +28,7 @@ pub async fn list_tag_history(
     limit: i64,
 ) -> Result<Vec<TagHistoryRow>> {
     let mut sql = String::from(
-        "SELECT t.id, t.name, m.digest AS manifest_digest, m.media_type, t.reversion, t.lifetime_start_ms, \
+        "SELECT t.id, t.name, m.digest AS manifest_digest, m.media_type, t.reversion, t.immutable, t.lifetime_start_ms, \
          t.lifetime_end_ms, COALESCE((SELECT CAST(SUM(b.size) AS BIGINT) FROM manifest_blobs mb \
          JOIN blobs b ON b.id = mb.blob_id WHERE mb.manifest_id = m.id), 0) AS size \
          FROM tags t JOIN manifests m ON m.id = t.manifest_id WHERE t.repository_id = $1 AND t.hidden = 0",

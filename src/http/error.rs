@@ -387,8 +387,40 @@ impl From<crate::repositories::tags::Error> for ApiError {
         use crate::repositories::tags::Error as E;
         match err {
             E::NotFound => ApiError::not_found(),
+            E::Policy(e) => e.into(),
             E::Db(e) => ApiError::Internal(e.into()),
             other => ApiError::invalid_request(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::repositories::tag_policies::Error> for ApiError {
+    fn from(err: crate::repositories::tag_policies::Error) -> Self {
+        use crate::repositories::tag_policies::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Unauthorized => ApiError::unauthorized(false),
+            E::Invalid(detail) => ApiError::invalid_request(detail),
+            E::TagImmutable { .. } => ApiError::Problem {
+                status: StatusCode::CONFLICT,
+                error_type: "tag_immutable",
+                detail: err.to_string(),
+                session_required: None,
+            },
+            E::Conflict(message) => ApiError::DataModel(message),
+            E::Grants(e) => e.into(),
+            E::Db(e) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<crate::repositories::notifications::Error> for ApiError {
+    fn from(err: crate::repositories::notifications::Error) -> Self {
+        use crate::repositories::notifications::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Invalid(detail) => ApiError::invalid_request(detail),
+            E::Db(e) => ApiError::Internal(e.into()),
         }
     }
 }

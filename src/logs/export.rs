@@ -162,15 +162,10 @@ pub async fn deliver(app: &App, delivery: &jobs::DeliverLogExport) -> anyhow::Re
             "end_time": date(export.end_ms), "namespace": delivery.namespace,
             "repository": delivery.repository, "exported_data_url": url, "status": "success",
         });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(CALLBACK_TIMEOUT)
-            .build()?;
-        let answer = client.post(callback).json(&payload).send().await?;
+        let status = crate::webhooks::post_json(callback, &payload, CALLBACK_TIMEOUT).await?;
         anyhow::ensure!(
-            answer.status() == reqwest::StatusCode::OK,
-            "the export callback answered {}",
-            answer.status()
+            status == reqwest::StatusCode::OK,
+            "the export callback answered {status}"
         );
         tracing::info!(export.id = %export.id, callback = %callback, "export callback delivered");
     }

@@ -11,6 +11,8 @@ use crate::app::App;
 use crate::blobs::{Algorithm, Digest};
 use crate::db::{self, labels::LabelRow, registry::ManifestRow, DbConn};
 use crate::quotas;
+use crate::repositories::notifications;
+use crate::repositories::tag_policies::{autoprune, immutability};
 use crate::repositories::{
     record_registry_log, record_registry_read, registry_actor, registry_performer, RegistryCaller,
     Repository,
@@ -43,6 +45,9 @@ pub enum Error {
     TagExpired(String),
     #[error("Quota has been exceeded on namespace")]
     QuotaExceeded,
+    /// A push onto, or a delete of, an immutable tag.
+    #[error("tag '{0}' is immutable")]
+    TagImmutable(String),
     #[error(transparent)]
     Db(#[from] db::Error),
 }
@@ -135,7 +140,7 @@ pub async fn put_manifest(
         return Err(Error::DigestMismatch);
     }
     // Read before the transaction: storage I/O must not hold the repository's lock.
-    let labels = config_labels(app, bytes).await;
+    let labels = manifest_labels(app, bytes).await;
     let mut tx = app.db.begin().await?;
     // Pushes to one repository take turns, so two retargets of a tag cannot both see it alive;
     // pushes into one namespace count and check their bytes in turn.
@@ -222,10 +227,10 @@ pub async fn put_manifest(
             .is_none()
             .then(|| now + app.config.push_temp_tag_expiration_s * 1000);
         let name = format!("{TEMP_TAG_PREFIX}{}", uuid::Uuid::new_v4());
-        insert_tag(&mut tx, repo.id, &name, manifest_id, true, now, end).await?;
+        insert_hidden_tag(&mut tx, repo.id, &name, manifest_id, now, end).await?;
     } else {
         for tag in &tags {
-            retarget_tag(&mut tx, repo.id, tag, manifest_id, now).await?;
+            retarget_tag(app, &mut tx, repo, tag, manifest_id, now).await?;
             let metadata = json!({ "tag": tag, "mediaType": parsed.media_type });
             record_registry_log(
                 &mut tx,
@@ -236,6 +241,9 @@ pub async fn put_manifest(
                 metadata,
             )
             .await?;
+            let mut pushed = serde_json::Map::new();
+            pushed.insert("updated_tags".into(), json!([tag]));
+            notifications::notify(&app.config, &mut tx, repo, "repo_push", pushed, None).await?;
         }
     }
     db::commit(tx).await?;
@@ -255,20 +263,28 @@ fn quota_error(err: quotas::Error) -> Error {
     }
 }
 
-/// The `Labels` of an image manifest's config, as manifest labels (`source_type: manifest`);
-/// a value that is a JSON object or array is `application/json`, as Quay marks it.
-async fn config_labels(app: &App, bytes: &[u8]) -> Vec<LabelRow> {
+/// The labels Quay takes from a pushed manifest, as manifest labels (`source_type:
+/// manifest`): an image's config `Labels`, then an OCI manifest's `annotations` (which win on
+/// a shared key; an artifact has only those); none for lists. A value that is a JSON object
+/// or array is `application/json`, as Quay marks it.
+async fn manifest_labels(app: &App, bytes: &[u8]) -> Vec<LabelRow> {
     let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(bytes) else {
         return Vec::new();
     };
-    let Some(config) = layers::read_config(app, &manifest).await else {
-        return Vec::new();
-    };
-    let Some(labels) = config["config"]["Labels"].as_object() else {
-        return Vec::new();
-    };
+    let mut labels = serde_json::Map::new();
+    if let Some(config) = layers::read_config(app, &manifest).await {
+        if let Some(from_config) = config["config"]["Labels"].as_object() {
+            labels.extend(from_config.clone());
+        }
+    }
+    if manifest["config"].is_object() {
+        if let Some(annotations) = manifest["annotations"].as_object() {
+            labels.extend(annotations.clone());
+        }
+    }
     labels
         .iter()
+        .filter(|(key, _)| !key.is_empty())
         .filter_map(|(key, value)| Some((key, value.as_str()?)))
         .map(|(key, value)| {
             let structured = serde_json::from_str::<serde_json::Value>(value)
@@ -289,28 +305,52 @@ async fn config_labels(app: &App, bytes: &[u8]) -> Vec<LabelRow> {
         .collect()
 }
 
-/// Ends the tag's alive row and starts one on `manifest_id`, unless it already points there.
+/// Ends the tag's alive row and starts one on `manifest_id`, unless it already points there;
+/// an immutable tag refuses any push. The new row is immutable when a policy or the
+/// manifest's `quay.immutable` label says so, and expires as its `quay.expires-after` says.
 async fn retarget_tag(
+    app: &App,
     conn: &mut DbConn,
-    repository_id: i64,
+    repo: &Repository,
     tag: &str,
     manifest_id: i64,
     now: i64,
-) -> db::Result<()> {
-    let current = db::registry::find_tagged_manifest(conn, repository_id, tag, now).await?;
+) -> Result<()> {
+    let alive = db::tags::find_alive_tag(conn, repo.id, tag, now).await?;
+    if alive.as_ref().is_some_and(|t| t.immutable != 0) && app.config.features.immutable_tags {
+        return Err(Error::TagImmutable(tag.to_owned()));
+    }
+    let current = db::registry::find_tagged_manifest(conn, repo.id, tag, now).await?;
     if current.is_some_and(|m| m.id == manifest_id) {
         return Ok(());
     }
-    db::registry::end_alive_tag(conn, repository_id, tag, now).await?;
-    insert_tag(conn, repository_id, tag, manifest_id, false, now, None).await
+    db::registry::end_alive_tag(conn, repo.id, tag, now).await?;
+    let immutable = immutability::for_new_tag(&app.config, conn, repo, tag, manifest_id).await?;
+    let expires_after = db::labels::find_label_value(conn, manifest_id, EXPIRES_AFTER_LABEL)
+        .await?
+        .and_then(|span| autoprune::parse_span_ms(span.trim()))
+        .filter(|_| immutability::may_expire(&app.config, immutable));
+    let new = db::registry::NewTag {
+        repository_id: repo.id,
+        name: tag,
+        manifest_id,
+        hidden: false,
+        immutable,
+        lifetime_start_ms: now,
+        lifetime_end_ms: expires_after.map(|span| now.saturating_add(span)),
+    };
+    Ok(db::registry::insert_tag(conn, &new).await?)
 }
 
-async fn insert_tag(
+/// The label whose span (`2h`, `3d`, `1w`) sets a pushed tag's expiry, as in Quay.
+const EXPIRES_AFTER_LABEL: &str = "quay.expires-after";
+
+/// Inserts a hidden tag that holds a manifest pushed by digest.
+async fn insert_hidden_tag(
     conn: &mut DbConn,
     repository_id: i64,
     name: &str,
     manifest_id: i64,
-    hidden: bool,
     start: i64,
     end: Option<i64>,
 ) -> db::Result<()> {
@@ -318,7 +358,8 @@ async fn insert_tag(
         repository_id,
         name,
         manifest_id,
-        hidden,
+        hidden: true,
+        immutable: false,
         lifetime_start_ms: start,
         lifetime_end_ms: end,
     };
@@ -402,6 +443,14 @@ pub async fn delete_manifest(
             )
         }
     };
+    if app.config.features.immutable_tags {
+        for tag in &tags {
+            let alive = db::tags::find_alive_tag(&mut tx, repo.id, tag, now).await?;
+            if alive.is_some_and(|t| t.immutable != 0) {
+                return Err(Error::TagImmutable(tag.clone()));
+            }
+        }
+    }
     let performer = registry_performer(&mut tx, caller).await?;
     for tag in &tags {
         db::registry::end_alive_tag(&mut tx, repo.id, tag, now).await?;

@@ -46,7 +46,7 @@ pub enum Need {
 /// The repository when the caller administers it. Quay checks the permission before looking
 /// the repository up, so a missing one is 404 only for callers with rights over the whole
 /// namespace (owner, organization admin, superusers) and 401/403 for everyone else.
-async fn administered(
+pub async fn administered(
     app: &App,
     caller: &Principal<'_>,
     name: &RepoName,

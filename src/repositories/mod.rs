@@ -6,7 +6,9 @@ pub mod grants;
 pub mod labels;
 pub mod management;
 pub mod names;
+pub mod notifications;
 pub mod permissions;
+pub mod tag_policies;
 pub mod tags;
 
 use serde_json::{json, Map, Value};

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::json;
 
+use super::tag_policies::{self, immutability};
 use super::Repository;
 use crate::app::App;
 use crate::db::{self, registry::NewTag, tags::TagHistoryRow, DbTx};
@@ -23,6 +24,8 @@ pub enum Error {
     NotFound,
     #[error("{0}")]
     InvalidRequest(&'static str),
+    #[error(transparent)]
+    Policy(#[from] tag_policies::Error),
     #[error(transparent)]
     Db(#[from] db::Error),
 }
@@ -70,20 +73,27 @@ async fn begin_locked(app: &App, repo: &Repository) -> Result<DbTx> {
     Ok(tx)
 }
 
-/// Ends the alive row of `name` and starts one on `manifest_id`.
+/// Ends the alive row of `name` (unless it is immutable) and starts one on `manifest_id`,
+/// immutable when a policy or the manifest's label says so.
 async fn retarget(
+    app: &App,
     tx: &mut DbTx,
     repo: &Repository,
     name: &str,
     manifest_id: i64,
     now: i64,
 ) -> Result<()> {
+    if let Some(alive) = db::tags::find_alive_tag(tx, repo.id, name, now).await? {
+        immutability::check_mutable(&app.config, alive.immutable != 0, name, "overwrite")?;
+    }
     db::registry::end_alive_tag(tx, repo.id, name, now).await?;
+    let immutable = immutability::for_new_tag(&app.config, tx, repo, name, manifest_id).await?;
     let new = NewTag {
         repository_id: repo.id,
         name,
         manifest_id,
         hidden: false,
+        immutable,
         lifetime_start_ms: now,
         lifetime_end_ms: None,
     };
@@ -122,7 +132,7 @@ pub async fn set_tag(
         .ok_or(Error::NotFound)?;
     let now = db::now_ms();
     let previous = db::tags::find_alive_tag(&mut tx, repo.id, name, now).await?;
-    retarget(&mut tx, repo, name, manifest.id, now).await?;
+    retarget(app, &mut tx, repo, name, manifest.id, now).await?;
     let mut meta = metadata(actor, repo, name);
     meta.insert("manifest_digest".into(), json!(digest));
     let kind = match &previous {
@@ -155,6 +165,12 @@ pub async fn set_expiration(
     let tag = db::tags::find_alive_tag(&mut tx, repo.id, name, now)
         .await?
         .ok_or(Error::NotFound)?;
+    if expiration_s.is_some() && !immutability::may_expire(&app.config, tag.immutable != 0) {
+        return Err(tag_policies::Error::Conflict(format!(
+            "Cannot set expiration on immutable tag '{name}'"
+        ))
+        .into());
+    }
     db::tags::update_tag_end(&mut tx, tag.id, expiration_s.map(|s| s * 1000)).await?;
     let mut meta = metadata(actor, repo, name);
     meta.insert("expiration_date".into(), json!(expiration_s));
@@ -177,9 +193,10 @@ pub async fn set_expiration(
 pub async fn delete_tag(app: &App, actor: &Actor, repo: &Repository, name: &str) -> Result<()> {
     let now = db::now_ms();
     let mut tx = begin_locked(app, repo).await?;
-    db::tags::find_alive_tag(&mut tx, repo.id, name, now)
+    let tag = db::tags::find_alive_tag(&mut tx, repo.id, name, now)
         .await?
         .ok_or(Error::NotFound)?;
+    immutability::check_mutable(&app.config, tag.immutable != 0, name, "delete")?;
     db::registry::end_alive_tag(&mut tx, repo.id, name, now).await?;
     logs::record(
         &mut tx,
@@ -209,7 +226,7 @@ pub async fn restore_tag(
         .await?
         .ok_or(Error::NotFound)?;
     let now = db::now_ms();
-    retarget(&mut tx, repo, name, manifest.id, now).await?;
+    retarget(app, &mut tx, repo, name, manifest.id, now).await?;
     db::tags::mark_reversion(&mut tx, repo.id, name, now).await?;
     let mut meta = metadata(actor, repo, name);
     meta.remove("namespace");

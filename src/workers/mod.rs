@@ -3,9 +3,11 @@
 //! and the build runner (`berth serve` or `berth build-worker`).
 
 mod app_tokens;
+mod autoprune;
 pub mod builds;
 mod gc;
 mod log_exports;
+mod notifications;
 mod purge_namespace;
 mod purge_repository;
 mod registry_size;
@@ -43,6 +45,8 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> (Option<i64>, an
         jobs::CalculateRegistrySize::KIND => run::<jobs::CalculateRegistrySize>(app, payload).await,
         jobs::SweepExpiredAppTokens::KIND => run::<jobs::SweepExpiredAppTokens>(app, payload).await,
         jobs::DeliverLogExport::KIND => run::<jobs::DeliverLogExport>(app, payload).await,
+        jobs::PruneTags::KIND => run::<jobs::PruneTags>(app, payload).await,
+        jobs::DeliverNotification::KIND => run::<jobs::DeliverNotification>(app, payload).await,
         other => (None, Err(anyhow::anyhow!("unknown job kind {other}"))),
     }
 }
@@ -56,6 +60,9 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     }
     if !features.quota_management {
         paused.push(jobs::CalculateRegistrySize::KIND);
+    }
+    if !features.auto_prune {
+        paused.push(jobs::PruneTags::KIND);
     }
     let now = db::now_ms();
     let mut tx = app.db.begin().await?;
@@ -115,11 +122,16 @@ async fn schedule<J: Job>(
 
 /// Runs jobs until the task is dropped.
 pub async fn run_forever(app: AppState) {
-    let (mut gc_due, mut sweep_due, mut tokens_due) =
-        (Instant::now(), Instant::now(), Instant::now());
+    let (mut gc_due, mut sweep_due, mut tokens_due, mut prune_due) = (
+        Instant::now(),
+        Instant::now(),
+        Instant::now(),
+        Instant::now(),
+    );
     let collect_every = app.config.garbage_collection_frequency;
     let sweep_every = gc::sweep_period(&app.config);
     let tokens_every = Some(app_tokens::period(&app.config));
+    let prune_every = app.config.auto_pruning_poll_period;
     loop {
         gc_due = schedule(&app, &jobs::CollectGarbage {}, collect_every, gc_due).await;
         sweep_due = schedule(&app, &jobs::SweepStorage {}, sweep_every, sweep_due).await;
@@ -130,6 +142,7 @@ pub async fn run_forever(app: AppState) {
             tokens_due,
         )
         .await;
+        prune_due = schedule(&app, &jobs::PruneTags::default(), prune_every, prune_due).await;
         match run_once(&app).await {
             Ok(true) => continue,
             Ok(false) => {}

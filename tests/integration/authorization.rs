@@ -1321,6 +1321,143 @@ fn rows() -> Vec<Row> {
             AnySuperuser,
             200,
         ),
+        // globalmessages: everyone reads; superusers post and remove (Quay's abort(403)).
+        row("getGlobalMessages", GET, "/api/v1/messages", Anyone, 200),
+        row("createGlobalMessage", POST, "/api/v1/messages", Superuser, 201)
+            .body(r#"{"message": {"content": "from {who}", "media_type": "text/plain", "severity": "info"}}"#)
+            .denied(403),
+        row(
+            "deleteGlobalMessage",
+            DELETE,
+            "/api/v1/message/no-such-message",
+            Superuser,
+            204,
+        )
+        .denied(403),
+        // superuser configuration view and registry status
+        row(
+            "getSuperUserConfigDump",
+            GET,
+            "/api/v1/superuser/config",
+            AnySuperuser,
+            200,
+        ),
+        row(
+            "scRegistryStatus",
+            GET,
+            "/api/v1/superuser/registrystatus",
+            Anyone,
+            200,
+        ),
+        // repositorynotification: the repository's admins (reads also the auditor).
+        row(
+            "createRepoNotification",
+            POST,
+            "/api/v1/repository/acme/app/notification/",
+            RepoAdmin,
+            201,
+        )
+        .body(r#"{"event": "build_success", "method": "webhook", "config": {"url": "http://127.0.0.1:9/{who}"}, "eventConfig": {}}"#),
+        row(
+            "listRepoNotifications",
+            GET,
+            "/api/v1/repository/acme/app/notification/",
+            RepoAdminOrAuditor,
+            200,
+        ),
+        row(
+            "getRepoNotification",
+            GET,
+            "/api/v1/repository/acme/app/notification/{notification}",
+            RepoAdminOrAuditor,
+            200,
+        ),
+        row(
+            "resetRepositoryNotificationFailures",
+            POST,
+            "/api/v1/repository/acme/app/notification/{notification}",
+            RepoAdmin,
+            204,
+        ),
+        row(
+            "testRepoNotification",
+            POST,
+            "/api/v1/repository/acme/app/notification/{notification}/test",
+            RepoAdmin,
+            200,
+        ),
+        row(
+            "deleteRepoNotification",
+            DELETE,
+            "/api/v1/repository/acme/app/notification/{doomed_notification}",
+            RepoAdmin,
+            204,
+        )
+        .once()
+        .rearm(
+            remake(POST, "/api/v1/repository/acme/app/notification/")
+                .body(r#"{"event": "build_success", "method": "webhook", "config": {"url": "http://127.0.0.1:9/doomed"}, "eventConfig": {}}"#)
+                .keeps("doomed_notification", "/uuid"),
+        )
+        .witness(
+            Role::Owner,
+            "/api/v1/repository/acme/app/notification/{doomed_notification}",
+        ),
+        // policy (auto-prune) and immutability_policy: of `acme`, of `owner`, of `acme/app`;
+        // patterns that take no tag of the world, one per caller where callers create.
+        row("listOrganizationAutoPrunePolicies", GET, "/api/v1/organization/acme/autoprunepolicy/", OrgAdminOrAuditor, 200),
+        row("createOrganizationAutoPrunePolicy", POST, "/api/v1/organization/acme/autoprunepolicy/", OrgAdmin, 201)
+            .body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-{who}"}"#),
+        row("getOrganizationAutoPrunePolicy", GET, "/api/v1/organization/acme/autoprunepolicy/{org_prune}", OrgAdminOrAuditor, 200),
+        row("updateOrganizationAutoPrunePolicy", PUT, "/api/v1/organization/acme/autoprunepolicy/{org_prune}", OrgAdmin, 204)
+            .body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-kept"}"#),
+        row("deleteOrganizationAutoPrunePolicy", DELETE, "/api/v1/organization/acme/autoprunepolicy/{doomed_org_prune}", OrgAdmin, 200)
+            .once()
+            .rearm(remake(POST, "/api/v1/organization/acme/autoprunepolicy/").body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-doomed"}"#).keeps("doomed_org_prune", "/uuid"))
+            .witness(Role::Owner, "/api/v1/organization/acme/autoprunepolicy/{doomed_org_prune}"),
+        row("listUserAutoPrunePolicies", GET, "/api/v1/user/autoprunepolicy/", UserAdmin, 200),
+        row("createUserAutoPrunePolicy", POST, "/api/v1/user/autoprunepolicy/", UserAdmin, 201)
+            .body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-{who}"}"#),
+        row("getUserAutoPrunePolicy", GET, "/api/v1/user/autoprunepolicy/{user_prune}", UserAdmin, 200)
+        .owners_only(404),
+        row("updateUserAutoPrunePolicy", PUT, "/api/v1/user/autoprunepolicy/{user_prune}", UserAdmin, 204)
+        .owners_only(404)
+            .body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-kept"}"#),
+        row("deleteUserAutoPrunePolicy", DELETE, "/api/v1/user/autoprunepolicy/{doomed_user_prune}", UserAdmin, 200)
+        .owners_only(404)
+            .once()
+            .rearm(remake(POST, "/api/v1/user/autoprunepolicy/").body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-doomed"}"#).keeps("doomed_user_prune", "/uuid"))
+            .witness(Role::Owner, "/api/v1/user/autoprunepolicy/{doomed_user_prune}"),
+        row("listRepositoryAutoPrunePolicies", GET, "/api/v1/repository/acme/app/autoprunepolicy/", RepoAdminOrAuditor, 200),
+        row("createRepositoryAutoPrunePolicy", POST, "/api/v1/repository/acme/app/autoprunepolicy/", RepoAdmin, 201)
+            .body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-{who}"}"#),
+        row("getRepositoryAutoPrunePolicy", GET, "/api/v1/repository/acme/app/autoprunepolicy/{repo_prune}", RepoAdminOrAuditor, 200),
+        row("updateRepositoryAutoPrunePolicy", PUT, "/api/v1/repository/acme/app/autoprunepolicy/{repo_prune}", RepoAdmin, 204)
+            .body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-kept"}"#),
+        row("deleteRepositoryAutoPrunePolicy", DELETE, "/api/v1/repository/acme/app/autoprunepolicy/{doomed_repo_prune}", RepoAdmin, 200)
+            .once()
+            .rearm(remake(POST, "/api/v1/repository/acme/app/autoprunepolicy/").body(r#"{"method": "number_of_tags", "value": 1000, "tagPattern": "never-doomed"}"#).keeps("doomed_repo_prune", "/uuid"))
+            .witness(Role::Owner, "/api/v1/repository/acme/app/autoprunepolicy/{doomed_repo_prune}"),
+        row("listOrgImmutabilityPolicies", GET, "/api/v1/organization/acme/immutabilitypolicy/", OrgAdminOrAuditor, 200),
+        row("createOrgImmutabilityPolicy", POST, "/api/v1/organization/acme/immutabilitypolicy/", OrgAdmin, 201)
+            .body(r#"{"tagPattern": "never-{who}"}"#),
+        row("getOrgImmutabilityPolicy", GET, "/api/v1/organization/acme/immutabilitypolicy/{org_immutability}", OrgAdminOrAuditor, 200),
+        row("updateOrgImmutabilityPolicy", PUT, "/api/v1/organization/acme/immutabilitypolicy/{org_immutability}", OrgAdmin, 204)
+            .body(r#"{"tagPattern": "never-kept"}"#),
+        row("deleteOrgImmutabilityPolicy", DELETE, "/api/v1/organization/acme/immutabilitypolicy/{doomed_org_immutability}", OrgAdmin, 200)
+            .once()
+            .rearm(remake(POST, "/api/v1/organization/acme/immutabilitypolicy/").body(r#"{"tagPattern": "never-doomed"}"#).keeps("doomed_org_immutability", "/uuid"))
+            .witness(Role::Owner, "/api/v1/organization/acme/immutabilitypolicy/{doomed_org_immutability}"),
+        row("listRepositoryImmutabilityPolicies", GET, "/api/v1/repository/acme/app/immutabilitypolicy/", RepoAdminOrAuditor, 200),
+        row("createRepositoryImmutabilityPolicy", POST, "/api/v1/repository/acme/app/immutabilitypolicy/", RepoAdmin, 201)
+            .body(r#"{"tagPattern": "never-{who}"}"#),
+        row("getRepositoryImmutabilityPolicy", GET, "/api/v1/repository/acme/app/immutabilitypolicy/{repo_immutability}", RepoAdminOrAuditor, 200),
+        row("updateRepositoryImmutabilityPolicy", PUT, "/api/v1/repository/acme/app/immutabilitypolicy/{repo_immutability}", RepoAdmin, 204)
+            .body(r#"{"tagPattern": "never-kept"}"#),
+        row("deleteRepositoryImmutabilityPolicy", DELETE, "/api/v1/repository/acme/app/immutabilitypolicy/{doomed_repo_immutability}", RepoAdmin, 200)
+            .once()
+            .rearm(remake(POST, "/api/v1/repository/acme/app/immutabilitypolicy/").body(r#"{"tagPattern": "never-doomed"}"#).keeps("doomed_repo_immutability", "/uuid"))
+            .witness(Role::Owner, "/api/v1/repository/acme/app/immutabilitypolicy/{doomed_repo_immutability}"),
         // namespacequota: `acme` and `owner` have quotas; limits need a full-access
         // superuser, whom this world lacks, so every change there is refused.
         row(
@@ -1549,8 +1686,10 @@ fn text_at(value: &Value, pointer: &str) -> String {
 impl World {
     /// The world of the module comment, built through the API.
     async fn build(backend: Backend) -> World {
+        // Notifications post to a closed port on loopback: deliveries fail at once.
         let options = Options {
             quota_management: true,
+            extra_yaml: "SSRF_ALLOWED_HOSTS: [127.0.0.1]\n".into(),
             ..Options::default()
         };
         let berth = Berth::start_with(backend, options).await;
@@ -1687,6 +1826,35 @@ impl World {
             service_keys.push(text_at(&key, "/kid"));
         }
 
+        let mut policies = Vec::new();
+        for base in [
+            "/api/v1/organization/acme/autoprunepolicy/",
+            "/api/v1/user/autoprunepolicy/",
+            "/api/v1/repository/acme/app/autoprunepolicy/",
+            "/api/v1/organization/acme/immutabilitypolicy/",
+            "/api/v1/repository/acme/app/immutabilitypolicy/",
+        ] {
+            for name in ["kept", "doomed"] {
+                let pattern = format!("never-{name}");
+                let body = if base.contains("autoprune") {
+                    json!({"method": "number_of_tags", "value": 1000, "tagPattern": pattern})
+                } else {
+                    json!({ "tagPattern": pattern })
+                };
+                let created = succeed(owner, POST, base, Some(body)).await;
+                policies.push(text_at(&created, "/uuid"));
+            }
+        }
+
+        let mut notifications = Vec::new();
+        for name in ["kept", "doomed"] {
+            let body = json!({"event": "build_success", "method": "webhook",
+                "config": {"url": format!("http://127.0.0.1:9/{name}")}, "eventConfig": {}});
+            let path = "/api/v1/repository/acme/app/notification/";
+            let created = succeed(owner, POST, path, Some(body)).await;
+            notifications.push(text_at(&created, "/uuid"));
+        }
+
         let mut api = Vec::new();
         let mut registry = Vec::new();
         for role in ROLES {
@@ -1746,6 +1914,18 @@ impl World {
             ("user_quota", quota_ids[1].clone()),
             ("leaver_quota", quota_ids[2].clone()),
             ("adopted_quota", quota_ids[3].clone()),
+            ("org_prune", policies[0].clone()),
+            ("doomed_org_prune", policies[1].clone()),
+            ("user_prune", policies[2].clone()),
+            ("doomed_user_prune", policies[3].clone()),
+            ("repo_prune", policies[4].clone()),
+            ("doomed_repo_prune", policies[5].clone()),
+            ("org_immutability", policies[6].clone()),
+            ("doomed_org_immutability", policies[7].clone()),
+            ("repo_immutability", policies[8].clone()),
+            ("doomed_repo_immutability", policies[9].clone()),
+            ("notification", notifications[0].clone()),
+            ("doomed_notification", notifications[1].clone()),
         ];
         let owner_password = users[0].1.password.clone();
         let mut logins: Vec<(Role, String, String)> = users

@@ -11,12 +11,16 @@ use crate::http::extract::{fields, Caller, QuayJson, QueryParams, Read, Reposito
 use crate::http::json::Restful;
 use crate::http::views::rfc2822;
 use crate::manifests::{DOCKER_MANIFEST_LIST, OCI_INDEX};
+use crate::repositories::tag_policies::{self, immutability};
 use crate::repositories::tags;
 
 #[derive(Debug, Serialize)]
 pub struct TagHistoryView {
     name: String,
     reversion: bool,
+    /// With `FEATURE_IMMUTABLE_TAGS` only, as in Quay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    immutable: Option<bool>,
     start_ts: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     end_ts: Option<i64>,
@@ -53,6 +57,7 @@ pub async fn list_tags(
     let limit = query.int("limit", LIMIT_HELP)?.unwrap_or(50).clamp(1, 100);
     let page = query.int("page", PAGE_HELP)?.unwrap_or(1).max(1);
     let only_active = query.truthy("onlyActiveTags", false);
+    let immutable_tags = app.config.features.immutable_tags;
     let history = tags::list_history(
         &app,
         &repo,
@@ -73,6 +78,7 @@ pub async fn list_tags(
                         .contains(&t.media_type.as_str()),
                     name: t.name,
                     reversion: t.reversion != 0,
+                    immutable: immutable_tags.then_some(t.immutable != 0),
                     start_ts: t.lifetime_start_ms / 1000,
                     end_ts: t.lifetime_end_ms.map(|ms| ms / 1000),
                     manifest_digest: t.manifest_digest,
@@ -94,24 +100,28 @@ pub struct ChangeTagBody {
     /// Absent: unchanged; `null`: no expiry; a number: epoch seconds.
     #[serde(default)]
     expiration: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "immutable")]
+    immutable: Option<bool>,
+}
+
+fn immutable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    fields::boolean(d, "immutable")
 }
 
 fn manifest_digest<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     fields::string(d, "manifest_digest")
 }
 
-/// PUT /api/v1/repository/{repository}/tag/{tag} (changeTag) [repo:write]. Quay answers 201.
+/// PUT /api/v1/repository/{repository}/tag/{tag} (changeTag) [repo:write]. Quay answers 201,
+/// having applied the expiration, then the immutability, then the move, each on its own.
 pub async fn change_tag(
     State(app): State<AppState>,
     caller: Caller,
-    RepositoryAccess { repo, .. }: RepositoryAccess<Write>,
+    RepositoryAccess { repo, role, .. }: RepositoryAccess<Write>,
     Path(TagPath { tag }): Path<TagPath>,
     QuayJson(body): QuayJson<ChangeTagBody>,
 ) -> Result<Restful<&'static str>, ApiError> {
     let actor = caller.actor();
-    if let Some(digest) = &body.manifest_digest {
-        tags::set_tag(&app, &actor, &repo, &tag, digest).await?;
-    }
     if let Some(expiration) = &body.expiration {
         let seconds = match expiration {
             serde_json::Value::Null => None,
@@ -123,6 +133,17 @@ pub async fn change_tag(
             })? as i64),
         };
         tags::set_expiration(&app, &actor, &repo, &tag, seconds).await?;
+    }
+    if let Some(immutable) = body.immutable {
+        immutability::set_tag_immutability(&app, &actor, &repo, role, &tag, immutable)
+            .await
+            .map_err(|err| match err {
+                tag_policies::Error::Unauthorized => caller.unauthorized(),
+                other => other.into(),
+            })?;
+    }
+    if let Some(digest) = &body.manifest_digest {
+        tags::set_tag(&app, &actor, &repo, &tag, digest).await?;
     }
     Ok(Restful(StatusCode::CREATED, "Updated"))
 }

@@ -7,8 +7,9 @@ use super::Endpoint;
 use crate::accounts::Scopes;
 use crate::config::Config;
 use crate::http::api_v1::{
-    app_token, applications, authorization, build, discovery, logs, manifest, organization,
-    permission, prototype, quota, repository, robot, search, tag, team, user,
+    app_token, applications, authorization, build, discovery, logs, manifest, messages,
+    notification, organization, permission, policy, prototype, quota, repository, robot, search,
+    tag, team, user,
 };
 use crate::http::{session, superuser};
 
@@ -52,11 +53,112 @@ pub fn table(config: &Config) -> Vec<Endpoint> {
     if features.app_specific_tokens {
         endpoints.extend(app_token_endpoints());
     }
+    endpoints.extend(policy_endpoints(config));
+    endpoints.extend(message_endpoints(config));
+    endpoints.extend(notification_endpoints());
     if features.super_users {
         endpoints.extend(superuser_endpoints());
     }
     if features.super_users && features.quota_views() {
         endpoints.extend(quota_endpoints());
+    }
+    endpoints
+}
+
+/// The five operations on one owner's policies of one kind: `[list, create, get, update,
+/// delete]` nicknames, under `base` (which ends with `/`) and `base{policy_uuid}`.
+fn policy_operations<K: policy::PolicyKind + 'static, O: policy::Owner + 'static>(
+    base: &'static str,
+    item: &'static str,
+    scope: Scopes,
+    tag: &'static str,
+    [list, create, get, update, delete]: [&'static str; 5],
+) -> Vec<Endpoint> {
+    vec![
+        E::new(GET, base, list, policy::list::<K, O>),
+        E::new(POST, base, create, policy::create::<K, O>),
+        E::new(GET, item, get, policy::get::<K, O>),
+        E::new(PUT, item, update, policy::update::<K, O>),
+        E::new(DELETE, item, delete, policy::delete::<K, O>),
+    ]
+    .into_iter()
+    .map(|e| e.tag(tag).scope(scope))
+    .collect()
+}
+
+/// Quay's `policy` (auto-prune, `FEATURE_AUTO_PRUNE`) and `immutability_policy`
+/// (`FEATURE_IMMUTABLE_TAGS`) modules.
+fn policy_endpoints(config: &Config) -> Vec<Endpoint> {
+    use policy::{AutoPrune, Immutability, OfOrganization, OfRepository, OfUser};
+    let mut endpoints = Vec::new();
+    if config.features.auto_prune {
+        endpoints.extend(policy_operations::<AutoPrune, OfOrganization>(
+            "/api/v1/organization/{orgname}/autoprunepolicy/",
+            "/api/v1/organization/{orgname}/autoprunepolicy/{policy_uuid}",
+            ORG_ADMIN,
+            "policy",
+            [
+                "listOrganizationAutoPrunePolicies",
+                "createOrganizationAutoPrunePolicy",
+                "getOrganizationAutoPrunePolicy",
+                "updateOrganizationAutoPrunePolicy",
+                "deleteOrganizationAutoPrunePolicy",
+            ],
+        ));
+        endpoints.extend(policy_operations::<AutoPrune, OfUser>(
+            "/api/v1/user/autoprunepolicy/",
+            "/api/v1/user/autoprunepolicy/{policy_uuid}",
+            USER_ADMIN,
+            "policy",
+            [
+                "listUserAutoPrunePolicies",
+                "createUserAutoPrunePolicy",
+                "getUserAutoPrunePolicy",
+                "updateUserAutoPrunePolicy",
+                "deleteUserAutoPrunePolicy",
+            ],
+        ));
+        endpoints.extend(policy_operations::<AutoPrune, OfRepository>(
+            "/api/v1/repository/{repository}/autoprunepolicy/",
+            "/api/v1/repository/{repository}/autoprunepolicy/{policy_uuid}",
+            REPO_ADMIN,
+            "policy",
+            [
+                "listRepositoryAutoPrunePolicies",
+                "createRepositoryAutoPrunePolicy",
+                "getRepositoryAutoPrunePolicy",
+                "updateRepositoryAutoPrunePolicy",
+                "deleteRepositoryAutoPrunePolicy",
+            ],
+        ));
+    }
+    if config.features.immutable_tags {
+        endpoints.extend(policy_operations::<Immutability, OfOrganization>(
+            "/api/v1/organization/{orgname}/immutabilitypolicy/",
+            "/api/v1/organization/{orgname}/immutabilitypolicy/{policy_uuid}",
+            ORG_ADMIN,
+            "immutability_policy",
+            [
+                "listOrgImmutabilityPolicies",
+                "createOrgImmutabilityPolicy",
+                "getOrgImmutabilityPolicy",
+                "updateOrgImmutabilityPolicy",
+                "deleteOrgImmutabilityPolicy",
+            ],
+        ));
+        endpoints.extend(policy_operations::<Immutability, OfRepository>(
+            "/api/v1/repository/{repository}/immutabilitypolicy/",
+            "/api/v1/repository/{repository}/immutabilitypolicy/{policy_uuid}",
+            REPO_ADMIN,
+            "immutability_policy",
+            [
+                "listRepositoryImmutabilityPolicies",
+                "createRepositoryImmutabilityPolicy",
+                "getRepositoryImmutabilityPolicy",
+                "updateRepositoryImmutabilityPolicy",
+                "deleteRepositoryImmutabilityPolicy",
+            ],
+        ));
     }
     endpoints
 }
@@ -903,7 +1005,7 @@ fn app_token_endpoints() -> Vec<Endpoint> {
 }
 
 fn superuser_endpoints() -> Vec<Endpoint> {
-    use superuser::{builds, keys, logs, organizations, registry_size, users};
+    use superuser::{builds, config, keys, logs, organizations, registry_size, users};
     vec![
         E::new(
             GET,
@@ -1042,8 +1144,105 @@ fn superuser_endpoints() -> Vec<Endpoint> {
             "getRepoBuildLogsSuperUser",
             builds::get_build_logs,
         ),
+        // Quay gives this one no nickname (so no discovery entry); Berth names it.
+        E::new(
+            GET,
+            "/api/v1/superuser/config",
+            "getSuperUserConfigDump",
+            config::dump_config,
+        )
+        .internal(),
     ]
     .into_iter()
     .map(|e| e.tag("superuser").scope(SUPER_USER))
+    .chain([E::new(
+        GET,
+        "/api/v1/superuser/registrystatus",
+        "scRegistryStatus",
+        config::registry_status,
+    )
+    .tag("suconfig")
+    .internal()])
     .collect()
+}
+
+/// Quay's `repositorynotification` module.
+fn notification_endpoints() -> Vec<Endpoint> {
+    const LIST: &str = "/api/v1/repository/{repository}/notification/";
+    const ONE: &str = "/api/v1/repository/{repository}/notification/{uuid}";
+    vec![
+        E::new(
+            POST,
+            LIST,
+            "createRepoNotification",
+            notification::create_notification,
+        ),
+        E::new(
+            GET,
+            LIST,
+            "listRepoNotifications",
+            notification::list_notifications,
+        ),
+        E::new(
+            GET,
+            ONE,
+            "getRepoNotification",
+            notification::get_notification,
+        ),
+        E::new(
+            DELETE,
+            ONE,
+            "deleteRepoNotification",
+            notification::delete_notification,
+        ),
+        E::new(
+            POST,
+            ONE,
+            "resetRepositoryNotificationFailures",
+            notification::reset_notification,
+        ),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/notification/{uuid}/test",
+            "testRepoNotification",
+            notification::test_notification,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("repositorynotification").scope(REPO_ADMIN))
+    .collect()
+}
+
+/// Quay's `globalmessages` module: everyone reads, superusers write.
+fn message_endpoints(config: &Config) -> Vec<Endpoint> {
+    let mut endpoints = vec![E::new(
+        GET,
+        "/api/v1/messages",
+        "getGlobalMessages",
+        messages::get_messages,
+    )];
+    if config.features.super_users {
+        endpoints.push(
+            E::new(
+                POST,
+                "/api/v1/messages",
+                "createGlobalMessage",
+                messages::create_message,
+            )
+            .scope(SUPER_USER),
+        );
+        endpoints.push(
+            E::new(
+                DELETE,
+                "/api/v1/message/{uuid}",
+                "deleteGlobalMessage",
+                messages::delete_message,
+            )
+            .scope(SUPER_USER),
+        );
+    }
+    endpoints
+        .into_iter()
+        .map(|e| e.tag("globalmessages"))
+        .collect()
 }

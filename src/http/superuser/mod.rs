@@ -3,6 +3,7 @@
 //! decision 3), so `curl` without `-L` works.
 
 pub mod builds;
+pub mod config;
 pub mod keys;
 pub mod logs;
 pub mod organizations;

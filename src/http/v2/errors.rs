@@ -85,6 +85,12 @@ impl From<manifests::Error> for RegistryError {
             E::ManifestUnknown => error(StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", message),
             E::TagExpired(_) => error(StatusCode::NOT_FOUND, "TAG_EXPIRED", message),
             E::QuotaExceeded => error(StatusCode::FORBIDDEN, "DENIED", message),
+            E::TagImmutable(_) => error(
+                StatusCode::CONFLICT,
+                "TAG_IMMUTABLE",
+                "tag is immutable and cannot be overwritten",
+            )
+            .with_detail(json!({ "message": message })),
             E::Db(cause) => cause.into(),
         }
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::harness::fixtures::{admin, assert_success, create_user, creds, Tools, User};
+use crate::harness::fixtures::{admin, assert_success, create_user, creds, receiver, Tools, User};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Options};
 
@@ -234,7 +234,14 @@ async fn builds_run(backend: Backend) {
         admin,
         dev_user,
         dev,
-    } = world(backend, "").await;
+    } = world(backend, "SSRF_ALLOWED_HOSTS: [127.0.0.1]\n").await;
+    // A webhook hears of the build's success.
+    let (hook, heard) = receiver(0).await;
+    dev.post(&format!("{APP}/notification/"))
+        .json(&json!({"event": "build_success", "method": "webhook", "config": {"url": hook}, "eventConfig": {}}))
+        .send()
+        .await
+        .expect_status(201);
 
     // A pull robot that may read the base image pulls it; the build pushes two tags.
     dev.put("/api/v1/user/robots/puller")
@@ -355,6 +362,21 @@ async fn builds_run(backend: Backend) {
         event_kinds(&dev, &uuid).await,
         ["build_dockerfile", "build_start", "build_success"]
     );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while heard.lock().unwrap().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the build_success webhook never came"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let event = heard.lock().unwrap()[0].clone();
+    assert_eq!(event["build_id"], uuid.as_str());
+    assert_eq!(event["docker_tags"], json!(["v1", "latest"]));
+    assert!(event["homepage"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with(&format!("/build/{uuid}")));
     // The pushed bytes (the new layers; the base's is dev's already) count against dev's quota.
     assert!(used(&admin).await > before);
 

@@ -5,41 +5,12 @@
 use std::net::TcpListener as StdListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::routing::post;
-use axum::Json;
 use serde_json::{json, Value};
 
-use crate::harness::fixtures::{admin, create_org};
+use crate::harness::fixtures::{admin, create_org, receiver};
 use crate::harness::{backends, wire, Backend, Berth, Client, Options};
-
-/// An HTTP receiver on loopback that answers 500 to the first `failures` POSTs, then 200,
-/// keeping every payload.
-async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Value>>>) {
-    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let kept = received.clone();
-    let app = axum::Router::new().route(
-        "/done",
-        post(move |Json(payload): Json<Value>| {
-            let kept = kept.clone();
-            async move {
-                let mut all = kept.lock().unwrap();
-                all.push(payload);
-                if all.len() <= failures {
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    axum::http::StatusCode::OK
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/done", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, received)
-}
 
 /// aiosmtpd delivering into a maildir; killed on drop.
 struct SmtpServer {

@@ -637,3 +637,32 @@ pub fn image_digests(layout: &Path) -> ImageDigests {
         manifest,
     }
 }
+
+/// What a `receiver` was sent, in order.
+pub type Received = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+
+/// An HTTP receiver on loopback that answers 500 to the first `failures` POSTs, then 200,
+/// keeping every payload.
+pub async fn receiver(failures: usize) -> (String, Received) {
+    let received = Received::default();
+    let kept = received.clone();
+    let app = axum::Router::new().route(
+        "/done",
+        axum::routing::post(move |axum::Json(payload): axum::Json<Value>| {
+            let kept = kept.clone();
+            async move {
+                let mut all = kept.lock().unwrap();
+                all.push(payload);
+                if all.len() <= failures {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/done", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}

@@ -1,5 +1,6 @@
 //! `/api/v1/superuser/*`, mirroring `src/http/superuser/`.
 
+mod config;
 mod keys;
 mod logs;
 mod organizations;
