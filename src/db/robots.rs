@@ -168,3 +168,65 @@ pub async fn list_robot_repositories(
     .fetch_all(conn)
     .await?)
 }
+
+/// The robot's federation configuration (a JSON array of `{issuer, subject}`).
+pub async fn find_federation(conn: &mut DbConn, robot_id: i64) -> Result<String> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT federation FROM robots WHERE account_id = $1")
+            .bind(robot_id)
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or_else(|| "[]".to_owned()),
+    )
+}
+
+pub async fn set_federation(conn: &mut DbConn, robot_id: i64, federation: &str) -> Result<()> {
+    sqlx::query("UPDATE robots SET federation = $2 WHERE account_id = $1")
+        .bind(robot_id)
+        .bind(federation)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps a credential an exchange handed out, and forgets the expired ones.
+pub async fn insert_exchanged_token(
+    conn: &mut DbConn,
+    robot_id: i64,
+    token_hash: &str,
+    expires_ms: i64,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM robot_exchanged_tokens WHERE expires_ms < $1")
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO robot_exchanged_tokens (token_hash, robot_id, expires_ms) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(robot_id)
+    .bind(expires_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the robot holds the exchanged credential with this hash, unexpired.
+pub async fn has_exchanged_token(
+    conn: &mut DbConn,
+    robot_id: i64,
+    token_hash: &str,
+    now_ms: i64,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM robot_exchanged_tokens WHERE robot_id = $1 AND token_hash = $2 \
+         AND expires_ms > $3",
+    )
+    .bind(robot_id)
+    .bind(token_hash)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await?
+        > 0)
+}

@@ -414,6 +414,18 @@ impl From<crate::repositories::tag_policies::Error> for ApiError {
     }
 }
 
+impl From<crate::namespaces::federation::Error> for ApiError {
+    fn from(err: crate::namespaces::federation::Error) -> Self {
+        use crate::namespaces::federation::Error as E;
+        match err {
+            E::Invalid(detail) => ApiError::invalid_request(detail),
+            E::UnknownRobot => ApiError::DataModel(err.to_string()),
+            E::Robots(e) => e.into(),
+            E::Db(e) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<crate::repositories::notifications::Error> for ApiError {
     fn from(err: crate::repositories::notifications::Error) -> Self {
         use crate::repositories::notifications::Error as E;

@@ -59,6 +59,10 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         .route("/oauth/denyapp", post(oauth::deny_app))
         .route("/oauth/localapp", get(oauth::local_app))
         .route("/oauth/access_token", post(oauth::access_token))
+        .route(
+            "/oauth2/federation/robot/token",
+            get(oauth::federated_robot_token),
+        )
         .route("/oauth/authorize/assignuser", post(oauth::assign_user))
         .route(
             "/exportedlogs/{export_id}",

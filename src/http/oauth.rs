@@ -504,3 +504,34 @@ pub async fn assign_user(
     }
     Ok(message_page(ASSIGNED))
 }
+
+/// GET /oauth2/federation/robot/token: a workload presents `<robot>:<OIDC token>` in basic
+/// auth and gets `{"token"}`, a credential that logs in as the robot for an hour. Malformed
+/// credentials are 401 `{"error"}`, refusals 400 `{"message"}`, as in Quay.
+pub async fn federated_robot_token(State(app): State<AppState>, request: Request) -> Response {
+    use crate::namespaces::federation::{self, ExchangeError};
+    let unauthorized =
+        |error: &str| Jsonify(StatusCode::UNAUTHORIZED, json!({ "error": error })).into_response();
+    let Some(header) = request.headers().get(header::AUTHORIZATION) else {
+        return unauthorized("No auth header");
+    };
+    let Some(encoded) = header.to_str().ok().and_then(|h| h.strip_prefix("Basic ")) else {
+        return unauthorized("Invalid basic auth header");
+    };
+    let Some(decoded) = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return unauthorized("Could not parse basic auth header");
+    };
+    let Some((robot, token)) = decoded.split_once(':') else {
+        return unauthorized("Unexpected number of credentials found in basic auth header");
+    };
+    match federation::exchange(&app, robot, token, client_ip(&request)).await {
+        Ok(credential) => Jsonify(StatusCode::OK, json!({ "token": credential })).into_response(),
+        Err(ExchangeError::NotARobot) => unauthorized("Invalid robot"),
+        Err(ExchangeError::Db(err)) => ApiError::Internal(err.into()).into_response(),
+        Err(refused) => ApiError::DataModel(refused.to_string()).into_response(),
+    }
+}

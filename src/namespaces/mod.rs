@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod entities;
+pub mod federation;
 pub mod oauth;
 pub mod organizations;
 pub mod prototypes;

@@ -43,7 +43,7 @@ pub enum Owner<'a> {
 
 /// What a request may do with the robots of a namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Need {
+pub(super) enum Need {
     /// Listing: any organization member, tokens for admins only.
     List,
     /// Reading one robot or its permissions.
@@ -117,7 +117,7 @@ fn robot_view(app: &App, row: &RobotRow, with_token: bool) -> Result<Robot> {
 }
 
 /// The owner and its robot `short`, when the caller may do `need` with the owner's robots.
-async fn find_owned(
+pub(super) async fn find_owned(
     app: &App,
     caller: &Principal<'_>,
     owner: Owner<'_>,

@@ -1349,6 +1349,51 @@ fn rows() -> Vec<Row> {
             Anyone,
             200,
         ),
+        // robot federation: of each caller's own robot `bot`, and of `acme+puller`.
+        row(
+            "getUserRobotFederation",
+            GET,
+            "/api/v1/user/robots/bot/federation",
+            UserAdmin,
+            200,
+        ),
+        row(
+            "createUserRobotFederation",
+            POST,
+            "/api/v1/user/robots/bot/federation",
+            UserAdmin,
+            200,
+        )
+        .body(r#"[{"issuer": "https://issuer.example", "subject": "{who}"}]"#),
+        row(
+            "deleteUserRobotFederation",
+            DELETE,
+            "/api/v1/user/robots/bot/federation",
+            UserAdmin,
+            204,
+        ),
+        row(
+            "getOrgRobotFederation",
+            GET,
+            "/api/v1/organization/acme/robots/puller/federation",
+            OrgAdminOrAuditor,
+            200,
+        ),
+        row(
+            "createOrgRobotFederation",
+            POST,
+            "/api/v1/organization/acme/robots/puller/federation",
+            OrgAdmin,
+            200,
+        )
+        .body(r#"[{"issuer": "https://issuer.example", "subject": "{who}"}]"#),
+        row(
+            "deleteOrgRobotFederation",
+            DELETE,
+            "/api/v1/organization/acme/robots/puller/federation",
+            OrgAdmin,
+            204,
+        ),
         // repositorynotification: the repository's admins (reads also the auditor).
         row(
             "createRepoNotification",

@@ -11,9 +11,10 @@ use serde_json::Value;
 use super::permission::GrantListView;
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Caller, QuayJson, QueryParams};
+use crate::http::extract::{fields, Caller, QuayJson, QuayJsonValue, QueryParams};
 use crate::http::json::Restful;
 use crate::http::views::{rfc2822, Avatar, AvatarKind};
+use crate::namespaces::federation;
 use crate::namespaces::robots::{self, ListOptions, ListedRobot, Owner, Robot, RobotDetails};
 
 #[derive(Debug, Default, Deserialize)]
@@ -254,4 +255,55 @@ pub async fn get_robot_permissions(
         robots::list_robot_permissions(&app, &principal, path.owner(), &path.robot_shortname)
             .await?;
     Ok(Restful(StatusCode::OK, grants.into()))
+}
+
+/// GET .../robots/{robot_shortname}/federation (getUserRobotFederation,
+/// getOrgRobotFederation): the robot's trusted (issuer, subject) pairs.
+pub async fn get_federation(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RobotPath,
+) -> Result<Restful<Value>, ApiError> {
+    let principal = caller.principal()?;
+    let config =
+        federation::get_federation(&app, &principal, path.owner(), &path.robot_shortname).await?;
+    Ok(Restful(StatusCode::OK, config))
+}
+
+/// POST .../robots/{robot_shortname}/federation (createUserRobotFederation,
+/// createOrgRobotFederation): replaces the pairs with a JSON array of `{issuer, subject}`.
+pub async fn set_federation(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RobotPath,
+    QuayJsonValue(body): QuayJsonValue,
+) -> Result<Restful<Value>, ApiError> {
+    let Value::Array(entries) = &body else {
+        return Err(ApiError::invalid_request(format!(
+            "{} is not of type 'array'",
+            crate::pyjson::python_repr(&body)
+        )));
+    };
+    let principal = caller.principal()?;
+    let config = federation::set_federation(
+        &app,
+        &principal,
+        path.owner(),
+        &path.robot_shortname,
+        entries,
+    )
+    .await?;
+    Ok(Restful(StatusCode::OK, config))
+}
+
+/// DELETE .../robots/{robot_shortname}/federation (deleteUserRobotFederation,
+/// deleteOrgRobotFederation): 204.
+pub async fn delete_federation(
+    State(app): State<AppState>,
+    caller: Caller,
+    path: RobotPath,
+) -> Result<StatusCode, ApiError> {
+    let principal = caller.principal()?;
+    federation::delete_federation(&app, &principal, path.owner(), &path.robot_shortname).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

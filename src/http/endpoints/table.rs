@@ -914,8 +914,41 @@ fn robot_endpoints() -> Vec<Endpoint> {
         .scope(USER_ADMIN),
     ]
     .into_iter()
+    .chain(federation_endpoints())
     .map(|e| e.tag("robot"))
     .collect()
+}
+
+/// The robot federation routes, for users' robots and organizations' robots alike.
+fn federation_endpoints() -> Vec<Endpoint> {
+    const USER: &str = "/api/v1/user/robots/{robot_shortname}/federation";
+    const ORG: &str = "/api/v1/organization/{orgname}/robots/{robot_shortname}/federation";
+    let family = |path, scope, [get, create, delete]: [&'static str; 3]| {
+        [
+            E::new(GET, path, get, robot::get_federation).scope(scope),
+            E::new(POST, path, create, robot::set_federation).scope(scope),
+            E::new(DELETE, path, delete, robot::delete_federation).scope(scope),
+        ]
+    };
+    let user = family(
+        USER,
+        USER_ADMIN,
+        [
+            "getUserRobotFederation",
+            "createUserRobotFederation",
+            "deleteUserRobotFederation",
+        ],
+    );
+    let org = family(
+        ORG,
+        ORG_ADMIN,
+        [
+            "getOrgRobotFederation",
+            "createOrgRobotFederation",
+            "deleteOrgRobotFederation",
+        ],
+    );
+    user.into_iter().chain(org).collect()
 }
 
 fn permission_endpoints() -> Vec<Endpoint> {

@@ -52,29 +52,49 @@ fn is_json_media_type(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// The body as JSON after Quay's media type, syntax and `null` checks.
+async fn read_json<S: Send + Sync>(request: Request, state: &S) -> Result<Value, ApiError> {
+    let json_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_json_media_type);
+    if !json_type {
+        return Err(ApiError::Message {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            message: NOT_JSON.into(),
+        });
+    }
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(body_rejection)?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| ApiError::Message {
+        status: StatusCode::BAD_REQUEST,
+        message: UNDECODABLE.into(),
+    })?;
+    if value.is_null() {
+        return Err(ApiError::invalid_request("Missing JSON body"));
+    }
+    Ok(value)
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for QuayJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(is_json_media_type);
-        if !json_type {
-            return Err(ApiError::Message {
-                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                message: NOT_JSON.into(),
-            });
-        }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(body_rejection)?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|_| ApiError::Message {
-            status: StatusCode::BAD_REQUEST,
-            message: UNDECODABLE.into(),
-        })?;
-        parse_body(value).map(QuayJson)
+        parse_body(read_json(request, state).await?).map(QuayJson)
+    }
+}
+
+/// A JSON body of any type (the few schemas whose root is not an object), checked like
+/// `QuayJson` up to the schema.
+pub struct QuayJsonValue(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for QuayJsonValue {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_json(request, state).await.map(QuayJsonValue)
     }
 }
 

@@ -6,6 +6,7 @@ mod build_runs;
 mod builds;
 mod discovery;
 mod entities;
+mod federation;
 mod log_exports;
 mod messages;
 mod notifications;

@@ -557,6 +557,18 @@ async fn autoprune_policies(backend: Backend) {
             .await
             .expect(403, &wire::insufficient_scope(&berth.addr));
     }
+    // A namespace or repository that is not there: not the caller's (403), or, in the
+    // caller's own namespace, not found.
+    dev.post("/api/v1/organization/nosuchorg/autoprunepolicy/")
+        .json(&json!({"method": "number_of_tags", "value": 1}))
+        .send()
+        .await
+        .expect(403, &wire::insufficient_scope(&berth.addr));
+    dev.post("/api/v1/repository/dev/nosuchrepo/immutabilitypolicy/")
+        .json(&json!({"tagPattern": "x"}))
+        .send()
+        .await
+        .expect(404, &problem(&berth, 404, "not_found", "Not Found"));
     let logs = dev.get("/api/v1/user/logs").send().await.json();
     let kinds: Vec<&str> = logs["logs"]
         .as_array()
