@@ -9,6 +9,7 @@ pub mod health;
 pub mod json;
 mod metrics;
 pub mod oauth;
+mod panel;
 pub mod pipeline;
 pub mod server;
 pub mod session;
@@ -70,6 +71,7 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         )
         .nest("/api/v1", api)
         .merge(v2::routes())
+        .merge(panel::routes())
         .route("/health", get(health::instance))
         .route("/health/instance", get(health::instance))
         .route("/_internal_ping", get(|| async { "true" }))
