@@ -7,6 +7,7 @@ pub mod exported_logs;
 pub mod extract;
 pub mod health;
 pub mod json;
+mod keyserver;
 mod metrics;
 pub mod oauth;
 mod panel;
@@ -72,6 +73,7 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         .nest("/api/v1", api)
         .merge(v2::routes())
         .merge(panel::routes())
+        .merge(keyserver::routes())
         .route("/health", get(health::instance))
         .route("/health/instance", get(health::instance))
         .route("/_internal_ping", get(|| async { "true" }))

@@ -2,6 +2,7 @@
 //! service-key table so that every node trusts every other node's tokens.
 
 pub mod admin;
+pub mod keyserver;
 pub mod registry_token;
 
 use std::collections::HashMap;

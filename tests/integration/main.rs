@@ -13,6 +13,7 @@ mod connections;
 mod crash;
 mod health;
 mod journey;
+mod keyserver;
 mod panel;
 mod roles;
 mod superuser;

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::harness::fixtures::{admin, create_user, oci_manifest, receiver, Received, Registry};
+use crate::harness::fixtures::{
+    admin, assert_kinds_logged, create_user, oci_manifest, receiver, Received, Registry,
+};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Options};
 
@@ -210,19 +212,14 @@ async fn repository_notifications(backend: Backend) {
         .send()
         .await
         .json();
-    let kinds: Vec<&str> = logs["logs"]
-        .as_array()
-        .expect("logs")
-        .iter()
-        .filter_map(|e| e["kind"].as_str())
-        .collect();
-    for kind in [
-        "add_repo_notification",
-        "reset_repo_notification",
-        "delete_repo_notification",
-    ] {
-        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
-    }
+    assert_kinds_logged(
+        &logs,
+        &[
+            "add_repo_notification",
+            "reset_repo_notification",
+            "delete_repo_notification",
+        ],
+    );
     let added = logs["logs"]
         .as_array()
         .expect("logs")

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::harness::fixtures::{admin, create_user, oci_manifest, Registry};
+use crate::harness::fixtures::{admin, assert_kinds_logged, create_user, oci_manifest, Registry};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client};
 
@@ -300,22 +300,16 @@ async fn immutable_tags(backend: Backend) {
         .await
         .expect(404, &problem(&berth, 404, "not_found", "Not Found"));
     let logs = dev.get(&format!("{REPO}/logs")).send().await.json();
-    let kinds: Vec<&str> = logs["logs"]
-        .as_array()
-        .expect("logs")
-        .iter()
-        .filter_map(|e| e["kind"].as_str())
-        .filter(|k| k.contains("immutab"))
-        .collect();
-    for kind in [
-        "create_immutability_policy",
-        "update_immutability_policy",
-        "delete_immutability_policy",
-        "tags_made_immutable_by_policy",
-        "tag_made_immutable_by_policy",
-    ] {
-        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
-    }
+    assert_kinds_logged(
+        &logs,
+        &[
+            "create_immutability_policy",
+            "update_immutability_policy",
+            "delete_immutability_policy",
+            "tags_made_immutable_by_policy",
+            "tag_made_immutable_by_policy",
+        ],
+    );
 
     // A namespace policy, on the user's own name through the organization route, and the
     // label `quay.immutable`; someone else's namespace is refused.
@@ -570,20 +564,15 @@ async fn autoprune_policies(backend: Backend) {
         .await
         .expect(404, &problem(&berth, 404, "not_found", "Not Found"));
     let logs = dev.get("/api/v1/user/logs").send().await.json();
-    let kinds: Vec<&str> = logs["logs"]
-        .as_array()
-        .expect("logs")
-        .iter()
-        .filter_map(|e| e["kind"].as_str())
-        .collect();
-    for kind in [
-        "create_repository_autoprune_policy",
-        "update_repository_autoprune_policy",
-        "delete_repository_autoprune_policy",
-        "create_namespace_autoprune_policy",
-    ] {
-        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
-    }
+    assert_kinds_logged(
+        &logs,
+        &[
+            "create_repository_autoprune_policy",
+            "update_repository_autoprune_policy",
+            "delete_repository_autoprune_policy",
+            "create_namespace_autoprune_policy",
+        ],
+    );
 }
 
 backends!(autoprune_policies);

@@ -666,3 +666,17 @@ pub async fn receiver(failures: usize) -> (String, Received) {
     tokio::spawn(async move { axum::serve(listener, app).await });
     (url, received)
 }
+
+/// Asserts that a `{"logs": [...]}` answer holds an entry of each of `kinds`.
+#[track_caller]
+pub fn assert_kinds_logged(logs: &Value, kinds: &[&str]) {
+    let present: Vec<&str> = logs["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    for kind in kinds {
+        assert!(present.contains(kind), "{kind} in {present:?}");
+    }
+}
