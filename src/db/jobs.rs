@@ -65,6 +65,16 @@ pub async fn claim_job(
         .await?)
 }
 
+/// Holds a running job's claim until `lock_until_ms` (its runner's heartbeat).
+pub async fn renew_job(conn: &mut DbConn, id: i64, lock_until_ms: i64) -> Result<()> {
+    sqlx::query("UPDATE jobs SET locked_until_ms = $2 WHERE id = $1")
+        .bind(id)
+        .bind(lock_until_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete_job(conn: &mut DbConn, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM jobs WHERE id = $1")
         .bind(id)

@@ -18,8 +18,11 @@ use crate::app::AppState;
 use crate::db;
 use crate::jobs::{self, Job};
 
-/// How long a claimed job is held before another node may retry it.
-const LOCK_MS: i64 = 10 * 60 * 1000;
+/// How long a claimed job is held without a heartbeat: a node that dies mid-job hands the
+/// job to another node within this time.
+const LOCK_MS: i64 = 60 * 1000;
+/// How often a running job's claim is renewed.
+const HEARTBEAT: Duration = Duration::from_secs(10);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How a queued job is carried out.
@@ -73,7 +76,23 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     };
     tx.commit().await?;
     tracing::info!(job.kind = %job.kind, job.id = job.id, "job started");
-    let (max_attempts, outcome) = dispatch(app, &job.kind, &job.payload).await;
+    let heartbeat = async {
+        loop {
+            tokio::time::sleep(HEARTBEAT).await;
+            let renewed = async {
+                let mut tx = app.db.begin().await?;
+                db::jobs::renew_job(&mut tx, job.id, db::now_ms() + LOCK_MS).await?;
+                db::commit(tx).await
+            };
+            if let Err(err) = renewed.await {
+                tracing::warn!(job.id = job.id, error = ?err, "could not renew a job's claim");
+            }
+        }
+    };
+    let (max_attempts, outcome) = tokio::select! {
+        done = dispatch(app, &job.kind, &job.payload) => done,
+        () = heartbeat => unreachable!("the heartbeat never ends"),
+    };
     let mut tx = app.db.begin().await?;
     match outcome {
         Ok(()) => {

@@ -12,6 +12,7 @@ mod clients;
 mod connections;
 mod crash;
 mod health;
+mod jobs;
 mod journey;
 mod keyserver;
 mod panel;
