@@ -74,3 +74,14 @@ impl RedisBuildLogs {
             .await
     }
 }
+
+impl RedisBuildLogs {
+    /// Whether the server answers (the health check).
+    pub async fn ping(&self) -> redis::RedisResult<()> {
+        let mut connection = self.connection().await?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .map(drop)
+    }
+}

@@ -30,13 +30,18 @@ impl InstanceHealth {
     }
 }
 
-pub async fn check_instance(app: &App) -> InstanceHealth {
-    let database = tokio::time::timeout(CHECK_TIMEOUT, async {
+/// The database answers a query in time.
+async fn database_answers(app: &App) -> bool {
+    tokio::time::timeout(CHECK_TIMEOUT, async {
         let mut conn = app.db.reader().await?;
         db::ping(&mut conn).await
     })
     .await
-    .is_ok_and(|answered| answered.is_ok());
+    .is_ok_and(|answered| answered.is_ok())
+}
+
+pub async fn check_instance(app: &App) -> InstanceHealth {
+    let database = database_answers(app).await;
     let service_key = database
         && tokio::time::timeout(
             CHECK_TIMEOUT,
@@ -76,4 +81,64 @@ fn free_fraction(folder: &Path) -> Option<f64> {
     let free = stats.f_bavail as f64;
     let used = stats.f_blocks.saturating_sub(stats.f_bfree) as f64;
     (free + used > 0.0).then(|| free / (free + used))
+}
+
+/// The outcome of the checks of the services every node shares (`/health/endtoend`).
+#[derive(Debug, Clone, Copy)]
+pub struct SharedHealth {
+    pub database: bool,
+    /// The build-log Redis answers (true when none is configured: nothing depends on it).
+    pub redis: bool,
+    /// A small object is written to blob storage, read back and removed.
+    pub storage: bool,
+}
+
+impl SharedHealth {
+    pub fn is_healthy(&self) -> bool {
+        self.database && self.redis && self.storage
+    }
+}
+
+pub async fn check_shared(app: &App) -> SharedHealth {
+    let database = database_answers(app).await;
+    let redis = match &app.build_logs_redis {
+        None => true,
+        Some(redis) => tokio::time::timeout(CHECK_TIMEOUT, redis.ping())
+            .await
+            .is_ok_and(|answered| answered.is_ok()),
+    };
+    let storage = tokio::time::timeout(CHECK_TIMEOUT, storage_round_trip(app))
+        .await
+        .is_ok_and(|done| done.is_ok());
+    SharedHealth {
+        database,
+        redis,
+        storage,
+    }
+}
+
+/// Writes a few bytes as an upload, reads them back and removes them.
+async fn storage_round_trip(app: &App) -> std::io::Result<()> {
+    use futures::TryStreamExt;
+    const PROBE: &[u8] = b"berth health check";
+    let id = format!("health-{}", uuid::Uuid::new_v4());
+    let store = &app.storage;
+    store.create_upload(&id).await?;
+    let body = futures::stream::once(async { Ok(bytes::Bytes::from_static(PROBE)) });
+    let outcome = async {
+        store.write_upload(&id, 0, Box::pin(body)).await?;
+        let read: Vec<bytes::Bytes> = store
+            .read_upload(&id, PROBE.len() as u64)
+            .await?
+            .try_collect()
+            .await?;
+        if read.concat() == PROBE {
+            Ok(())
+        } else {
+            Err(std::io::Error::other("storage gave back other bytes"))
+        }
+    }
+    .await;
+    store.delete_upload(&id).await?;
+    outcome
 }

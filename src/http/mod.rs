@@ -76,6 +76,7 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         .merge(keyserver::routes())
         .route("/health", get(health::instance))
         .route("/health/instance", get(health::instance))
+        .route("/health/endtoend", get(health::endtoend))
         .route("/_internal_ping", get(|| async { "true" }))
         .route(
             "/userfiles/{file_id}",

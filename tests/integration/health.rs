@@ -38,4 +38,44 @@ async fn disk_space_is_checked(backend: Backend) {
         .expect(503, &body(false, 503));
 }
 
-backends!(healthy_instance, disk_space_is_checked);
+/// `/health/endtoend`: the database, Redis (when build logs go there) and blob storage, each
+/// used for real; a Redis that does not answer makes it 503.
+async fn end_to_end(backend: Backend) {
+    let shared = |redis: bool, status: u16| {
+        format!(
+            "{{\"data\": {{\"services\": {{\"auth\": true, \"database\": true, \
+             \"redis\": {redis}, \"storage\": true}}}}, \"status_code\": {status}}}\n"
+        )
+    };
+    let berth = Berth::start(backend.another().await).await;
+    Client::anon(&berth)
+        .get("/health/endtoend")
+        .send()
+        .await
+        .expect(200, &shared(true, 200));
+    if crate::harness::redis().await.is_some() {
+        let options = Options {
+            extra_yaml: "BUILDLOGS_REDIS: {host: 127.0.0.1, port: 6379}\n".into(),
+            ..Options::default()
+        };
+        let berth = Berth::start_with(backend.another().await, options).await;
+        Client::anon(&berth)
+            .get("/health/endtoend")
+            .send()
+            .await
+            .expect(200, &shared(true, 200));
+    }
+    // Nothing listens on port 1.
+    let options = Options {
+        extra_yaml: "BUILDLOGS_REDIS: {host: 127.0.0.1, port: 1}\n".into(),
+        ..Options::default()
+    };
+    let berth = Berth::start_with(backend, options).await;
+    Client::anon(&berth)
+        .get("/health/endtoend")
+        .send()
+        .await
+        .expect(503, &shared(false, 503));
+}
+
+backends!(healthy_instance, disk_space_is_checked, end_to_end);
