@@ -17,6 +17,7 @@ mod journey;
 mod keyserver;
 mod panel;
 mod roles;
+mod shutdown;
 mod superuser;
 mod switches;
 mod throttling;

@@ -153,6 +153,18 @@ impl Berth {
         }
     }
 
+    /// Sends SIGTERM, as a service manager stopping a node does; returns a task that ends with
+    /// the process, answering whether it exited successfully.
+    pub fn terminate(&mut self) -> std::thread::JoinHandle<bool> {
+        let mut child = self.child.take().expect("a running server");
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(sent, "could not send SIGTERM");
+        std::thread::spawn(move || child.wait().is_ok_and(|status| status.success()))
+    }
+
     /// Starts the binary again on the same data folder and database (on a new port).
     pub async fn restart(&mut self) {
         self.kill9();
