@@ -173,12 +173,17 @@ pub async fn serve(
 pub async fn work(options: NodeOptions) -> anyhow::Result<()> {
     let config = options.load_config()?;
     let app = open_app(&options, config).await?;
+    until_shutdown(&app, workers::run_forever(app.clone())).await;
+    Ok(())
+}
+
+/// Runs `work` (which never ends) until SIGINT or SIGTERM, then closes the database.
+async fn until_shutdown(app: &AppState, work: impl std::future::Future<Output = ()>) {
     tokio::select! {
-        _ = workers::run_forever(app.clone()) => {}
-        _ = shutdown_signal() => {}
+        () = work => {}
+        () = shutdown_signal() => {}
     }
     app.db.close().await;
-    Ok(())
 }
 
 /// `berth build-worker`: runs builds only (scale-out nodes that build).
@@ -188,11 +193,7 @@ pub async fn build(options: NodeOptions) -> anyhow::Result<()> {
     let builder = builds::run::Builder::prepare(&app.config.data_dir)
         .context("preparing the build folder")?
         .ok_or_else(|| anyhow::anyhow!("buildah is not installed (Debian package buildah)"))?;
-    tokio::select! {
-        () = workers::builds::run_forever(app.clone(), builder) => {}
-        () = shutdown_signal() => {}
-    }
-    app.db.close().await;
+    until_shutdown(&app, workers::builds::run_forever(app.clone(), builder)).await;
     Ok(())
 }
 

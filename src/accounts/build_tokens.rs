@@ -2,24 +2,19 @@
 //! use) and a secret that lives while the run holds its build. It pulls as the build's pull
 //! robot, or as its requester, and pushes only to the build's repository.
 
-use sha2::{Digest as _, Sha256};
-
+use super::passwords::secret_digest;
 use super::Account;
 use crate::app::App;
 use crate::db;
 
 pub const USERNAME: &str = "$token";
 
-/// What a run's secret is stored and looked up as.
-pub fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
 /// The account a running build's secret acts as, and the build's repository; None when no
 /// running build has this secret, or its account is gone or disabled.
 pub async fn authenticate(app: &App, secret: &str) -> db::Result<Option<(Account, i64)>> {
     let mut conn = app.db.reader().await?;
-    let Some(build) = db::builds::find_running_build_by_token(&mut conn, &hash(secret)).await?
+    let Some(build) =
+        db::builds::find_running_build_by_token(&mut conn, &secret_digest(secret)).await?
     else {
         return Ok(None);
     };

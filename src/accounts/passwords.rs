@@ -16,6 +16,13 @@ type Decryptor = cbc::Decryptor<aes::Aes256>;
 const BCRYPT_COST: u32 = 12;
 
 /// More than 7 characters and no whitespace (Quay's rule).
+/// What a secret handed out once (a token, a code, a credential) is stored and looked up as:
+/// its SHA-256, so the stored form is useless to whoever reads it.
+pub fn secret_digest(secret: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
 pub fn is_valid_password(password: &str) -> bool {
     password.chars().count() > 7 && !password.chars().any(char::is_whitespace)
 }

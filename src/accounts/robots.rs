@@ -20,12 +20,6 @@ pub fn owner_name(robot_name: &str) -> Option<&str> {
     robot_name.split_once('+').map(|(owner, _)| owner)
 }
 
-/// What an exchanged credential is stored and looked up as.
-pub fn exchanged_hash(token: &str) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(token.as_bytes()))
-}
-
 /// How stale a robot's recorded last sign-in may get (Quay's 60 s threshold).
 const LAST_ACCESSED_PRECISION_MS: i64 = 60_000;
 
@@ -46,8 +40,13 @@ pub async fn authenticate(
     let stored = passwords::decrypt_stored(app, &row.token).unwrap_or_default();
     // The robot's own token, or one a federated exchange handed out.
     let matches = passwords::secret_matches(&stored, token)
-        || db::robots::has_exchanged_token(&mut conn, row.id, &exchanged_hash(token), db::now_ms())
-            .await?;
+        || db::robots::has_exchanged_token(
+            &mut conn,
+            row.id,
+            &passwords::secret_digest(token),
+            db::now_ms(),
+        )
+        .await?;
     if !(matches && owner_enabled && row.enabled != 0) {
         return Ok(None);
     }

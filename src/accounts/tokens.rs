@@ -1,9 +1,9 @@
 //! OAuth access tokens. A token is 40 characters: the first 20 are a plain lookup prefix, the
 //! rest a secret of which only the SHA-256 is stored and compared in constant time.
 
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::passwords::secret_digest;
 use super::{Account, Scopes};
 use crate::app::App;
 use crate::db::{self, accounts::NewAccessToken, DbConn};
@@ -15,10 +15,6 @@ const PREFIX_LEN: usize = 20;
 const INITIAL_TOKEN_LIFETIME_MS: i64 = 9000 * 1000;
 /// `last_accessed` is written at most once a minute.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
-
-fn secret_digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
 
 /// Creates a token for `user` under `application_id` and returns its text (shown only once).
 pub async fn issue_token(

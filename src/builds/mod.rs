@@ -359,10 +359,7 @@ pub async fn list_builds(
 /// The phase a build view shows: a running build whose worker stopped renewing its lease is
 /// `internalerror` (Quay's stale heartbeat), `expired` once it has no attempts left.
 pub fn reported_phase(build: &BuildRow, now_ms: i64) -> &str {
-    let running = matches!(
-        build.phase.as_str(),
-        "build-scheduled" | "unpacking" | "pulling" | "building" | "pushing"
-    );
+    let running = db::builds::RUNNING_PHASES.contains(&build.phase.as_str());
     let lapsed = running && build.lease_until_ms.is_some_and(|until| until < now_ms);
     if lapsed || build.phase == "internalerror" {
         if build.attempts >= run::MAX_ATTEMPTS {

@@ -13,7 +13,7 @@ use super::buildah::Buildah;
 use super::context::{self, ContextError, Source};
 use super::log::{self, entry, EntryKind, LogWriter};
 use super::{Error, Result};
-use crate::accounts::build_tokens;
+use crate::accounts::{build_tokens, passwords::secret_digest};
 use crate::app::App;
 use crate::db::{self, builds::BuildRow};
 use crate::logs::{self, Actor, Scope};
@@ -131,7 +131,7 @@ async fn record_event(app: &App, build: &BuildRow, kind: &str, metadata: Value) 
 /// their last attempt end here too.
 pub async fn run_next(app: &App, builder: &Builder) -> Result<bool> {
     let secret = crate::random::random_code(48);
-    let hash = build_tokens::hash(&secret);
+    let hash = secret_digest(&secret);
     let now = db::now_ms();
     let lease_ms = i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX);
     let mut tx = app.db.begin().await?;

@@ -136,7 +136,19 @@ pub async fn list_builds(
 }
 
 /// The phases of a build a worker holds.
-const RUNNING: &str = "('build-scheduled', 'unpacking', 'pulling', 'building', 'pushing')";
+pub const RUNNING_PHASES: [&str; 5] = [
+    "build-scheduled",
+    "unpacking",
+    "pulling",
+    "building",
+    "pushing",
+];
+
+/// `RUNNING_PHASES` as an SQL list, `('build-scheduled', ...)`.
+static RUNNING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let quoted: Vec<String> = RUNNING_PHASES.iter().map(|p| format!("'{p}'")).collect();
+    format!("({})", quoted.join(", "))
+});
 
 /// Cancels a build that waits or runs but is not pushing yet; false otherwise.
 pub async fn cancel_build(conn: &mut DbConn, uuid: &str) -> Result<bool> {
@@ -165,10 +177,11 @@ pub async fn claim_build(
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
+    let running = &*RUNNING;
     let sql = format!(
         "UPDATE builds SET phase = 'build-scheduled', attempts = attempts + 1, \
          lease_until_ms = $2, token_hash = $3 WHERE uuid = (SELECT uuid FROM builds \
-         WHERE (phase = 'waiting' OR (phase IN {RUNNING} AND lease_until_ms < $1)) \
+         WHERE (phase = 'waiting' OR (phase IN {running} AND lease_until_ms < $1)) \
          AND attempts < $4 ORDER BY started_ms, uuid LIMIT 1{lock}) RETURNING uuid"
     );
     Ok(sqlx::query_scalar::<_, String>(&sql)
@@ -187,9 +200,10 @@ pub async fn end_lapsed_builds(
     now_ms: i64,
     max_attempts: i64,
 ) -> Result<Vec<String>> {
+    let running = &*RUNNING;
     let sql = format!(
         "UPDATE builds SET phase = 'internalerror', token_hash = NULL, lease_until_ms = NULL \
-         WHERE phase IN {RUNNING} AND lease_until_ms < $1 AND attempts >= $2 RETURNING uuid"
+         WHERE phase IN {running} AND lease_until_ms < $1 AND attempts >= $2 RETURNING uuid"
     );
     Ok(sqlx::query_scalar::<_, String>(&sql)
         .bind(now_ms)
@@ -206,9 +220,10 @@ pub async fn renew_lease(
     token_hash: &str,
     lease_until_ms: i64,
 ) -> Result<bool> {
+    let running = &*RUNNING;
     let sql = format!(
         "UPDATE builds SET lease_until_ms = $3 WHERE uuid = $1 AND token_hash = $2 \
-         AND phase IN {RUNNING}"
+         AND phase IN {running}"
     );
     let done = sqlx::query(&sql)
         .bind(uuid)
@@ -234,8 +249,9 @@ pub async fn set_run_phase(
     } else {
         ""
     };
+    let running = &*RUNNING;
     let sql = format!(
-        "UPDATE builds SET phase = CASE WHEN phase IN {RUNNING} THEN $3 ELSE phase END{retire} \
+        "UPDATE builds SET phase = CASE WHEN phase IN {running} THEN $3 ELSE phase END{retire} \
          WHERE uuid = $1 AND token_hash = $2 RETURNING phase"
     );
     Ok(sqlx::query_scalar::<_, String>(&sql)
@@ -264,8 +280,9 @@ pub async fn find_running_build_by_token(
     conn: &mut DbConn,
     token_hash: &str,
 ) -> Result<Option<BuildRow>> {
+    let running = &*RUNNING;
     let sql = format!(
-        "SELECT {BUILD_COLUMNS} {BUILD_FROM} WHERE b.token_hash = $1 AND b.phase IN {RUNNING}"
+        "SELECT {BUILD_COLUMNS} {BUILD_FROM} WHERE b.token_hash = $1 AND b.phase IN {running}"
     );
     Ok(sqlx::query_as::<_, BuildRow>(&sql)
         .bind(token_hash)

@@ -540,6 +540,31 @@ pub async fn find_tagged_manifest(
         .await?)
 }
 
+/// What a push or a move needs of a tag's alive, visible row: its manifest and whether it is
+/// immutable.
+#[derive(Debug, Clone, FromRow)]
+pub struct AliveTag {
+    pub manifest_id: i64,
+    pub immutable: i64,
+}
+
+pub async fn find_alive_tag(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    now_ms: i64,
+) -> Result<Option<AliveTag>> {
+    Ok(sqlx::query_as::<_, AliveTag>(
+        "SELECT manifest_id, immutable FROM tags WHERE repository_id = $1 AND name = $2 \
+         AND hidden = 0 AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $3)",
+    )
+    .bind(repository_id)
+    .bind(name)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// True when a row of tag `name` has ended and is still kept (the time machine).
 pub async fn has_ended_tag(
     conn: &mut DbConn,

@@ -316,12 +316,11 @@ async fn retarget_tag(
     manifest_id: i64,
     now: i64,
 ) -> Result<()> {
-    let alive = db::tags::find_alive_tag(conn, repo.id, tag, now).await?;
+    let alive = db::registry::find_alive_tag(conn, repo.id, tag, now).await?;
     if alive.as_ref().is_some_and(|t| t.immutable != 0) && app.config.features.immutable_tags {
         return Err(Error::TagImmutable(tag.to_owned()));
     }
-    let current = db::registry::find_tagged_manifest(conn, repo.id, tag, now).await?;
-    if current.is_some_and(|m| m.id == manifest_id) {
+    if alive.is_some_and(|t| t.manifest_id == manifest_id) {
         return Ok(());
     }
     db::registry::end_alive_tag(conn, repo.id, tag, now).await?;
@@ -445,7 +444,7 @@ pub async fn delete_manifest(
     };
     if app.config.features.immutable_tags {
         for tag in &tags {
-            let alive = db::tags::find_alive_tag(&mut tx, repo.id, tag, now).await?;
+            let alive = db::registry::find_alive_tag(&mut tx, repo.id, tag, now).await?;
             if alive.is_some_and(|t| t.immutable != 0) {
                 return Err(Error::TagImmutable(tag.clone()));
             }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::robots::{self, find_owned, Need, Owner};
-use crate::accounts::{robots::exchanged_hash, Principal};
+use crate::accounts::{passwords::secret_digest, Principal};
 use crate::app::App;
 use crate::db;
 use crate::logs::{self, Actor};
@@ -302,7 +302,7 @@ pub async fn exchange(
     db::robots::insert_exchanged_token(
         &mut tx,
         robot.id,
-        &exchanged_hash(&credential),
+        &secret_digest(&credential),
         now + EXCHANGED_LIFETIME_MS,
         now,
     )

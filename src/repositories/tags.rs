@@ -83,7 +83,7 @@ async fn retarget(
     manifest_id: i64,
     now: i64,
 ) -> Result<()> {
-    if let Some(alive) = db::tags::find_alive_tag(tx, repo.id, name, now).await? {
+    if let Some(alive) = db::registry::find_alive_tag(tx, repo.id, name, now).await? {
         immutability::check_mutable(&app.config, alive.immutable != 0, name, "overwrite")?;
     }
     db::registry::end_alive_tag(tx, repo.id, name, now).await?;

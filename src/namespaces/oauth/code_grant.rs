@@ -4,10 +4,10 @@
 //! of which only the SHA-256 is kept. It is good once, for ten minutes, for the scope and
 //! redirect it was issued with.
 
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{granted_query, redirect_allowed, with_query, AuthorizationRequest};
+use crate::accounts::passwords::secret_digest;
 use crate::accounts::{passwords, tokens, Account, Scopes};
 use crate::app::App;
 use crate::db::{self, applications::ApplicationRow, oauth::AuthorizationCodeRow};
@@ -18,10 +18,6 @@ const CODE_LEN: usize = 40;
 const PREFIX_LEN: usize = 20;
 /// RFC 6749 §4.1.2 recommends at most ten minutes.
 const CODE_LIFETIME_MS: i64 = 10 * 60 * 1000;
-
-fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
 
 /// Stores a code for the approved request; returns the redirect `Location` carrying it.
 pub(super) async fn grant_code(
@@ -43,7 +39,7 @@ pub(super) async fn grant_code(
             scope: request.scope,
             redirect_uri: request.redirect_uri,
             code_prefix: prefix,
-            code_digest: &digest(secret),
+            code_digest: &secret_digest(secret),
             created_ms: now,
             expires_ms: now + CODE_LIFETIME_MS,
         },
@@ -159,7 +155,7 @@ fn redeemable(
     request: &TokenRequest,
     now_ms: i64,
 ) -> bool {
-    let matches: bool = digest(secret)
+    let matches: bool = secret_digest(secret)
         .as_bytes()
         .ct_eq(code.code_digest.as_bytes())
         .into();
@@ -188,7 +184,7 @@ mod tests {
             authorized_user_id: 1,
             scope: "repo:read".into(),
             redirect_uri: "https://ci.example.com/cb".into(),
-            code_digest: digest("secret"),
+            code_digest: secret_digest("secret"),
             expires_ms: 1000 + CODE_LIFETIME_MS,
         };
         assert!(redeemable(&code, "secret", &request, 1000));

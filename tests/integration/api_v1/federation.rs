@@ -8,7 +8,7 @@ use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
 
-use crate::harness::fixtures::{admin, create_org, create_user, oci_manifest, Registry};
+use crate::harness::fixtures::{admin, create_org, create_user, Registry};
 use crate::harness::wire;
 use crate::harness::{backends, Backend, Berth, Client, Options};
 
@@ -70,14 +70,7 @@ async fn robot_federation(backend: Backend) {
     let dev_user = create_user(&admin, "dev").await;
     let dev = Client::session(&berth, &dev_user.username, &dev_user.password).await;
     let registry = Registry::login(&berth, "dev", &dev_user.password, "dev/app").await;
-    let config =
-        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
-    let config_digest = registry.upload_blob(config).await;
-    let manifest = oci_manifest((&config_digest, config.len()), &[]);
-    registry
-        .put_manifest("v1", &manifest)
-        .await
-        .expect_status(201);
+    assert_eq!(registry.try_push().await, 201);
     dev.put("/api/v1/user/robots/ci")
         .json(&json!({}))
         .send()
