@@ -253,11 +253,15 @@ impl Run<'_> {
         if let Some(reason) = &reason {
             self.log.push(entry(reason, Some(EntryKind::Error)));
         }
+        // The whole log is stored where readers find it before the phase says the build
+        // ended, so a client that sees `complete` or `error` reads the log to its end.
+        self.log.push(entry(phase, Some(EntryKind::Phase)));
+        self.log.flush().await?;
+        log::archive(self.app, &uuid).await?;
         let mut tx = self.app.db.begin().await?;
         let now = db::builds::set_run_phase(&mut tx, &uuid, &self.hash, phase, true).await?;
         db::commit(tx).await?;
         if now.as_deref() == Some(phase) {
-            self.log.push(entry(phase, Some(EntryKind::Phase)));
             let mut metadata = event_metadata(&self.build, &self.job);
             let kind = match reason {
                 None => "build_success",
@@ -268,8 +272,6 @@ impl Run<'_> {
             };
             record_event(self.app, &self.build, kind, metadata).await?;
         }
-        self.log.flush().await?;
-        log::archive(self.app, &uuid).await?;
         tracing::info!(build = %uuid, phase, "build ended");
         Ok(())
     }
