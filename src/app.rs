@@ -8,6 +8,7 @@ use crate::db::{self, Db};
 use crate::logs::deferred::DeferredLogs;
 use crate::service_keys::Signer;
 use crate::storage::BlobStore;
+use crate::user_events::UserEvents;
 
 /// Secrets every node must share: from the config, or generated once and kept in the database.
 pub struct Secrets {
@@ -58,6 +59,8 @@ pub struct App {
     pub deferred_logs: DeferredLogs,
     /// `BUILDLOGS_REDIS`: where running builds' logs are kept; None keeps them in the database.
     pub build_logs_redis: Option<RedisBuildLogs>,
+    /// Live user events: through `USER_EVENTS_REDIS`, or within this node.
+    pub user_events: UserEvents,
 }
 
 pub type AppState = Arc<App>;

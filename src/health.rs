@@ -87,7 +87,8 @@ fn free_fraction(folder: &Path) -> Option<f64> {
 #[derive(Debug, Clone, Copy)]
 pub struct SharedHealth {
     pub database: bool,
-    /// The build-log Redis answers (true when none is configured: nothing depends on it).
+    /// The build-log and user-event Redis answer (true when none is configured: nothing
+    /// depends on it).
     pub redis: bool,
     /// A small object is written to blob storage, read back and removed.
     pub storage: bool,
@@ -101,12 +102,18 @@ impl SharedHealth {
 
 pub async fn check_shared(app: &App) -> SharedHealth {
     let database = database_answers(app).await;
-    let redis = match &app.build_logs_redis {
-        None => true,
-        Some(redis) => tokio::time::timeout(CHECK_TIMEOUT, redis.ping())
-            .await
-            .is_ok_and(|answered| answered.is_ok()),
+    let build_logs = async {
+        match &app.build_logs_redis {
+            None => Ok(()),
+            Some(redis) => redis.ping().await,
+        }
     };
+    let redis = tokio::time::timeout(CHECK_TIMEOUT, async {
+        build_logs.await?;
+        app.user_events.ping().await
+    })
+    .await
+    .is_ok_and(|answered| answered.is_ok());
     let storage = tokio::time::timeout(CHECK_TIMEOUT, storage_round_trip(app))
         .await
         .is_ok_and(|done| done.is_ok());

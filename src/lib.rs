@@ -24,6 +24,8 @@ pub mod registry_size;
 pub mod repositories;
 pub mod service_keys;
 pub mod storage;
+pub mod telemetry;
+pub mod user_events;
 pub mod webhooks;
 pub mod workers;
 
@@ -91,10 +93,13 @@ pub async fn open_app(options: &NodeOptions, config: Config) -> anyhow::Result<A
         .map(buildlogs::RedisBuildLogs::new)
         .transpose()
         .context("BUILDLOGS_REDIS")?;
+    let user_events = user_events::UserEvents::new(config.user_events_redis.as_ref())
+        .context("USER_EVENTS_REDIS")?;
     Ok(Arc::new(App {
         config: Arc::new(config),
         deferred_logs,
         build_logs_redis,
+        user_events,
         db,
         storage,
         secrets,

@@ -59,6 +59,9 @@ pub struct Features {
     /// `FEATURE_SUPERUSER_CONFIGDUMP`, default true here (false in Quay; decision 19): any
     /// superuser reads the configuration, secrets masked.
     pub superuser_configdump: bool,
+    /// `FEATURE_USER_EVENTS`, default true: logins, pushes and pulls of users are published
+    /// as live events (`/realtime/user/subscribe`).
+    pub user_events: bool,
     /// Every other `FEATURE_*` key: switches Berth does not have, reported as ignored.
     pub other: BTreeMap<String, bool>,
 }
@@ -186,6 +189,7 @@ impl Default for Features {
             immutable_tags: true,
             immutable_tags_can_expire: false,
             superuser_configdump: true,
+            user_events: true,
             other: BTreeMap::new(),
         }
     }
@@ -230,6 +234,7 @@ const SWITCHES: &[(&str, Slot)] = &[
     ("FEATURE_SUPERUSER_CONFIGDUMP", |f| {
         &mut f.superuser_configdump
     }),
+    ("FEATURE_USER_EVENTS", |f| &mut f.user_events),
 ];
 
 impl Features {

@@ -118,6 +118,9 @@ pub struct Config {
     /// `BUILDLOGS_REDIS`: where build logs are kept while builds run; None keeps them in the
     /// database.
     pub build_logs_redis: Option<RedisConfig>,
+    /// `USER_EVENTS_REDIS`: the pub/sub server that carries live user events between nodes;
+    /// None keeps them within the node.
+    pub user_events_redis: Option<RedisConfig>,
     /// The file's keys as written (none without a file).
     pub file_keys: serde_json::Map<String, serde_json::Value>,
     /// The node's data folder (`--data-dir`).
@@ -315,6 +318,13 @@ impl Config {
                 format!("{r:?}")
             });
         out.insert("BUILDLOGS_REDIS", build_logs);
+        let user_events = self
+            .user_events_redis
+            .as_ref()
+            .map_or("none (user events within the node)".to_owned(), |r| {
+                format!("{r:?}")
+            });
+        out.insert("USER_EVENTS_REDIS", user_events);
         out
     }
 }

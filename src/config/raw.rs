@@ -19,7 +19,6 @@ const NO_EFFECT_KEYS: &[&str] = &[
     "USERFILES_LOCATION",
     "USERFILES_PATH",
     "LOG_ARCHIVE_LOCATION",
-    "USER_EVENTS_REDIS",
     "AVATAR_KIND",
     "REGISTRY_TITLE",
     "ENTERPRISE_LOGO_URL",
@@ -95,6 +94,7 @@ pub(super) struct RawConfig {
     pub registry_title_short: Option<String>,
     pub ssrf_allowed_hosts: Vec<String>,
     pub build_logs_redis: Option<RedisKeys>,
+    pub user_events_redis: Option<RedisKeys>,
     /// The file's keys as written, for the superuser's configuration view.
     pub file_keys: serde_json::Map<String, serde_json::Value>,
     pub ignored_keys: Vec<IgnoredKey>,
@@ -181,6 +181,7 @@ impl RawConfig {
                 "REGISTRY_TITLE_SHORT" => raw.registry_title_short = Some(value(key, v)?),
                 "SSRF_ALLOWED_HOSTS" => raw.ssrf_allowed_hosts = value(key, v)?,
                 "BUILDLOGS_REDIS" => raw.build_logs_redis = value(key, v)?,
+                "USER_EVENTS_REDIS" => raw.user_events_redis = value(key, v)?,
                 "DISKSPACE_HEALTH_THRESHOLD" => {
                     raw.diskspace_health_threshold = Some(value(key, v)?)
                 }
@@ -389,6 +390,10 @@ impl RawConfig {
             build_logs_redis: self
                 .build_logs_redis
                 .map(|keys| keys.validate("BUILDLOGS_REDIS"))
+                .transpose()?,
+            user_events_redis: self
+                .user_events_redis
+                .map(|keys| keys.validate("USER_EVENTS_REDIS"))
                 .transpose()?,
             data_dir: data_dir.to_path_buf(),
             first_user_is_superuser: false,

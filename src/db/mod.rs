@@ -80,6 +80,15 @@ impl Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// One connection pool's use at a moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub name: &'static str,
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// Connection pools. SQLite gets a single writer connection so that write transactions queue
 /// in the pool instead of failing with SQLITE_BUSY; PostgreSQL uses one pool for both.
 #[derive(Clone)]
@@ -142,6 +151,21 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many connections each pool holds now (SQLite: `read` and `write`; PostgreSQL: one
+    /// `main` pool serves both).
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |name, pool: &AnyPool| PoolStats {
+            name,
+            open: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        };
+        match self.backend {
+            Backend::Sqlite => vec![stats("read", &self.read), stats("write", &self.write)],
+            Backend::Postgres => vec![stats("main", &self.write)],
+        }
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

@@ -1,9 +1,14 @@
-//! `GET /metrics`: gauges in the Prometheus text format for any superuser's credential (a
-//! scraper sends a superuser's OAuth token): used, quota and available bytes per namespace,
-//! the registry's stored bytes now and at its last size calculation.
+//! `GET /metrics` in the OpenMetrics text format for any superuser's credential (a scraper
+//! sends a superuser's OAuth token): the node's own measurements (`telemetry`: requests,
+//! latency, blob bytes, uploads in progress, job runs), its database pools, and the
+//! registry-wide gauges (used, quota and available bytes per namespace, stored bytes now and
+//! at the last size calculation). `record` is the middleware that counts every request.
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -14,11 +19,71 @@ use prometheus_client::registry::Registry;
 use crate::app::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::Caller;
+use crate::telemetry::{self, RequestLabels, RouteLabels};
 use crate::{quotas, registry_size};
+
+/// The route a response answered, for handlers that serve several under one catch-all route
+/// (`/v2`); others are named by their matched route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel(pub &'static str);
+
+/// Counts the request and its time to the response head under its route's template.
+pub async fn record(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = match *request.method() {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::OPTIONS => request.method().as_str(),
+        _ => "other",
+    }
+    .to_owned();
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let route = match (response.extensions().get::<RouteLabel>(), matched) {
+        (Some(label), _) => label.0.to_owned(),
+        (None, Some(matched)) => matched,
+        (None, None) => "unmatched".to_owned(),
+    };
+    let metrics = telemetry::metrics();
+    metrics
+        .request_seconds
+        .get_or_create(&RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: response.status().as_u16(),
+        })
+        .inc();
+    response
+}
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct NamespaceLabel {
     namespace: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    pool: &'static str,
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabel {
+    pool: &'static str,
 }
 
 pub async fn metrics(State(app): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
@@ -45,7 +110,35 @@ pub async fn metrics(State(app): State<AppState>, caller: Caller) -> Result<Resp
     let stored = Gauge::<i64>::default();
     stored.set(registry_size::stored_bytes(&app).await?);
 
+    let pool_connections = Family::<PoolLabels, Gauge>::default();
+    let pool_max = Family::<PoolLabel, Gauge>::default();
+    for pool in app.db.pool_stats() {
+        let idle = i64::from(pool.idle);
+        for (state, count) in [("idle", idle), ("in_use", i64::from(pool.open) - idle)] {
+            pool_connections
+                .get_or_create(&PoolLabels {
+                    pool: pool.name,
+                    state,
+                })
+                .set(count);
+        }
+        pool_max
+            .get_or_create(&PoolLabel { pool: pool.name })
+            .set(i64::from(pool.max));
+    }
+
     let mut registry = Registry::with_prefix("berth");
+    telemetry::metrics().register(&mut registry);
+    registry.register(
+        "db_pool_connections",
+        "Open database connections of this node, idle or in use, by pool",
+        pool_connections,
+    );
+    registry.register(
+        "db_pool_max_connections",
+        "The most connections a pool of this node opens",
+        pool_max,
+    );
     registry.register(
         "namespace_used_bytes",
         "Bytes of the blobs a namespace's manifests use, each counted once",

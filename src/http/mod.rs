@@ -8,10 +8,11 @@ pub mod extract;
 pub mod health;
 pub mod json;
 mod keyserver;
-mod metrics;
+pub mod metrics;
 pub mod oauth;
 mod panel;
 pub mod pipeline;
+mod realtime;
 pub mod server;
 pub mod session;
 pub mod superuser;
@@ -78,6 +79,8 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
         .route("/health/instance", get(health::instance))
         .route("/health/endtoend", get(health::endtoend))
         .route("/_internal_ping", get(|| async { "true" }))
+        .route("/realtime/user/subscribe", get(realtime::subscribe))
+        .route("/realtime/user/test", get(realtime::publish_test))
         .route(
             "/userfiles/{file_id}",
             get(userfiles::get_user_file).put(userfiles::put_user_file),
@@ -94,6 +97,7 @@ fn router(app: AppState, table: Vec<endpoints::Endpoint>) -> Router {
             error::render(scheme, req, next)
         }))
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(metrics::record))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

@@ -14,8 +14,8 @@ use crate::quotas;
 use crate::repositories::notifications;
 use crate::repositories::tag_policies::{autoprune, immutability};
 use crate::repositories::{
-    record_registry_log, record_registry_read, registry_actor, registry_performer, RegistryCaller,
-    Repository,
+    publish_registry_event, record_registry_log, record_registry_read, registry_actor,
+    registry_performer, RegistryCaller, Repository,
 };
 pub use layers::Layer;
 use parse::parse_manifest;
@@ -247,6 +247,9 @@ pub async fn put_manifest(
         }
     }
     db::commit(tx).await?;
+    if !tags.is_empty() {
+        publish_registry_event(app, caller, repo, "push_repo");
+    }
     tracing::info!(repo.name = %repo.full_name(), digest = %digest, "manifest pushed");
     Ok(Pushed {
         digest,

@@ -15,6 +15,7 @@ use crate::db;
 use crate::logs::{self, OAuthUse};
 use crate::namespaces::prototypes;
 use crate::service_keys::registry_token::{self, AccessEntry, RegistryClaims};
+use crate::user_events;
 
 const ANONYMOUS_SUBJECT: &str = "(anonymous)";
 
@@ -163,10 +164,15 @@ pub async fn issue_registry_token(
     };
     let mut access: Vec<AccessEntry> = catalog.iter().map(|_| catalog_entry()).collect();
     let mut requested = access.clone();
+    let mut first_grant = None;
     for scope in &scopes {
         let granted = grant_scope(app, request.login, scope).await?;
         access.push(access_entry(scope, &granted));
         requested.push(access_entry(scope, &dedup(&scope.actions)));
+        first_grant.get_or_insert((&scope.name, granted));
+    }
+    if let Some(login) = request.login {
+        publish_token_event(app, login, first_grant);
     }
     if let (Some(login), true) = (request.login, request.scopes.is_empty()) {
         record_login(app, login, &request).await?;
@@ -183,6 +189,32 @@ pub async fn issue_registry_token(
         token_context(request.login, &names),
     );
     Ok(registry_token::sign(&app.signer, &claims)?)
+}
+
+/// The user's live `docker-cli` event for a token: `push_start` or `pull_start` on the first
+/// scope's repository by what it was granted, else `login` (Quay's rule).
+fn publish_token_event(app: &App, login: &Login, first_grant: Option<(&RepoName, Vec<Action>)>) {
+    if !app.config.features.user_events || login.account.robot {
+        return;
+    }
+    let data = match first_grant {
+        Some((name, granted)) => {
+            let action = if granted
+                .iter()
+                .any(|a| matches!(a, Action::Push | Action::All))
+            {
+                "push_start"
+            } else if granted.contains(&Action::Pull) {
+                "pull_start"
+            } else {
+                "login"
+            };
+            json!({ "action": action, "namespace": name.namespace, "repository": name.name })
+        }
+        None => json!({ "action": "login" }),
+    };
+    app.user_events
+        .publish(&login.account.username, user_events::DOCKER_CLI, &data);
 }
 
 /// A token's entry for `scope`'s repository, as written in the scope, with `actions`.

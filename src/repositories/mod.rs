@@ -17,6 +17,7 @@ use crate::accounts::{robots, Account};
 use crate::app::App;
 use crate::db::{self, accounts::AccountRow, registry::RepositoryRow, DbConn};
 use crate::logs;
+use crate::user_events;
 pub use access::RegistryCaller;
 pub use names::{NameError, NamingRules, RepoName};
 
@@ -154,6 +155,7 @@ pub async fn record_registry_read(
     kind: &'static str,
     extra: Value,
 ) {
+    publish_registry_event(app, caller, repo, kind);
     let actor = registry_actor(caller, None);
     let metadata = registry_metadata(caller, repo, extra);
     logs::record_deferred(
@@ -164,6 +166,24 @@ pub async fn record_registry_read(
         metadata,
     )
     .await
+}
+
+/// The caller's live `docker-cli` event for a registry action (`push_repo`, `pull_repo`), as
+/// Quay publishes it: for users only, never for robots or anonymous callers.
+pub fn publish_registry_event(app: &App, caller: &RegistryCaller, repo: &Repository, action: &str) {
+    let Some(username) = caller.username.as_deref() else {
+        return;
+    };
+    if !app.config.features.user_events || robots::owner_name(username).is_some() {
+        return;
+    }
+    let data = json!({
+        "action": action,
+        "namespace": repo.namespace,
+        "repository": repo.name,
+    });
+    app.user_events
+        .publish(username, user_events::DOCKER_CLI, &data);
 }
 
 /// Who acted on `/v2`, for entries written in the action's transaction.

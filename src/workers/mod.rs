@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use crate::app::AppState;
 use crate::db;
 use crate::jobs::{self, Job};
+use crate::telemetry;
 
 /// How long a claimed job is held without a heartbeat: a node that dies mid-job hands the
 /// job to another node within this time.
@@ -93,6 +94,7 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
         done = dispatch(app, &job.kind, &job.payload) => done,
         () = heartbeat => unreachable!("the heartbeat never ends"),
     };
+    telemetry::metrics().job_ran(&job.kind, outcome.is_ok());
     let mut tx = app.db.begin().await?;
     match outcome {
         Ok(()) => {

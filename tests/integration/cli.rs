@@ -1,5 +1,5 @@
 //! The commands the README documents, run as a user runs them: `berth serve` with no
-//! configuration, `berth config check`, `berth migrate` and `berth worker`.
+//! configuration, `berth config check`, `berth migrate`, `berth worker` and JSON logs.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -254,4 +254,37 @@ async fn worker_runs_queued_jobs(backend: Backend) {
     worker.kill().await.expect("stopping the worker");
 }
 
-backends!(migrate_prepares_the_database, worker_runs_queued_jobs);
+/// `--log-format json`: every line the server logs is one JSON object with its time, level,
+/// target and message, and the event's fields beside them.
+async fn logs_as_json(backend: Backend) {
+    let options = Options {
+        serve_args: vec!["--log-format".into(), "json".into()],
+        ..Options::default()
+    };
+    let berth = Berth::start_with(backend, options).await;
+    crate::harness::fixtures::admin(&berth).await;
+    let log = berth.log_tail();
+    // A full tail may begin in the middle of a line.
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .skip(usize::from(log.len() >= 8192))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    for line in &lines {
+        for key in ["timestamp", "level", "target", "message"] {
+            assert!(line.get(key).is_some(), "{key} missing from {line}");
+        }
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "first user initialized" && l["user.name"] == "admin"),
+        "{log}"
+    );
+}
+
+backends!(
+    migrate_prepares_the_database,
+    worker_runs_queued_jobs,
+    logs_as_json
+);

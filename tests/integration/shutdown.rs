@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::harness::fixtures::{admin, registry_token, Registry, ADMIN_PASSWORD};
+use crate::harness::fixtures::{admin, token_for, Registry, ADMIN_PASSWORD};
 use crate::harness::{backends, Backend, Berth};
 
 const CHUNKS: usize = 20;
@@ -21,17 +21,13 @@ async fn sigterm_lets_an_upload_finish(backend: Backend) {
     // A pull: its usage log waits in the node's queue for the next batch.
     assert_eq!(registry.get_manifest("v1").await.status, 200);
 
-    let token = registry_token(
+    let token = token_for(
         &berth,
         "admin",
         ADMIN_PASSWORD,
-        Some("repository:admin/app:pull,push"),
+        "repository:admin/app:pull,push",
     )
-    .await
-    .json()["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    .await;
     let location = registry.start_upload().await;
     let url = if location.starts_with("http") {
         location.clone()

@@ -5,10 +5,12 @@
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
+use futures::TryStreamExt;
 
 use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
 use crate::blobs::{self, Digest};
 use crate::http::error::RegistryError;
+use crate::telemetry;
 
 use axum::response::Response;
 
@@ -95,7 +97,11 @@ pub async fn get_blob(
     let body = if head {
         Body::empty()
     } else {
-        Body::from_stream(blobs::read_blob(app, &blob, start, length).await?)
+        let sent = &telemetry::metrics().blob_bytes_sent;
+        let stream = blobs::read_blob(app, &blob, start, length).await?;
+        Body::from_stream(stream.inspect_ok(|bytes| {
+            sent.inc_by(bytes.len() as u64);
+        }))
     };
     let mut pairs = vec![
         ("Content-Type", "application/octet-stream".to_owned()),

@@ -26,6 +26,7 @@ use serde_json::json;
 use crate::app::{App, AppState};
 use crate::config::Config;
 use crate::http::error::RegistryError;
+use crate::http::metrics::RouteLabel;
 use crate::repositories::{self, NamingRules, RegistryCaller, RepoName, Repository};
 use crate::service_keys::registry_token;
 use path::{RegistryPath, ResourceKind};
@@ -57,31 +58,35 @@ async fn dispatch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    route(&app, &caller, &method, &uri, &headers, body)
+    let Some(path) = uri
+        .path()
+        .strip_prefix("/v2/")
+        .and_then(RegistryPath::parse)
+    else {
+        return RegistryError::new(
+            StatusCode::NOT_FOUND,
+            "UNSUPPORTED",
+            "unknown registry endpoint",
+        )
+        .into_response();
+    };
+    let route_label = RouteLabel(path.kind.route_template());
+    let mut response = route(&app, &caller, &method, path, &uri, &headers, body)
         .await
-        .unwrap_or_else(IntoResponse::into_response)
+        .unwrap_or_else(IntoResponse::into_response);
+    response.extensions_mut().insert(route_label);
+    response
 }
 
 async fn route(
     app: &App,
     caller: &RegistryCaller,
     method: &Method,
+    path: RegistryPath,
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, RegistryError> {
-    let unknown = || {
-        RegistryError::new(
-            StatusCode::NOT_FOUND,
-            "UNSUPPORTED",
-            "unknown registry endpoint",
-        )
-    };
-    let path = uri
-        .path()
-        .strip_prefix("/v2/")
-        .and_then(RegistryPath::parse)
-        .ok_or_else(unknown)?;
     let name = RepoName::parse(&path.repo, NamingRules::from_config(&app.config))
         .map_err(|e| RegistryError::new(StatusCode::BAD_REQUEST, "NAME_INVALID", e.to_string()))?;
     let query = RegistryQuery::from_uri(uri)?;

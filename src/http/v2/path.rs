@@ -19,6 +19,20 @@ pub enum ResourceKind {
     Referrers(String),
 }
 
+impl ResourceKind {
+    /// The resource's route as `/metrics` names it.
+    pub fn route_template(&self) -> &'static str {
+        match self {
+            ResourceKind::Manifest(_) => "/v2/{name}/manifests/{reference}",
+            ResourceKind::Blob(_) => "/v2/{name}/blobs/{digest}",
+            ResourceKind::Uploads => "/v2/{name}/blobs/uploads/",
+            ResourceKind::Upload(_) => "/v2/{name}/blobs/uploads/{uuid}",
+            ResourceKind::TagsList => "/v2/{name}/tags/list",
+            ResourceKind::Referrers(_) => "/v2/{name}/referrers/{digest}",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryPath {
     /// The repository name as written (validated later).

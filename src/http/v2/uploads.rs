@@ -6,7 +6,7 @@ use std::io;
 use axum::body::{Body, HttpBody};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures::TryStreamExt;
+use futures::StreamExt;
 
 use super::{
     authorize, registry_url, sized_response, with_headers, Need, RegistryQuery, RepoRequest,
@@ -17,14 +17,25 @@ use crate::http::error::RegistryError;
 use crate::http::server::is_body_timeout;
 use crate::repositories::{NamingRules, RepoName};
 use crate::storage::ByteStream;
+use crate::telemetry;
 
-/// The request body as stored bytes; a body that stalled is a `TimedOut` error (408).
+/// The request body as stored bytes; a body that stalled is a `TimedOut` error (408). Counted
+/// as an upload in progress while the stream lives, and in the received bytes as it flows.
 fn body_stream(body: Body) -> ByteStream<'static> {
-    Box::pin(body.into_data_stream().map_err(|err| {
-        if is_body_timeout(&err) {
-            io::Error::new(io::ErrorKind::TimedOut, "request body stalled")
-        } else {
-            io::Error::other(err)
+    let metrics = telemetry::metrics();
+    let in_progress = metrics.upload_started();
+    Box::pin(body.into_data_stream().map(move |chunk| {
+        let _counted_while_alive = &in_progress;
+        match chunk {
+            Ok(bytes) => {
+                metrics.blob_bytes_received.inc_by(bytes.len() as u64);
+                Ok(bytes)
+            }
+            Err(err) if is_body_timeout(&err) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "request body stalled",
+            )),
+            Err(err) => Err(io::Error::other(err)),
         }
     }))
 }

@@ -138,6 +138,11 @@ impl Client {
         }
     }
 
+    /// The `Cookie` header a session client sends.
+    pub fn cookie_header(&self) -> Option<String> {
+        self.session_state()?.lock().unwrap().cookie_header()
+    }
+
     /// A session client that keeps the cookies but sends no `X-CSRF-Token`.
     pub fn without_csrf(&self) -> Client {
         let state = self.session_state().expect("a session client");

@@ -214,15 +214,9 @@ pub struct Registry {
 impl Registry {
     /// Logs in at `/v2/auth` with basic auth for `repository:<repo>:pull,push`.
     pub async fn login(berth: &Berth, username: &str, password: &str, repo: &str) -> Registry {
-        let token = registry_token(
-            berth,
-            username,
-            password,
-            Some(&format!("repository:{repo}:pull,push")),
-        )
-        .await;
-        token.expect_status(200);
-        Registry::with_token(berth, token.json()["token"].as_str().expect("token"), repo)
+        let scope = format!("repository:{repo}:pull,push");
+        let token = token_for(berth, username, password, &scope).await;
+        Registry::with_token(berth, &token, repo)
     }
 
     /// Calls `/v2/<repo>/...` with a registry token obtained elsewhere.
@@ -362,6 +356,13 @@ pub fn oci_manifest(config: (&str, usize), layers: &[(&str, usize)]) -> Value {
             "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest, "size": size
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The registry token `/v2/auth` gives `username` for `scope`; panics unless it answers 200.
+pub async fn token_for(berth: &Berth, username: &str, password: &str, scope: &str) -> String {
+    let resp = registry_token(berth, username, password, Some(scope)).await;
+    resp.expect_status(200);
+    resp.json()["token"].as_str().expect("token").to_owned()
 }
 
 /// `GET /v2/auth?service=<addr>[&scope=<scope>]` with basic auth.
@@ -665,6 +666,111 @@ pub async fn receiver(failures: usize) -> (String, Received) {
     let url = format!("http://{}/done", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
     (url, received)
+}
+
+/// Creates the organization `acme` and queues an export of its logs to `callback_url`.
+pub async fn export_acme_logs_to(admin: &Client, callback_url: &str) {
+    create_org(admin, "acme").await;
+    admin
+        .post("/api/v1/organization/acme/exportlogs")
+        .json(&json!({ "callback_url": callback_url }))
+        .send()
+        .await
+        .expect_status(200);
+}
+
+/// Queues a log export of a new organization `acme` whose callback holds its first request
+/// open for good (and answers later ones), and waits until a node runs it: that node holds
+/// the job until it dies. Answers how many deliveries were answered.
+pub async fn hold_an_export(admin: &Client) -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let (seen_here, answered_here) = (seen.clone(), answered.clone());
+    let app = axum::Router::new().route(
+        "/done",
+        axum::routing::post(move || {
+            let (seen, answered) = (seen_here.clone(), answered_here.clone());
+            async move {
+                if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                    std::future::pending::<()>().await;
+                }
+                answered.fetch_add(1, Ordering::SeqCst);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/done", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    export_acme_logs_to(admin, &url).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.load(Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export job never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    answered
+}
+
+/// Listens to `/realtime/user/subscribe?events=<events>` on `berth` with `session`'s cookie:
+/// each server-sent `data:` line's JSON, in order, starting with the opening `{}`.
+pub async fn listen_events(
+    berth: &Berth,
+    session: &Client,
+    events: &str,
+) -> tokio::sync::mpsc::UnboundedReceiver<Value> {
+    let response = reqwest::Client::new()
+        .get(berth.url(&format!("/realtime/user/subscribe?events={events}")))
+        .header("Cookie", session.cookie_header().expect("a session"))
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(response.status(), 200, "subscribe");
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    let (sender, heard) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        use futures::StreamExt;
+        let mut body = response.bytes_stream();
+        let mut text = String::new();
+        while let Some(Ok(chunk)) = body.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = text.find("\n\n") {
+                let message: String = text.drain(..end + 2).collect();
+                let data = message
+                    .trim_end()
+                    .strip_prefix("data: ")
+                    .expect("a data line");
+                let parsed = serde_json::from_str(data).expect("JSON data");
+                if sender.send(parsed).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    heard
+}
+
+/// The next event `heard` other than `pulse`, within 15 s.
+pub async fn next_event(heard: &mut tokio::sync::mpsc::UnboundedReceiver<Value>) -> Value {
+    let wait = async {
+        loop {
+            let message = heard.recv().await.expect("the stream ended");
+            if message["event"] != "pulse" {
+                return message;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(15), wait)
+        .await
+        .expect("no event within 15 s")
 }
 
 /// Asserts that a `{"logs": [...]}` answer holds an entry of each of `kinds`.

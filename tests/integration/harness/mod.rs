@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod client;
 pub mod fixtures;
+pub mod front;
 pub mod storage;
 pub mod wire;
 
@@ -12,7 +13,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -99,10 +100,11 @@ pub const GC_UPLOAD_WINDOW_S: u64 = 6;
 
 /// A running `berth serve`.
 pub struct Berth {
-    backend: Backend,
+    /// Shared by the nodes of one registry (`another_node`).
+    backend: Arc<Backend>,
     options: Options,
     data_dir: TempDir,
-    bucket: Option<Bucket>,
+    bucket: Option<Arc<Bucket>>,
     child: Option<Child>,
     /// `127.0.0.1:<port>`: also the Host (and so SERVER_HOSTNAME) clients use.
     pub addr: String,
@@ -114,15 +116,23 @@ impl Berth {
     }
 
     pub async fn start_with(backend: Backend, options: Options) -> Berth {
+        let bucket = if options.s3 {
+            Some(Arc::new(Bucket::create().await))
+        } else {
+            None
+        };
+        Berth::start_node(Arc::new(backend), bucket, options).await
+    }
+
+    async fn start_node(
+        backend: Arc<Backend>,
+        bucket: Option<Arc<Bucket>>,
+        options: Options,
+    ) -> Berth {
         let data_dir = tempfile::Builder::new()
             .prefix("berth-data-")
             .tempdir()
             .expect("temp dir");
-        let bucket = if options.s3 {
-            Some(Bucket::create().await)
-        } else {
-            None
-        };
         let mut berth = Berth {
             backend,
             options,
@@ -133,6 +143,16 @@ impl Berth {
         };
         berth.spawn().await;
         berth
+    }
+
+    /// Another node of the same registry: the same database and bucket, a data folder (and
+    /// so a service key) of its own, with `options` (whose storage must be the same kind).
+    pub async fn another_node(&self, options: Options) -> Berth {
+        assert_eq!(
+            options.s3, self.options.s3,
+            "the nodes of a registry share storage"
+        );
+        Berth::start_node(self.backend.clone(), self.bucket.clone(), options).await
     }
 
     /// The database the server runs on.
