@@ -25,6 +25,7 @@ pub mod repositories;
 pub mod service_keys;
 pub mod storage;
 pub mod telemetry;
+pub mod upstream;
 pub mod user_events;
 pub mod webhooks;
 pub mod workers;

@@ -59,6 +59,9 @@ pub struct Features {
     /// `FEATURE_SUPERUSER_CONFIGDUMP`, default true here (false in Quay; decision 19): any
     /// superuser reads the configuration, secrets masked.
     pub superuser_configdump: bool,
+    /// `FEATURE_PROXY_CACHE`, default false: organizations may be proxy caches of another
+    /// registry.
+    pub proxy_cache: bool,
     /// `FEATURE_USER_EVENTS`, default true: logins, pushes and pulls of users are published
     /// as live events (`/realtime/user/subscribe`).
     pub user_events: bool,
@@ -190,6 +193,7 @@ impl Default for Features {
             immutable_tags_can_expire: false,
             superuser_configdump: true,
             user_events: true,
+            proxy_cache: false,
             other: BTreeMap::new(),
         }
     }
@@ -235,6 +239,7 @@ const SWITCHES: &[(&str, Slot)] = &[
         &mut f.superuser_configdump
     }),
     ("FEATURE_USER_EVENTS", |f| &mut f.user_events),
+    ("FEATURE_PROXY_CACHE", |f| &mut f.proxy_cache),
 ];
 
 impl Features {

@@ -14,6 +14,7 @@ pub mod namespaces;
 pub mod notifications;
 pub mod oauth;
 pub mod policies;
+pub mod proxy_cache;
 pub mod quotas;
 pub mod registry;
 pub mod registry_size;

@@ -464,6 +464,20 @@ impl From<crate::namespaces::teams::Error> for ApiError {
     }
 }
 
+impl From<crate::namespaces::proxy_cache::Error> for ApiError {
+    fn from(err: crate::namespaces::proxy_cache::Error) -> Self {
+        use crate::namespaces::proxy_cache::Error as E;
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Access(e) => e.into(),
+            E::Db(e) => ApiError::Internal(e.into()),
+            E::Exists | E::ImmutableTags | E::NotAllowed | E::FailedLogin => {
+                ApiError::invalid_request(err.to_string())
+            }
+        }
+    }
+}
+
 impl From<crate::namespaces::robots::Error> for ApiError {
     fn from(err: crate::namespaces::robots::Error) -> Self {
         use crate::namespaces::robots::Error as E;

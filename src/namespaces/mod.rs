@@ -7,6 +7,7 @@ pub mod federation;
 pub mod oauth;
 pub mod organizations;
 pub mod prototypes;
+pub mod proxy_cache;
 pub mod robots;
 pub mod superuser;
 pub mod teams;

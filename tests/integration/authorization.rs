@@ -749,6 +749,46 @@ fn rows() -> Vec<Row> {
                 .keeps("doomed_prototype", "/id"),
         )
         .witness(Role::Owner, "/api/v1/organization/acme/prototypes"),
+        // proxy cache: Berth itself is the upstream validated, answering anonymous callers.
+        row(
+            "getProxyCacheConfig",
+            GET,
+            "/api/v1/organization/acme/proxycache",
+            OrgMemberOrAuditor,
+            200,
+        ),
+        row(
+            "validateProxyCacheConfig",
+            POST,
+            "/api/v1/organization/acme/validateproxycache",
+            OrgAdmin,
+            202,
+        )
+        .body(r#"{"upstream_registry": "{addr}", "insecure": true}"#),
+        row(
+            "createProxyCacheConfig",
+            POST,
+            "/api/v1/organization/acme/proxycache",
+            OrgAdmin,
+            201,
+        )
+        .body(r#"{"upstream_registry": "{addr}", "insecure": true}"#)
+        .once()
+        .rearm(remake(DELETE, "/api/v1/organization/acme/proxycache"))
+        .witness(Role::Owner, "/api/v1/organization/acme/proxycache"),
+        row(
+            "deleteProxyCacheConfig",
+            DELETE,
+            "/api/v1/organization/acme/proxycache",
+            OrgAdmin,
+            201,
+        )
+        .once()
+        .rearm(
+            remake(POST, "/api/v1/organization/acme/proxycache")
+                .body(r#"{"upstream_registry": "{addr}", "insecure": true}"#),
+        )
+        .witness(Role::Owner, "/api/v1/organization/acme/proxycache"),
         // repository
         row("createRepo", POST, "/api/v1/repository", CreateRepo, 201).body(
             r#"{"namespace": "acme", "repository": "new-{who}", "visibility": "private", "description": ""}"#,
@@ -1745,7 +1785,7 @@ impl World {
         // Notifications post to a closed port on loopback: deliveries fail at once.
         let options = Options {
             quota_management: true,
-            extra_yaml: "SSRF_ALLOWED_HOSTS: [127.0.0.1]\n".into(),
+            extra_yaml: "SSRF_ALLOWED_HOSTS: [127.0.0.1]\nFEATURE_PROXY_CACHE: true\n".into(),
             ..Options::default()
         };
         let berth = Berth::start_with(backend, options).await;
@@ -1951,6 +1991,7 @@ impl World {
             registry.push(registry_client);
         }
         let values = vec![
+            ("addr", berth.addr.clone()),
             ("digest", digest),
             ("label", label_ids[0].clone()),
             ("doomed_label", label_ids[1].clone()),

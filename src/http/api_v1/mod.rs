@@ -14,6 +14,7 @@ pub mod organization;
 pub mod permission;
 pub mod policy;
 pub mod prototype;
+pub mod proxy_cache;
 pub mod quota;
 pub mod repository;
 pub mod robot;

@@ -8,8 +8,8 @@ use crate::accounts::Scopes;
 use crate::config::Config;
 use crate::http::api_v1::{
     app_token, applications, authorization, build, discovery, logs, manifest, messages,
-    notification, organization, permission, policy, prototype, quota, repository, robot, search,
-    tag, team, user,
+    notification, organization, permission, policy, prototype, proxy_cache, quota, repository,
+    robot, search, tag, team, user,
 };
 use crate::http::{session, superuser};
 
@@ -62,7 +62,44 @@ pub fn table(config: &Config) -> Vec<Endpoint> {
     if features.super_users && features.quota_views() {
         endpoints.extend(quota_endpoints());
     }
+    if features.proxy_cache {
+        endpoints.extend(proxy_cache_endpoints());
+    }
     endpoints
+}
+
+/// Quay's proxy-cache resources of its `organization` module (`FEATURE_PROXY_CACHE`).
+fn proxy_cache_endpoints() -> Vec<Endpoint> {
+    const CONFIG: &str = "/api/v1/organization/{orgname}/proxycache";
+    vec![
+        E::new(
+            GET,
+            CONFIG,
+            "getProxyCacheConfig",
+            proxy_cache::get_proxy_cache,
+        ),
+        E::new(
+            POST,
+            CONFIG,
+            "createProxyCacheConfig",
+            proxy_cache::create_proxy_cache,
+        ),
+        E::new(
+            DELETE,
+            CONFIG,
+            "deleteProxyCacheConfig",
+            proxy_cache::delete_proxy_cache,
+        ),
+        E::new(
+            POST,
+            "/api/v1/organization/{orgname}/validateproxycache",
+            "validateProxyCacheConfig",
+            proxy_cache::validate_proxy_cache,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("organization").scope(ORG_ADMIN))
+    .collect()
 }
 
 /// The five operations on one owner's policies of one kind: `[list, create, get, update,

@@ -194,6 +194,23 @@ pub mod fields {
         })
     }
 
+    /// An integer with a schema `minimum`, or `null`: `Some(None)` for `null`.
+    pub fn nullable_integer_at_least<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+        minimum: i64,
+    ) -> Result<Option<Option<i64>>, D::Error> {
+        match typed(d, name, "integer', 'null", |v| match v {
+            Value::Null => Some(None),
+            other => other.as_i64().map(Some),
+        })? {
+            Some(Some(value)) if value < minimum => Err(serde::de::Error::custom(format!(
+                "{value} is less than the minimum of {minimum}"
+            ))),
+            other => Ok(other),
+        }
+    }
+
     pub fn boolean<'de, D: Deserializer<'de>>(
         d: D,
         name: &'static str,

@@ -14,6 +14,7 @@ mod oauth;
 mod organizations;
 mod permissions;
 mod policies;
+mod proxy_cache;
 mod repositories;
 mod robots;
 mod tags;
