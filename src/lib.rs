@@ -17,6 +17,7 @@ pub mod manifests;
 pub mod messages;
 pub mod namespaces;
 pub mod paging;
+pub mod pull_through;
 pub mod pyjson;
 pub mod quotas;
 pub mod random;

@@ -548,6 +548,27 @@ pub struct AliveTag {
     pub immutable: i64,
 }
 
+/// Sets when the alive, visible tag `name` ends (None: never).
+pub async fn set_alive_tag_end(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    now_ms: i64,
+    lifetime_end_ms: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tags SET lifetime_end_ms = $1 WHERE repository_id = $2 AND name = $3 \
+         AND hidden = 0 AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $4)",
+    )
+    .bind(lifetime_end_ms)
+    .bind(repository_id)
+    .bind(name)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn find_alive_tag(
     conn: &mut DbConn,
     repository_id: i64,

@@ -18,8 +18,11 @@ use crate::repositories::{
     registry_performer, RegistryCaller, Repository,
 };
 pub use layers::Layer;
-use parse::parse_manifest;
-pub use parse::{essence, parse_reference, ParseError, Reference, DOCKER_MANIFEST_LIST, OCI_INDEX};
+
+pub use parse::{
+    essence, parse_manifest, parse_reference, ParseError, ParsedManifest, Reference,
+    DOCKER_MANIFEST_LIST, OCI_INDEX,
+};
 pub use referrers::{list_referrers, Referrer};
 
 /// Outcomes of manifest operations callers branch on.
@@ -116,9 +119,20 @@ pub struct Pushed {
 /// Hidden tags that keep digest pushes alive are named `$temp-<uuid>` (never a valid tag).
 const TEMP_TAG_PREFIX: &str = "$temp-";
 
+/// How a manifest arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// Pushed by a client: logged as `push_repo`, notified, published.
+    Pushed,
+    /// Fetched from a proxy cache's upstream for a pull: its tag (or, by digest, its hidden
+    /// tag) lives until `lifetime_end_ms` (None: for ever), and nothing is logged as a push.
+    Cached { lifetime_end_ms: Option<i64> },
+}
+
 /// `PUT /v2/<name>/manifests/<reference>`: validates the manifest, checks that everything it
 /// references is in the repository, stores it and points the tag at it, all in one
 /// transaction. A digest push is kept alive by a hidden tag instead.
+#[allow(clippy::too_many_arguments)]
 pub async fn put_manifest(
     app: &App,
     caller: &RegistryCaller,
@@ -127,6 +141,7 @@ pub async fn put_manifest(
     extra_tags: &[String],
     content_type: &str,
     bytes: &[u8],
+    arrival: Arrival,
 ) -> Result<Pushed> {
     let parsed = parse_manifest(content_type, bytes)?;
     let content = std::str::from_utf8(bytes).map_err(|e| ParseError::Invalid(e.to_string()))?;
@@ -222,12 +237,20 @@ pub async fn put_manifest(
     if tags.is_empty() {
         // Referrers (manifests with a subject) stay until deleted; other untagged pushes
         // stay long enough for the list or tag that uses them to arrive.
-        let end = parsed
-            .subject
-            .is_none()
-            .then(|| now + app.config.push_temp_tag_expiration_s * 1000);
+        let end = match arrival {
+            Arrival::Cached { lifetime_end_ms } => lifetime_end_ms,
+            Arrival::Pushed => parsed
+                .subject
+                .is_none()
+                .then(|| now + app.config.push_temp_tag_expiration_s * 1000),
+        };
         let name = format!("{TEMP_TAG_PREFIX}{}", uuid::Uuid::new_v4());
         insert_hidden_tag(&mut tx, repo.id, &name, manifest_id, now, end).await?;
+    } else if let Arrival::Cached { lifetime_end_ms } = arrival {
+        for tag in &tags {
+            retarget_tag(app, &mut tx, repo, tag, manifest_id, now).await?;
+            db::registry::set_alive_tag_end(&mut tx, repo.id, tag, now, lifetime_end_ms).await?;
+        }
     } else {
         for tag in &tags {
             retarget_tag(app, &mut tx, repo, tag, manifest_id, now).await?;
@@ -247,7 +270,7 @@ pub async fn put_manifest(
         }
     }
     db::commit(tx).await?;
-    if !tags.is_empty() {
+    if !tags.is_empty() && arrival == Arrival::Pushed {
         publish_registry_event(app, caller, repo, "push_repo");
     }
     tracing::info!(repo.name = %repo.full_name(), digest = %digest, "manifest pushed");

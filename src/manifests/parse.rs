@@ -183,6 +183,16 @@ pub enum Reference {
     Digest(Digest),
 }
 
+/// As written in a URL.
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reference::Tag(tag) => f.write_str(tag),
+            Reference::Digest(digest) => write!(f, "{digest}"),
+        }
+    }
+}
+
 /// A tag (`[\w][\w.-]{0,127}`) or a digest; None for anything else.
 pub fn parse_reference(text: &str) -> Option<Reference> {
     if text.contains(':') {

@@ -357,16 +357,21 @@ async fn grant_scope(
         }
         None => false,
     };
+    // A proxy-cache organization is a read-only copy of its upstream: nobody pushes there, and
+    // its members pull what the upstream has, cached or not (Quay's rule).
+    let proxy = proxy_cache_membership(app, &namespace, account, scopes).await?;
+    let (proxied, proxy_member) = (proxy.is_some(), proxy == Some(true));
     // Whoever creates the repository on push may push to it, whatever the token's repository
     // scopes (a `repo:create` token holds none): core-api.md §2.4.
-    let created = repo.is_none() && may_create && scope.actions.contains(&Action::Push);
+    let created = !proxied && repo.is_none() && may_create && scope.actions.contains(&Action::Push);
     if created {
         repo = Some(create_repository_on_push(app, &namespace, scope, account).await?);
     }
     let Some(repo) = repo else {
         // Pull on a missing repository of the caller's own namespace: granted, so the caller
-        // learns NAME_UNKNOWN rather than 401; nothing leaks to anyone else.
-        return Ok(if may_create {
+        // learns NAME_UNKNOWN rather than 401; nothing leaks to anyone else. In a proxy cache
+        // the pull fetches the repository from the upstream.
+        return Ok(if may_create || proxy_member {
             vec![Action::Pull]
         } else {
             Vec::new()
@@ -387,7 +392,8 @@ async fn grant_scope(
     let mut granted = Vec::new();
     for action in dedup(&scope.actions) {
         let allowed = match action {
-            Action::Pull => role >= Some(Role::Read),
+            Action::Pull => role >= Some(Role::Read) || proxy_member,
+            Action::Push | Action::All if proxied => false,
             Action::Push if account.is_none() => false,
             Action::Push => {
                 if repo.kind != "image" {
@@ -402,6 +408,31 @@ async fn grant_scope(
         }
     }
     Ok(granted)
+}
+
+/// None when `namespace` is no proxy-cache organization; else whether the caller pulls from
+/// it as a member of one of its teams, with a credential that may read repositories.
+async fn proxy_cache_membership(
+    app: &App,
+    namespace: &Account,
+    account: Option<&Account>,
+    scopes: Scopes,
+) -> Result<Option<bool>, AuthError> {
+    if !app.config.features.proxy_cache || !namespace.organization {
+        return Ok(None);
+    }
+    let mut conn = app.db.reader().await?;
+    if db::proxy_cache::find_config(&mut conn, namespace.id)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let Some(account) = account.filter(|_| Role::cap(scopes).is_some()) else {
+        return Ok(Some(false));
+    };
+    let teams = db::namespaces::list_teams_of_member(&mut conn, namespace.id, account.id).await?;
+    Ok(Some(!teams.is_empty()))
 }
 
 fn dedup(actions: &[Action]) -> Vec<Action> {
@@ -447,13 +478,50 @@ async fn create_repository_on_push(
             }
             row
         }
-        // Another push created it a moment ago.
-        None => db::registry::find_repository(&mut tx, namespace.id, &scope.name.name)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("repository vanished while being created"))?,
+        None => existing_repository(&mut tx, namespace.id, &scope.name.name).await?,
     };
     db::commit(tx).await?;
     tracing::info!(repo.name = %scope.name, "repository created on push");
+    Ok(Repository::from_row(row, &namespace.username))
+}
+
+/// The repository another request created a moment ago.
+async fn existing_repository(
+    tx: &mut db::DbConn,
+    namespace_id: i64,
+    name: &str,
+) -> Result<db::registry::RepositoryRow, AuthError> {
+    Ok(db::registry::find_repository(tx, namespace_id, name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("repository vanished while being created"))?)
+}
+
+/// The repository `name` of the proxy-cache organization `namespace`, created by its first
+/// pull: private unless `CREATE_PRIVATE_REPO_ON_PUSH` is false, with no creator (members
+/// pull through the organization's proxy-cache rule).
+pub async fn cached_repository(
+    app: &App,
+    namespace: &Account,
+    name: &str,
+) -> Result<Repository, AuthError> {
+    let mut tx = app.db.begin().await?;
+    let public = !app.config.create_private_repo_on_push;
+    let row = match db::registry::insert_repository(
+        &mut tx,
+        namespace.id,
+        name,
+        public,
+        db::now_ms(),
+    )
+    .await?
+    {
+        Some(row) => {
+            tracing::info!(repo.name = %format!("{}/{name}", namespace.username), "repository created by a proxy-cache pull");
+            row
+        }
+        None => existing_repository(&mut tx, namespace.id, name).await?,
+    };
+    db::commit(tx).await?;
     Ok(Repository::from_row(row, &namespace.username))
 }
 

@@ -18,6 +18,7 @@ mod journey;
 mod keyserver;
 mod metrics;
 mod panel;
+mod proxy_pulls;
 mod roles;
 mod shutdown;
 mod superuser;

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::blobs;
 use crate::http::error::RegistryError;
 use crate::manifests::{self, ParseError};
+use crate::pull_through;
 use crate::repositories::access::AuthError;
 
 fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> RegistryError {
@@ -111,6 +112,29 @@ impl From<AuthError> for RegistryError {
             E::UnsupportedKind(_) => error(StatusCode::METHOD_NOT_ALLOWED, "UNSUPPORTED", message),
             E::Db(cause) => cause.into(),
             E::Internal(cause) => cause.into(),
+        }
+    }
+}
+
+impl From<pull_through::Error> for RegistryError {
+    fn from(err: pull_through::Error) -> Self {
+        use pull_through::Error as E;
+        match err {
+            E::ManifestUnknown(message) => {
+                error(StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", message)
+            }
+            // A manifest the upstream serves that Berth cannot store is the upstream's fault.
+            E::Upstream(cause) => error(StatusCode::BAD_GATEWAY, "UNKNOWN", cause.to_string()),
+            E::Manifest(manifests::Error::Parse(cause)) => error(
+                StatusCode::BAD_GATEWAY,
+                "UNKNOWN",
+                format!("the upstream manifest: {cause}"),
+            ),
+            E::Manifest(cause) => cause.into(),
+            E::Blob(cause) => cause.into(),
+            E::Repository(cause) => cause.into(),
+            E::Config(cause) => error(StatusCode::BAD_GATEWAY, "UNKNOWN", cause.to_string()),
+            E::Db(cause) => cause.into(),
         }
     }
 }

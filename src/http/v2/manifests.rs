@@ -8,11 +8,13 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 
 use super::{
-    authorize, header_text, sized_response, with_headers, Need, RegistryQuery, RepoRequest,
+    authorize, check_grants, header_text, sized_response, with_headers, Need, RegistryQuery,
+    RepoRequest,
 };
 use crate::http::error::RegistryError;
 use crate::http::server::is_body_timeout;
 use crate::manifests::{self, essence, parse_reference, Reference};
+use crate::pull_through;
 
 /// Manifests larger than this are refused (the OCI spec asks registries to accept at least
 /// 4 MiB).
@@ -30,8 +32,12 @@ pub async fn get_manifest(
     head: bool,
 ) -> Result<Response, RegistryError> {
     let RepoRequest { app, caller, name } = request;
-    let repo = authorize(app, caller, name, Need::Pull).await?;
     let reference = parse_reference(reference).ok_or(manifests::Error::ManifestUnknown)?;
+    if app.config.features.proxy_cache {
+        check_grants(app, caller, name, Need::Pull)?;
+        pull_through::refresh(app, caller, name, &reference).await?;
+    }
+    let repo = authorize(app, caller, name, Need::Pull).await?;
     let accepted = accepted_types(headers);
     let accepts = |media_type: &str| {
         accepted.is_empty() || accepted.iter().any(|t| t == "*/*" || t == media_type)
@@ -98,9 +104,17 @@ pub async fn put_manifest(
         .collect::<Result<Vec<_>, _>>()?;
     let content_type = header_text(headers, header::CONTENT_TYPE).unwrap_or("");
     let bytes = read_manifest(body).await?;
-    let pushed =
-        manifests::put_manifest(app, caller, &repo, &reference, &tags, content_type, &bytes)
-            .await?;
+    let pushed = manifests::put_manifest(
+        app,
+        caller,
+        &repo,
+        &reference,
+        &tags,
+        content_type,
+        &bytes,
+        manifests::Arrival::Pushed,
+    )
+    .await?;
     let digest = pushed.digest;
     let mut headers = vec![
         (

@@ -1,0 +1,245 @@
+//! Pulls through a proxy-cache organization: before a manifest of `<org>/<path>` is served,
+//! the upstream is asked what `<upstream namespace>/<path>` holds now, and what the cache
+//! lacks is copied in. A tag the upstream confirms unchanged is served from the cache and lives
+//! `expiration_s` longer; a changed or new one is fetched: its blobs are streamed from the
+//! upstream into storage (each verified, as an upload is), then the manifest is stored and the
+//! tag pointed at it, so the cache only ever shows complete images and the client reads every
+//! blob from Berth. When the upstream cannot be reached, or has lost the tag, what is cached
+//! and alive is served; an upstream that refuses the organization's credentials serves
+//! nothing (Quay's rules). Pulls by digest use the cache first: content never changes.
+
+use crate::accounts::{self, Account};
+use crate::app::App;
+use crate::blobs::{self, Digest};
+use crate::db;
+use crate::manifests::{self, Arrival, Reference};
+use crate::namespaces::proxy_cache::{self, ProxyCache};
+use crate::repositories::access::{cached_repository, AuthError};
+use crate::repositories::{RegistryCaller, RepoName, Repository};
+use crate::upstream::{Upstream, UpstreamError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The upstream has no such manifest, or refused the organization's credentials, and
+    /// nothing alive is cached.
+    #[error("manifest unknown: {0}")]
+    ManifestUnknown(String),
+    #[error(transparent)]
+    Upstream(UpstreamError),
+    #[error(transparent)]
+    Manifest(#[from] manifests::Error),
+    #[error(transparent)]
+    Blob(#[from] blobs::Error),
+    #[error(transparent)]
+    Repository(#[from] AuthError),
+    #[error(transparent)]
+    Config(#[from] proxy_cache::Error),
+    #[error(transparent)]
+    Db(#[from] db::Error),
+}
+
+impl From<accounts::Error> for Error {
+    fn from(err: accounts::Error) -> Self {
+        Error::Repository(AuthError::Internal(err.into()))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The proxy cache `name` belongs to, if its namespace is one.
+async fn proxy_cache_of(app: &App, name: &RepoName) -> Result<Option<(Account, ProxyCache)>> {
+    if !app.config.features.proxy_cache {
+        return Ok(None);
+    }
+    let Some(org) = accounts::find_account(app, &name.namespace)
+        .await?
+        .filter(|a| a.organization)
+    else {
+        return Ok(None);
+    };
+    Ok(proxy_cache::find(app, org.id)
+        .await?
+        .map(|cache| (org, cache)))
+}
+
+/// Brings `reference` of `name` up to date from the upstream when `name` is in a proxy-cache
+/// organization (and does nothing otherwise), so that the normal read serves it.
+pub async fn refresh(
+    app: &App,
+    caller: &RegistryCaller,
+    name: &RepoName,
+    reference: &Reference,
+) -> Result<()> {
+    let Some((org, cache)) = proxy_cache_of(app, name).await? else {
+        return Ok(());
+    };
+    let upstream = cache.upstream(app)?;
+    let remote = upstream.repository(&name.name);
+    let now = db::now_ms();
+    let lifetime_end_ms = cache.expiration_s.map(|s| now + s * 1000);
+    let existing = crate::repositories::find_repository(app, name).await?;
+    let mut conn = app.db.reader().await?;
+    let tag = match reference {
+        Reference::Digest(digest) => {
+            if let Some(repo) = &existing {
+                let cached = db::registry::find_reachable_manifest(
+                    &mut conn,
+                    repo.id,
+                    &digest.to_string(),
+                    now,
+                )
+                .await?;
+                if cached.is_some() {
+                    return Ok(());
+                }
+            }
+            None
+        }
+        Reference::Tag(tag) => Some(tag),
+    };
+    let cached_digest = match (&existing, tag) {
+        (Some(repo), Some(tag)) => db::registry::find_tagged_manifest(&mut conn, repo.id, tag, now)
+            .await?
+            .map(|m| m.digest),
+        _ => None,
+    };
+    drop(conn);
+    let wanted = reference.to_string();
+    let current = match upstream.manifest_digest(&remote, &wanted).await {
+        Ok(Some(digest)) => digest,
+        Ok(None) | Err(UpstreamError::Unreachable(_) | UpstreamError::Status(_)) => {
+            return fall_back(cached_digest.is_some(), &wanted);
+        }
+        Err(err @ (UpstreamError::Refused(_) | UpstreamError::Invalid(_))) => {
+            return Err(Error::ManifestUnknown(err.to_string()));
+        }
+    };
+    let repo = match existing {
+        Some(repo) => repo,
+        None => cached_repository(app, &org, &name.name).await?,
+    };
+    if let (Some(tag), true) = (tag, cached_digest.as_deref() == Some(current.as_str())) {
+        let mut tx = app.db.begin().await?;
+        db::registry::set_alive_tag_end(&mut tx, repo.id, tag, now, lifetime_end_ms).await?;
+        db::commit(tx).await?;
+        return Ok(());
+    }
+    let arrival = Arrival::Cached { lifetime_end_ms };
+    match copy_manifest(app, caller, &upstream, &remote, &repo, reference, arrival).await {
+        Err(Error::Upstream(err)) => {
+            tracing::warn!(repo.name = %name, reference = %wanted, error = %err, "proxy cache could not copy from its upstream");
+            fall_back(cached_digest.is_some(), &wanted)
+        }
+        other => other,
+    }
+}
+
+/// Serving what is cached when the upstream cannot answer: fine when something alive is.
+fn fall_back(cached: bool, reference: &str) -> Result<()> {
+    if cached {
+        Ok(())
+    } else {
+        Err(Error::ManifestUnknown(format!(
+            "{reference} is neither cached nor available upstream"
+        )))
+    }
+}
+
+/// Copies `reference` of the upstream's `remote` into `repo`: an index's images first, then
+/// every blob an image names, then the manifest itself.
+async fn copy_manifest(
+    app: &App,
+    caller: &RegistryCaller,
+    upstream: &Upstream,
+    remote: &str,
+    repo: &Repository,
+    reference: &Reference,
+    arrival: Arrival,
+) -> Result<()> {
+    let manifest = fetch_manifest(upstream, remote, &reference.to_string()).await?;
+    let parsed = manifests::parse_manifest(&manifest.media_type, &manifest.bytes)
+        .map_err(manifests::Error::from)?;
+    for child in &parsed.children {
+        let mut conn = app.db.reader().await?;
+        let cached = db::registry::find_manifest(&mut conn, repo.id, &child.to_string()).await?;
+        drop(conn);
+        if cached.is_none() {
+            let image = fetch_manifest(upstream, remote, &child.to_string()).await?;
+            let image_parsed = manifests::parse_manifest(&image.media_type, &image.bytes)
+                .map_err(manifests::Error::from)?;
+            copy_blobs(app, upstream, remote, repo, &image_parsed).await?;
+            let by_digest = Reference::Digest(child.clone());
+            store(app, caller, repo, &by_digest, &image, arrival).await?;
+        }
+    }
+    copy_blobs(app, upstream, remote, repo, &parsed).await?;
+    store(app, caller, repo, reference, &manifest, arrival).await
+}
+
+async fn fetch_manifest(
+    upstream: &Upstream,
+    remote: &str,
+    reference: &str,
+) -> Result<crate::upstream::UpstreamManifest> {
+    upstream
+        .manifest(remote, reference)
+        .await
+        .map_err(Error::Upstream)?
+        .ok_or_else(|| Error::ManifestUnknown(format!("{reference} is not in the upstream")))
+}
+
+async fn store(
+    app: &App,
+    caller: &RegistryCaller,
+    repo: &Repository,
+    reference: &Reference,
+    manifest: &crate::upstream::UpstreamManifest,
+    arrival: Arrival,
+) -> Result<()> {
+    manifests::put_manifest(
+        app,
+        caller,
+        repo,
+        reference,
+        &[],
+        &manifest.media_type,
+        &manifest.bytes,
+        arrival,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Streams each blob of an image that `repo` lacks from the upstream into storage.
+async fn copy_blobs(
+    app: &App,
+    upstream: &Upstream,
+    remote: &str,
+    repo: &Repository,
+    parsed: &manifests::ParsedManifest,
+) -> Result<()> {
+    let blobs = parsed.config.iter().chain(parsed.layers.iter());
+    for (digest, _) in blobs {
+        if has_blob(app, repo, digest).await? {
+            continue;
+        }
+        let text = digest.to_string();
+        let Some((_, stream)) = upstream
+            .blob(remote, &text)
+            .await
+            .map_err(Error::Upstream)?
+        else {
+            return Err(Error::Upstream(UpstreamError::Status(404)));
+        };
+        blobs::upload_monolithic(app, repo, stream, digest).await?;
+    }
+    Ok(())
+}
+
+async fn has_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<bool> {
+    let mut conn = app.db.reader().await?;
+    let found =
+        db::registry::find_repository_blob(&mut conn, repo.id, &digest.to_string(), db::now_ms())
+            .await?;
+    Ok(found.is_some())
+}
