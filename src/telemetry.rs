@@ -1,5 +1,6 @@
 //! The node's own measurements for `/metrics`: requests by route and status with their
-//! latency, blob bytes received and sent, uploads in progress and job runs. One process-wide
+//! latency, blob bytes received and sent, uploads in progress, job runs and requests to
+//! upstream registries. One process-wide
 //! set that any layer counts into; the HTTP layer adds what it reads at scrape time (quotas,
 //! registry size, database pools) and encodes everything.
 
@@ -28,6 +29,13 @@ pub struct RouteLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamLabels {
+    pub method: String,
+    /// The upstream's status code, or `error` when it did not answer.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct JobLabels {
     pub kind: String,
     /// `success` or `failure`.
@@ -43,6 +51,8 @@ pub struct Metrics {
     pub blob_bytes_sent: Counter,
     pub uploads_in_progress: Gauge,
     pub job_runs: Family<JobLabels, Counter>,
+    pub upstream_requests: Family<UpstreamLabels, Counter>,
+    pub upstream_bytes: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -57,6 +67,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics {
     blob_bytes_sent: Counter::default(),
     uploads_in_progress: Gauge::default(),
     job_runs: Family::default(),
+    upstream_requests: Family::default(),
+    upstream_bytes: Counter::default(),
 });
 
 /// The node's measurements.
@@ -96,6 +108,16 @@ impl Metrics {
             "job_runs",
             "Background job runs, by kind and outcome",
             self.job_runs.clone(),
+        );
+        registry.register(
+            "upstream_requests",
+            "Requests to proxy-cache upstream registries, by method and answer",
+            self.upstream_requests.clone(),
+        );
+        registry.register(
+            "upstream_received_bytes",
+            "Manifest and blob bytes received from upstream registries",
+            self.upstream_bytes.clone(),
         );
     }
 

@@ -17,6 +17,8 @@ use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHEN
 use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha256};
 
+use crate::telemetry::{self, UpstreamLabels};
+
 /// The manifest types asked for, in Quay's order of preference.
 pub const MANIFEST_TYPES: &[&str] = &[
     "application/vnd.oci.image.manifest.v1+json",
@@ -279,6 +281,9 @@ impl Upstream {
             }
             bytes.extend_from_slice(&chunk);
         }
+        telemetry::metrics()
+            .upstream_bytes
+            .inc_by(bytes.len() as u64);
         let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
         if reference.contains(':') && reference != digest {
             return Err(UpstreamError::Invalid(format!(
@@ -305,9 +310,13 @@ impl Upstream {
             return Ok(None);
         };
         let length = response.content_length();
+        let received = &telemetry::metrics().upstream_bytes;
         let stream = response
             .bytes_stream()
-            .map_err(|err| io::Error::other(err.without_url()));
+            .map_err(|err| io::Error::other(err.without_url()))
+            .inspect_ok(|chunk| {
+                received.inc_by(chunk.len() as u64);
+            });
         Ok(Some((length, Box::pin(stream))))
     }
 
@@ -428,7 +437,19 @@ impl Upstream {
             if let Some(value) = authorization {
                 request = request.header(AUTHORIZATION, value);
             }
-            match request.timeout(READ_TIMEOUT).send().await {
+            let sent = request.timeout(READ_TIMEOUT).send().await;
+            let status = match &sent {
+                Ok(response) => response.status().as_u16().to_string(),
+                Err(_) => "error".to_owned(),
+            };
+            telemetry::metrics()
+                .upstream_requests
+                .get_or_create(&UpstreamLabels {
+                    method: method.as_str().to_owned(),
+                    status,
+                })
+                .inc();
+            match sent {
                 Ok(response) => return Ok(response),
                 Err(err) if err.is_connect() && attempt < ATTEMPTS => {
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;

@@ -148,6 +148,20 @@ async fn pull_through_a_proxy_cache(backend: Backend) {
             .await,
         401
     );
+    // The upstream traffic shows on /metrics.
+    let metrics = admin.get("/metrics").send().await.text();
+    let received: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("berth_upstream_received_bytes_total "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no upstream bytes in\n{metrics}"));
+    assert!(received > 0.0);
+    assert!(
+        metrics.contains("berth_upstream_requests_total{method=\"HEAD\",status=\"200\"}")
+            && metrics.contains("status=\"error\""),
+        "{metrics}"
+    );
+
     let outsider = create_user(&admin, "outsider").await;
     let out = tools
         .pull_image(&berth, &outsider, "hub/public:1", "outsider")
