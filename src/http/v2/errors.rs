@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::blobs;
 use crate::http::error::RegistryError;
 use crate::manifests::{self, ParseError};
-use crate::pull_through;
+use crate::replication;
 use crate::repositories::access::AuthError;
 
 fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> RegistryError {
@@ -116,9 +116,9 @@ impl From<AuthError> for RegistryError {
     }
 }
 
-impl From<pull_through::Error> for RegistryError {
-    fn from(err: pull_through::Error) -> Self {
-        use pull_through::Error as E;
+impl From<replication::Error> for RegistryError {
+    fn from(err: replication::Error) -> Self {
+        use replication::Error as E;
         match err {
             E::ManifestUnknown(message) => {
                 error(StatusCode::NOT_FOUND, "MANIFEST_UNKNOWN", message)

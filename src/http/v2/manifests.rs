@@ -14,7 +14,7 @@ use super::{
 use crate::http::error::RegistryError;
 use crate::http::server::is_body_timeout;
 use crate::manifests::{self, essence, parse_reference, Reference};
-use crate::pull_through;
+use crate::replication::pull_through;
 
 /// Manifests larger than this are refused (the OCI spec asks registries to accept at least
 /// 4 MiB).

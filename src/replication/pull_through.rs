@@ -8,43 +8,15 @@
 //! and alive is served; an upstream that refuses the organization's credentials serves
 //! nothing (Quay's rules). Pulls by digest use the cache first: content never changes.
 
+use super::{copy_image, Error, Result};
 use crate::accounts::{self, Account};
 use crate::app::App;
-use crate::blobs::{self, Digest};
 use crate::db;
-use crate::manifests::{self, Arrival, Reference};
+use crate::manifests::{Arrival, Reference};
 use crate::namespaces::proxy_cache::{self, ProxyCache};
-use crate::repositories::access::{cached_repository, AuthError};
-use crate::repositories::{RegistryCaller, RepoName, Repository};
-use crate::upstream::{Upstream, UpstreamError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The upstream has no such manifest, or refused the organization's credentials, and
-    /// nothing alive is cached.
-    #[error("manifest unknown: {0}")]
-    ManifestUnknown(String),
-    #[error(transparent)]
-    Upstream(UpstreamError),
-    #[error(transparent)]
-    Manifest(#[from] manifests::Error),
-    #[error(transparent)]
-    Blob(#[from] blobs::Error),
-    #[error(transparent)]
-    Repository(#[from] AuthError),
-    #[error(transparent)]
-    Config(#[from] proxy_cache::Error),
-    #[error(transparent)]
-    Db(#[from] db::Error),
-}
-
-impl From<accounts::Error> for Error {
-    fn from(err: accounts::Error) -> Self {
-        Error::Repository(AuthError::Internal(err.into()))
-    }
-}
-
-pub type Result<T> = std::result::Result<T, Error>;
+use crate::repositories::access::cached_repository;
+use crate::repositories::{RegistryCaller, RepoName};
+use crate::upstream::UpstreamError;
 
 /// The proxy cache `name` belongs to, if its namespace is one.
 async fn proxy_cache_of(app: &App, name: &RepoName) -> Result<Option<(Account, ProxyCache)>> {
@@ -125,7 +97,7 @@ pub async fn refresh(
         return Ok(());
     }
     let arrival = Arrival::Cached { lifetime_end_ms };
-    match copy_manifest(app, caller, &upstream, &remote, &repo, reference, arrival).await {
+    match copy_image(app, caller, &upstream, &remote, &repo, reference, arrival).await {
         Err(Error::Upstream(err)) => {
             tracing::warn!(repo.name = %name, reference = %wanted, error = %err, "proxy cache could not copy from its upstream");
             fall_back(cached_digest.is_some(), &wanted)
@@ -143,103 +115,4 @@ fn fall_back(cached: bool, reference: &str) -> Result<()> {
             "{reference} is neither cached nor available upstream"
         )))
     }
-}
-
-/// Copies `reference` of the upstream's `remote` into `repo`: an index's images first, then
-/// every blob an image names, then the manifest itself.
-async fn copy_manifest(
-    app: &App,
-    caller: &RegistryCaller,
-    upstream: &Upstream,
-    remote: &str,
-    repo: &Repository,
-    reference: &Reference,
-    arrival: Arrival,
-) -> Result<()> {
-    let manifest = fetch_manifest(upstream, remote, &reference.to_string()).await?;
-    let parsed = manifests::parse_manifest(&manifest.media_type, &manifest.bytes)
-        .map_err(manifests::Error::from)?;
-    for child in &parsed.children {
-        let mut conn = app.db.reader().await?;
-        let cached = db::registry::find_manifest(&mut conn, repo.id, &child.to_string()).await?;
-        drop(conn);
-        if cached.is_none() {
-            let image = fetch_manifest(upstream, remote, &child.to_string()).await?;
-            let image_parsed = manifests::parse_manifest(&image.media_type, &image.bytes)
-                .map_err(manifests::Error::from)?;
-            copy_blobs(app, upstream, remote, repo, &image_parsed).await?;
-            let by_digest = Reference::Digest(child.clone());
-            store(app, caller, repo, &by_digest, &image, arrival).await?;
-        }
-    }
-    copy_blobs(app, upstream, remote, repo, &parsed).await?;
-    store(app, caller, repo, reference, &manifest, arrival).await
-}
-
-async fn fetch_manifest(
-    upstream: &Upstream,
-    remote: &str,
-    reference: &str,
-) -> Result<crate::upstream::UpstreamManifest> {
-    upstream
-        .manifest(remote, reference)
-        .await
-        .map_err(Error::Upstream)?
-        .ok_or_else(|| Error::ManifestUnknown(format!("{reference} is not in the upstream")))
-}
-
-async fn store(
-    app: &App,
-    caller: &RegistryCaller,
-    repo: &Repository,
-    reference: &Reference,
-    manifest: &crate::upstream::UpstreamManifest,
-    arrival: Arrival,
-) -> Result<()> {
-    manifests::put_manifest(
-        app,
-        caller,
-        repo,
-        reference,
-        &[],
-        &manifest.media_type,
-        &manifest.bytes,
-        arrival,
-    )
-    .await?;
-    Ok(())
-}
-
-/// Streams each blob of an image that `repo` lacks from the upstream into storage.
-async fn copy_blobs(
-    app: &App,
-    upstream: &Upstream,
-    remote: &str,
-    repo: &Repository,
-    parsed: &manifests::ParsedManifest,
-) -> Result<()> {
-    let blobs = parsed.config.iter().chain(parsed.layers.iter());
-    for (digest, _) in blobs {
-        if has_blob(app, repo, digest).await? {
-            continue;
-        }
-        let text = digest.to_string();
-        let Some((_, stream)) = upstream
-            .blob(remote, &text)
-            .await
-            .map_err(Error::Upstream)?
-        else {
-            return Err(Error::Upstream(UpstreamError::Status(404)));
-        };
-        blobs::upload_monolithic(app, repo, stream, digest).await?;
-    }
-    Ok(())
-}
-
-async fn has_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<bool> {
-    let mut conn = app.db.reader().await?;
-    let found =
-        db::registry::find_repository_blob(&mut conn, repo.id, &digest.to_string(), db::now_ms())
-            .await?;
-    Ok(found.is_some())
 }
