@@ -118,4 +118,6 @@ singleton_jobs! {
     SweepExpiredAppTokens = "sweep_expired_app_tokens";
     /// One application of every auto-prune policy.
     PruneTags = "prune_tags";
+    /// One pass over the repository mirrors that are due.
+    SyncMirrors = "sync_mirrors";
 }

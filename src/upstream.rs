@@ -32,6 +32,9 @@ const MAX_MANIFEST_BYTES: usize = 4 << 20;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest wait for an answer, or between two chunks of a blob.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Tags asked for in one page of a tag list, and the most pages followed.
+const TAGS_PAGE: usize = 1000;
+const MAX_TAG_PAGES: usize = 100;
 /// Attempts for a request whose connection fails before any answer.
 const ATTEMPTS: u32 = 3;
 
@@ -320,6 +323,37 @@ impl Upstream {
         Ok(Some((length, Box::pin(stream))))
     }
 
+    /// Every tag of `repository`, following the upstream's pages (`Link: <...>; rel="next"`);
+    /// None when the upstream has no such repository.
+    pub async fn list_tags(&self, repository: &str) -> Result<Option<Vec<String>>> {
+        let mut url = format!("{}/v2/{repository}/tags/list?n={TAGS_PAGE}", self.base);
+        let mut tags = Vec::new();
+        for _ in 0..MAX_TAG_PAGES {
+            let Some(response) = self.authorized(Method::GET, &url, repository).await? else {
+                return Ok(None);
+            };
+            let next = response
+                .headers()
+                .get(reqwest::header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(next_link);
+            let page: serde_json::Value = response
+                .json()
+                .await
+                .map_err(|_| UpstreamError::Invalid("a tag list that is not JSON".into()))?;
+            let names = page["tags"].as_array().into_iter().flatten();
+            tags.extend(names.filter_map(|t| t.as_str().map(str::to_owned)));
+            match next {
+                Some(next) if next.starts_with('/') => url = format!("{}{next}", self.base),
+                Some(next) => url = next,
+                None => return Ok(Some(tags)),
+            }
+        }
+        Err(UpstreamError::Invalid(format!(
+            "more than {MAX_TAG_PAGES} pages of tags"
+        )))
+    }
+
     /// Sends `method url` with the credential the upstream asks for; None on 404.
     async fn authorized(
         &self,
@@ -461,6 +495,18 @@ impl Upstream {
     }
 }
 
+/// The target of a `Link` header's `rel="next"`.
+fn next_link(value: &str) -> Option<String> {
+    value.split(',').find_map(|link| {
+        let (target, params) = link.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| p.trim().trim_matches('"') == "rel=next" || p.trim() == "rel=\"next\"");
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| target.to_owned())
+    })
+}
+
 fn challenge_of(headers: &HeaderMap) -> Option<Challenge> {
     headers
         .get_all(WWW_AUTHENTICATE)
@@ -510,6 +556,15 @@ mod tests {
         );
         assert_eq!(parse_challenge("Negotiate"), None);
         assert_eq!(parse_challenge("Bearer service=x"), None);
+    }
+
+    #[test]
+    fn next_links() {
+        assert_eq!(
+            next_link(r#"</v2/a/tags/list?n=2&last=b>; rel="next""#).as_deref(),
+            Some("/v2/a/tags/list?n=2&last=b")
+        );
+        assert_eq!(next_link(r#"<https://x/y>; rel="prev""#), None);
     }
 
     #[test]

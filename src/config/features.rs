@@ -59,6 +59,8 @@ pub struct Features {
     /// `FEATURE_SUPERUSER_CONFIGDUMP`, default true here (false in Quay; decision 19): any
     /// superuser reads the configuration, secrets masked.
     pub superuser_configdump: bool,
+    /// `FEATURE_REPO_MIRROR`, default false: repositories may mirror another registry's.
+    pub repo_mirror: bool,
     /// `FEATURE_PROXY_CACHE`, default false: organizations may be proxy caches of another
     /// registry.
     pub proxy_cache: bool,
@@ -194,6 +196,7 @@ impl Default for Features {
             superuser_configdump: true,
             user_events: true,
             proxy_cache: false,
+            repo_mirror: false,
             other: BTreeMap::new(),
         }
     }
@@ -240,6 +243,7 @@ const SWITCHES: &[(&str, Slot)] = &[
     }),
     ("FEATURE_USER_EVENTS", |f| &mut f.user_events),
     ("FEATURE_PROXY_CACHE", |f| &mut f.proxy_cache),
+    ("FEATURE_REPO_MIRROR", |f| &mut f.repo_mirror),
 ];
 
 impl Features {

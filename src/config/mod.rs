@@ -94,6 +94,9 @@ pub struct Config {
     /// How often auto-prune policies are applied: `AUTO_PRUNING_POLL_PERIOD` seconds (default
     /// 30); None when `FEATURE_AUTO_PRUNE` is false.
     pub auto_pruning_poll_period: Option<std::time::Duration>,
+    /// `REPO_MIRROR_INTERVAL` (default 30 s): how often due mirrors are looked for; None
+    /// without `FEATURE_REPO_MIRROR`.
+    pub repo_mirror_interval: Option<std::time::Duration>,
     /// `CREATE_PRIVATE_REPO_ON_PUSH`, default true.
     pub create_private_repo_on_push: bool,
     /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth

@@ -79,6 +79,7 @@ pub(super) struct RawConfig {
     pub default_system_reject_quota_bytes: Option<i64>,
     pub garbage_collection_frequency: Option<f64>,
     pub auto_pruning_poll_period: Option<f64>,
+    pub repo_mirror_interval: Option<f64>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
     pub oauth_application_maximum_token_count: Option<i64>,
@@ -186,6 +187,7 @@ impl RawConfig {
                     raw.diskspace_health_threshold = Some(value(key, v)?)
                 }
                 "AUTO_PRUNING_POLL_PERIOD" => raw.auto_pruning_poll_period = Some(value(key, v)?),
+                "REPO_MIRROR_INTERVAL" => raw.repo_mirror_interval = Some(value(key, v)?),
                 "GARBAGE_COLLECTION_FREQUENCY" => {
                     raw.garbage_collection_frequency = Some(value(key, v)?)
                 }
@@ -303,6 +305,16 @@ impl RawConfig {
         let auto_pruning_poll_period = features
             .auto_prune
             .then(|| std::time::Duration::from_secs_f64(prune_seconds));
+        let mirror_seconds = self.repo_mirror_interval.unwrap_or(30.0);
+        if !(mirror_seconds.is_finite() && mirror_seconds > 0.0) {
+            return Err(bad(
+                "REPO_MIRROR_INTERVAL",
+                "must be a positive number of seconds",
+            ));
+        }
+        let repo_mirror_interval = features
+            .repo_mirror
+            .then(|| std::time::Duration::from_secs_f64(mirror_seconds));
         if self
             .oauth_application_maximum_token_count
             .is_some_and(|n| n < 1)
@@ -378,6 +390,7 @@ impl RawConfig {
             default_system_reject_quota_bytes: self.default_system_reject_quota_bytes.unwrap_or(0),
             garbage_collection_frequency,
             auto_pruning_poll_period,
+            repo_mirror_interval,
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
             oauth_application_maximum_token_count: self.oauth_application_maximum_token_count,

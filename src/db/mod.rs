@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod labels;
 pub mod logs;
 pub mod messages;
+pub mod mirrors;
 pub mod namespaces;
 pub mod notifications;
 pub mod oauth;

@@ -17,6 +17,14 @@ pub struct RepositoryRow {
 
 const REPOSITORY_COLUMNS: &str = "id, namespace_id, name, public, kind, state";
 
+pub async fn find_repository_by_id(conn: &mut DbConn, id: i64) -> Result<Option<RepositoryRow>> {
+    let sql = format!("SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE id = $1");
+    Ok(sqlx::query_as::<_, RepositoryRow>(&sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
 pub async fn find_repository(
     conn: &mut DbConn,
     namespace_id: i64,
@@ -603,6 +611,22 @@ pub async fn has_ended_tag(
     .fetch_optional(conn)
     .await?;
     Ok(found.is_some())
+}
+
+/// The names of the repository's alive, visible tags.
+pub async fn list_alive_tag_names(
+    conn: &mut DbConn,
+    repository_id: i64,
+    now_ms: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM tags WHERE repository_id = $1 AND hidden = 0 \
+         AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $2)",
+    )
+    .bind(repository_id)
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Ends the alive row of tag `name`, if any, at `now_ms`.

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// A framework failure (415, undecodable JSON): `{"message": ...}` as flask-restful writes it.
     #[error("{status}: {message}")]
     Message { status: StatusCode, message: String },
+    /// A resource's own error tuple: `{"detail": ...}` as flask-restful writes it.
+    #[error("{status}: {detail}")]
+    Detail { status: StatusCode, detail: String },
     /// A query parameter that did not parse: 400 `{"message": {"<param>": "<help>"}}`.
     #[error("bad query parameter {param}")]
     QueryParam {
@@ -164,6 +167,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::Message { status, message } => {
                 Restful(status, json!({ "message": message })).into_response()
+            }
+            ApiError::Detail { status, detail } => {
+                Restful(status, json!({ "detail": detail })).into_response()
             }
             ApiError::QueryParam { param, help } => Restful(
                 StatusCode::BAD_REQUEST,
@@ -474,6 +480,29 @@ impl From<crate::namespaces::proxy_cache::Error> for ApiError {
             E::Exists | E::ImmutableTags | E::NotAllowed | E::FailedLogin => {
                 ApiError::invalid_request(err.to_string())
             }
+        }
+    }
+}
+
+impl From<crate::replication::mirror::Error> for ApiError {
+    fn from(err: crate::replication::mirror::Error) -> Self {
+        use crate::replication::mirror::Error as E;
+        let detail = err.to_string();
+        match err {
+            E::NotFound => ApiError::not_found(),
+            E::Exists(_) => ApiError::Detail {
+                status: StatusCode::CONFLICT,
+                detail,
+            },
+            E::PasswordWithoutUsername => ApiError::Detail {
+                status: StatusCode::BAD_REQUEST,
+                detail,
+            },
+            E::UnknownRobot | E::InvalidRobot => ApiError::DataModel(detail),
+            E::NotAllowed | E::NoRepositoryPath | E::EmptyRule | E::BadPattern(_) => {
+                ApiError::invalid_request(detail)
+            }
+            E::Db(e) => ApiError::Internal(e.into()),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! images, then every blob streamed into storage and verified, then the manifest), so that a
 //! copy is never visible with blobs missing.
 
+pub mod mirror;
 pub mod pull_through;
 
 use crate::accounts;

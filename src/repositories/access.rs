@@ -5,7 +5,9 @@ use serde_json::{json, Map, Value};
 
 use super::names::{NameError, NamingRules, RepoName};
 use super::permissions::{can_create_in, effective_role};
-use super::{find_with_namespace, Repository, STATE_MARKED_FOR_DELETION, STATE_NORMAL};
+use super::{
+    find_with_namespace, Repository, STATE_MARKED_FOR_DELETION, STATE_MIRROR, STATE_NORMAL,
+};
 use crate::accounts::login::{CredentialKind, Login};
 use crate::accounts::Role;
 use crate::accounts::{Account, Scopes};
@@ -388,7 +390,18 @@ async fn grant_scope(
             role = role.max(Some(Role::Write));
         }
     }
-    let writable = repo.state == STATE_NORMAL;
+    // A mirror takes pushes from its robot only.
+    let writable = match repo.state.as_str() {
+        STATE_NORMAL => true,
+        STATE_MIRROR => match account {
+            Some(account) => {
+                let mirror = db::mirrors::find_mirror(&mut conn, repo.id).await?;
+                mirror.and_then(|m| m.robot_id) == Some(account.id)
+            }
+            None => false,
+        },
+        _ => false,
+    };
     let mut granted = Vec::new();
     for action in dedup(&scope.actions) {
         let allowed = match action {
@@ -401,7 +414,7 @@ async fn grant_scope(
                 }
                 writable && (created || role >= Some(Role::Write))
             }
-            Action::All => writable && role >= Some(Role::Admin),
+            Action::All => repo.state == STATE_NORMAL && role >= Some(Role::Admin),
         };
         if allowed {
             granted.push(action);

@@ -24,6 +24,10 @@ pub use names::{NameError, NamingRules, RepoName};
 /// Repository `state` values (Quay's `RepositoryState`).
 pub const STATE_NORMAL: &str = "normal";
 pub const STATE_MARKED_FOR_DELETION: &str = "marked_for_deletion";
+/// A mirror of another registry's repository: only its robot pushes.
+pub const STATE_MIRROR: &str = "mirror";
+/// Nobody pushes.
+pub const STATE_READ_ONLY: &str = "read_only";
 
 #[derive(Debug, Clone)]
 pub struct Repository {

@@ -7,6 +7,7 @@ mod autoprune;
 pub mod builds;
 mod gc;
 mod log_exports;
+mod mirrors;
 mod notifications;
 mod purge_namespace;
 mod purge_repository;
@@ -50,6 +51,7 @@ async fn dispatch(app: &AppState, kind: &str, payload: &str) -> (Option<i64>, an
         jobs::SweepExpiredAppTokens::KIND => run::<jobs::SweepExpiredAppTokens>(app, payload).await,
         jobs::DeliverLogExport::KIND => run::<jobs::DeliverLogExport>(app, payload).await,
         jobs::PruneTags::KIND => run::<jobs::PruneTags>(app, payload).await,
+        jobs::SyncMirrors::KIND => run::<jobs::SyncMirrors>(app, payload).await,
         jobs::DeliverNotification::KIND => run::<jobs::DeliverNotification>(app, payload).await,
         other => (None, Err(anyhow::anyhow!("unknown job kind {other}"))),
     }
@@ -67,6 +69,9 @@ pub async fn run_once(app: &AppState) -> anyhow::Result<bool> {
     }
     if !features.auto_prune {
         paused.push(jobs::PruneTags::KIND);
+    }
+    if !features.repo_mirror {
+        paused.push(jobs::SyncMirrors::KIND);
     }
     let now = db::now_ms();
     let mut tx = app.db.begin().await?;
@@ -143,7 +148,8 @@ async fn schedule<J: Job>(
 
 /// Runs jobs until the task is dropped.
 pub async fn run_forever(app: AppState) {
-    let (mut gc_due, mut sweep_due, mut tokens_due, mut prune_due) = (
+    let (mut gc_due, mut sweep_due, mut tokens_due, mut prune_due, mut mirror_due) = (
+        Instant::now(),
         Instant::now(),
         Instant::now(),
         Instant::now(),
@@ -153,6 +159,7 @@ pub async fn run_forever(app: AppState) {
     let sweep_every = gc::sweep_period(&app.config);
     let tokens_every = Some(app_tokens::period(&app.config));
     let prune_every = app.config.auto_pruning_poll_period;
+    let mirror_every = app.config.repo_mirror_interval;
     loop {
         gc_due = schedule(&app, &jobs::CollectGarbage {}, collect_every, gc_due).await;
         sweep_due = schedule(&app, &jobs::SweepStorage {}, sweep_every, sweep_due).await;
@@ -164,6 +171,13 @@ pub async fn run_forever(app: AppState) {
         )
         .await;
         prune_due = schedule(&app, &jobs::PruneTags::default(), prune_every, prune_due).await;
+        mirror_due = schedule(
+            &app,
+            &jobs::SyncMirrors::default(),
+            mirror_every,
+            mirror_due,
+        )
+        .await;
         match run_once(&app).await {
             Ok(true) => continue,
             Ok(false) => {}

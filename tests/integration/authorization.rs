@@ -789,6 +789,17 @@ fn rows() -> Vec<Row> {
                 .body(r#"{"upstream_registry": "{addr}", "insecure": true}"#),
         )
         .witness(Role::Owner, "/api/v1/organization/acme/proxycache"),
+        // mirror: `acme/app` stays a normal repository, so the callers who pass meet its
+        // missing mirror (404) or a body refused (400).
+        row("getRepoMirrorConfig", GET, "/api/v1/repository/acme/app/mirror", RepoAdmin, 404),
+        row("createRepoMirrorConfig", POST, "/api/v1/repository/acme/app/mirror", RepoAdmin, 400)
+            .body(r#"{"sync_interval": 60}"#),
+        row("changeRepoMirrorConfig", PUT, "/api/v1/repository/acme/app/mirror", RepoAdmin, 404)
+            .body(r#"{"sync_interval": 60}"#),
+        row("syncNow", POST, "/api/v1/repository/acme/app/mirror/sync-now", RepoAdmin, 404),
+        row("syncCancel", POST, "/api/v1/repository/acme/app/mirror/sync-cancel", RepoAdmin, 404),
+        row("changeRepoState", PUT, "/api/v1/repository/acme/app/changestate", RepoAdmin, 200)
+            .body(r#"{"state": "NORMAL"}"#),
         // repository
         row("createRepo", POST, "/api/v1/repository", CreateRepo, 201).body(
             r#"{"namespace": "acme", "repository": "new-{who}", "visibility": "private", "description": ""}"#,
@@ -1785,7 +1796,9 @@ impl World {
         // Notifications post to a closed port on loopback: deliveries fail at once.
         let options = Options {
             quota_management: true,
-            extra_yaml: "SSRF_ALLOWED_HOSTS: [127.0.0.1]\nFEATURE_PROXY_CACHE: true\n".into(),
+            extra_yaml:
+                "SSRF_ALLOWED_HOSTS: [127.0.0.1]\nFEATURE_PROXY_CACHE: true\nFEATURE_REPO_MIRROR: true\n"
+                    .into(),
             ..Options::default()
         };
         let berth = Berth::start_with(backend, options).await;

@@ -17,6 +17,7 @@ mod jobs;
 mod journey;
 mod keyserver;
 mod metrics;
+mod mirroring;
 mod panel;
 mod proxy_pulls;
 mod roles;

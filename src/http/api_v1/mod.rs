@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod logs;
 pub mod manifest;
 pub mod messages;
+pub mod mirror;
 pub mod notification;
 pub mod organization;
 pub mod permission;

@@ -7,7 +7,7 @@ use super::Endpoint;
 use crate::accounts::Scopes;
 use crate::config::Config;
 use crate::http::api_v1::{
-    app_token, applications, authorization, build, discovery, logs, manifest, messages,
+    app_token, applications, authorization, build, discovery, logs, manifest, messages, mirror,
     notification, organization, permission, policy, prototype, proxy_cache, quota, repository,
     robot, search, tag, team, user,
 };
@@ -65,7 +65,48 @@ pub fn table(config: &Config) -> Vec<Endpoint> {
     if features.proxy_cache {
         endpoints.extend(proxy_cache_endpoints());
     }
+    if features.repo_mirror {
+        endpoints.extend(mirror_endpoints());
+    }
     endpoints
+}
+
+/// Quay's `mirror` module and the repository state (`FEATURE_REPO_MIRROR`).
+fn mirror_endpoints() -> Vec<Endpoint> {
+    const MIRROR: &str = "/api/v1/repository/{repository}/mirror";
+    let mirror = [
+        E::new(GET, MIRROR, "getRepoMirrorConfig", mirror::get_mirror),
+        E::new(
+            POST,
+            MIRROR,
+            "createRepoMirrorConfig",
+            mirror::create_mirror,
+        ),
+        E::new(PUT, MIRROR, "changeRepoMirrorConfig", mirror::update_mirror),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/mirror/sync-now",
+            "syncNow",
+            mirror::sync_now,
+        ),
+        E::new(
+            POST,
+            "/api/v1/repository/{repository}/mirror/sync-cancel",
+            "syncCancel",
+            mirror::sync_cancel,
+        ),
+    ]
+    .into_iter()
+    .map(|e| e.tag("mirror").scope(REPO_ADMIN));
+    let state = E::new(
+        PUT,
+        "/api/v1/repository/{repository}/changestate",
+        "changeRepoState",
+        mirror::change_state,
+    )
+    .tag("repository")
+    .scope(REPO_ADMIN);
+    mirror.chain(std::iter::once(state)).collect()
 }
 
 /// Quay's proxy-cache resources of its `organization` module (`FEATURE_PROXY_CACHE`).

@@ -1,0 +1,262 @@
+//! Repository mirrors against a second Berth on loopback: the configuration API, a sync on
+//! demand that copies the tags matching the glob patterns (and nothing else), pushes refused
+//! in the mirror state, a scheduled sync that picks up a new upstream tag and drops one
+//! deleted upstream, and each run's usage-log entries.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::harness::fixtures::{
+    admin, assert_failure, assert_kinds_logged, assert_success, create_org, create_user,
+    image_digests, token_for, Registry, Tools, ADMIN_PASSWORD,
+};
+use crate::harness::{backends, Backend, Berth, Client, Options};
+
+const MIRROR: &str = "/api/v1/repository/acme/app/mirror";
+
+/// The mirror's status once it is no longer syncing or waiting to (within 60 s).
+async fn settled(admin: &Client) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mirror = admin.get(MIRROR).send().await.json();
+        let status = mirror["sync_status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if !["SYNCING", "SYNC_NOW"].contains(&status.as_str()) {
+            return mirror;
+        }
+        assert!(Instant::now() < deadline, "still {status}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn tags(admin: &Client) -> Vec<String> {
+    let listed = admin
+        .get("/api/v1/repository/acme/app/tag/?onlyActiveTags=true")
+        .send()
+        .await
+        .json();
+    let mut names: Vec<String> = listed["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn mirror_a_repository(backend: Backend) {
+    let upstream = Berth::start(backend.another().await).await;
+    let upstream_admin = admin(&upstream).await;
+    let source = create_user(&upstream_admin, "source").await;
+    let tools = Tools::new();
+    let image = tools.build_image("app", "mirrored\n").await;
+    for tag in ["1.0", "1.1", "2.0", "latest"] {
+        tools
+            .push_image(&upstream, &source, &image, &format!("source/app:{tag}"))
+            .await;
+    }
+
+    let options = Options {
+        extra_yaml: "FEATURE_REPO_MIRROR: true\nSSRF_ALLOWED_HOSTS: [127.0.0.1]\n\
+                     REPO_MIRROR_INTERVAL: 1\n"
+            .into(),
+        ..Options::default()
+    };
+    let berth = Berth::start_with(backend, options).await;
+    let admin = admin(&berth).await;
+    create_org(&admin, "acme").await;
+    admin
+        .put("/api/v1/organization/acme/robots/mirror")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect_status(201);
+    admin
+        .post("/api/v1/repository")
+        .json(&json!({"namespace": "acme", "repository": "app", "visibility": "private", "description": ""}))
+        .send()
+        .await
+        .expect_status(201);
+    admin.get(MIRROR).send().await.expect_status(404);
+
+    // Refusals first: each leaves no mirror behind.
+    let config = json!({
+        "external_reference": format!("{}/source/app", upstream.addr),
+        "external_registry_username": "source",
+        "external_registry_password": source.password,
+        "external_registry_config": {"verify_tls": false},
+        "sync_interval": 3600,
+        "sync_start_date": "2100-01-01T00:00:00Z",
+        "root_rule": {"rule_kind": "tag_glob_csv", "rule_value": ["1.*"]},
+        "robot_username": "acme+mirror",
+    });
+    let with = |key: &str, value: Value| {
+        let mut body = config.clone();
+        body[key] = value;
+        body
+    };
+    for (body, status, text) in [
+        (
+            with("sync_start_date", json!("tomorrow")),
+            400,
+            "{\"detail\": \"Incorrect DateTime format for sync_start_date.\"}\n".to_owned(),
+        ),
+        (
+            with("robot_username", json!("acme+nobody")),
+            400,
+            "{\"message\":\"Could not find robot with specified username\"}\n".to_owned(),
+        ),
+        (
+            with("robot_username", json!("admin")),
+            400,
+            "{\"message\":\"Invalid robot\"}\n".to_owned(),
+        ),
+    ] {
+        admin
+            .post(MIRROR)
+            .json(&body)
+            .send()
+            .await
+            .expect(status, &text);
+    }
+    for (body, detail) in [
+        (
+            with(
+                "root_rule",
+                json!({"rule_kind": "tag_glob_csv", "rule_value": []}),
+            ),
+            "validation failed: rule_value for TAG_GLOB_CSV must be a list with at least one rule",
+        ),
+        (
+            with("external_reference", json!("10.0.0.1/source/app")),
+            "The provided registry location is not allowed",
+        ),
+        (
+            with("external_reference", json!(upstream.addr)),
+            "External registry reference must include a repository path",
+        ),
+    ] {
+        let resp = admin.post(MIRROR).json(&body).send().await;
+        resp.expect_status(400);
+        assert_eq!(resp.json()["detail"], detail);
+    }
+    admin.get(MIRROR).send().await.expect_status(404);
+
+    admin
+        .post(MIRROR)
+        .json(&config)
+        .send()
+        .await
+        .expect(201, "\"\"\n");
+    admin.post(MIRROR).json(&config).send().await.expect(
+        409,
+        "{\"detail\": \"Mirror configuration already exits for repository acme/app\"}\n",
+    );
+    let shown = admin.get(MIRROR).send().await.json();
+    assert_eq!(
+        shown,
+        json!({
+            "is_enabled": true, "mirror_type": "PULL",
+            "external_reference": format!("{}/source/app", upstream.addr),
+            "external_registry_username": "source",
+            "external_registry_config": {"verify_tls": false},
+            "sync_interval": 3600, "sync_start_date": "2100-01-01T00:00:00Z",
+            "sync_expiration_date": null, "sync_retries_remaining": 3, "sync_status": "NEVER_RUN",
+            "root_rule": {"rule_kind": "tag_glob_csv", "rule_value": ["1.*"]},
+            "robot_username": "acme+mirror", "skopeo_timeout_interval": 300,
+            "architecture_filter": [],
+        })
+    );
+    let repo = admin.get("/api/v1/repository/acme/app").send().await.json();
+    assert_eq!(repo["state"], "MIRROR");
+    // Not scheduled yet: cancelling nothing is 404.
+    admin
+        .post(&format!("{MIRROR}/sync-cancel"))
+        .send()
+        .await
+        .expect_status(404);
+
+    // Sync now: the matching tags arrive whole, nothing else.
+    admin
+        .post(&format!("{MIRROR}/sync-now"))
+        .send()
+        .await
+        .expect_status(204);
+    assert_eq!(settled(&admin).await["sync_status"], "SUCCESS");
+    assert_eq!(tags(&admin).await, ["1.0", "1.1"]);
+    let admin_creds = format!("admin:{ADMIN_PASSWORD}");
+    let pulled = tools
+        .skopeo_copy(
+            &format!("docker://{}/acme/app:1.1", berth.addr),
+            &format!("oci:{}:v1", tools.path("images/pulled").display()),
+            &admin_creds,
+        )
+        .await;
+    assert_success(&pulled, "pull a mirrored tag");
+    assert_eq!(
+        image_digests(&tools.path("images/pulled")),
+        image_digests(&image)
+    );
+
+    // Nobody but the robot pushes to a mirror.
+    let out = tools
+        .skopeo_copy(
+            &format!("oci:{}:v1", image.display()),
+            &format!("docker://{}/acme/app:mine", berth.addr),
+            &admin_creds,
+        )
+        .await;
+    assert_failure(&out, "a push into a mirror");
+
+    // On schedule: a new matching tag upstream arrives, a deleted one goes.
+    tools
+        .push_image(&upstream, &source, &image, "source/app:1.2")
+        .await;
+    let upstream_token = token_for(
+        &upstream,
+        "source",
+        &source.password,
+        "repository:source/app:pull,push",
+    )
+    .await;
+    let upstream_repo = Registry::with_token(&upstream, &upstream_token, "source/app");
+    upstream_repo
+        .client()
+        .delete(&upstream_repo.path("manifests/1.0"))
+        .send()
+        .await
+        .expect_status(202);
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    admin
+        .put(MIRROR)
+        .json(&json!({"sync_start_date": now, "sync_interval": 2}))
+        .send()
+        .await
+        .expect(201, "\"\"\n");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while tags(&admin).await != ["1.1", "1.2"] {
+        assert!(Instant::now() < deadline, "{:?}", tags(&admin).await);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    let logs = admin
+        .get("/api/v1/repository/acme/app/logs")
+        .send()
+        .await
+        .json();
+    assert_kinds_logged(
+        &logs,
+        &[
+            "repo_mirror_config_changed",
+            "repo_mirror_sync_started",
+            "repo_mirror_sync_tag_success",
+            "repo_mirror_sync_success",
+        ],
+    );
+}
+
+backends!(mirror_a_repository);
