@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -32,6 +32,13 @@ const MAX_MANIFEST_BYTES: usize = 4 << 20;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest wait for an answer, or between two chunks of a blob.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long an upstream that could not be connected to is not tried again, so that pulls
+/// served from a cache while it is down do not each wait for its connection retries.
+const REST_AFTER_FAILURE: Duration = Duration::from_secs(5);
+
+/// Upstreams (by root URL) that could not be connected to, with when they may be tried again.
+static UNREACHABLE: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Mutex::default);
+
 /// Tags asked for in one page of a tag list, and the most pages followed.
 const TAGS_PAGE: usize = 1000;
 const MAX_TAG_PAGES: usize = 100;
@@ -462,6 +469,16 @@ impl Upstream {
         accept: Option<&[&str]>,
         authorization: Option<&str>,
     ) -> Result<reqwest::Response> {
+        let resting = UNREACHABLE
+            .lock()
+            .expect("unreachable upstreams")
+            .get(&self.base)
+            .is_some_and(|until| *until > Instant::now());
+        if resting {
+            return Err(UpstreamError::Unreachable(
+                "it could not be connected to a moment ago".into(),
+            ));
+        }
         let mut attempt = 1;
         loop {
             let mut request = self.http.request(method.clone(), url);
@@ -484,12 +501,26 @@ impl Upstream {
                 })
                 .inc();
             match sent {
-                Ok(response) => return Ok(response),
+                Ok(response) => {
+                    UNREACHABLE
+                        .lock()
+                        .expect("unreachable upstreams")
+                        .remove(&self.base);
+                    return Ok(response);
+                }
                 Err(err) if err.is_connect() && attempt < ATTEMPTS => {
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
                     attempt += 1;
                 }
-                Err(err) => return Err(err.into()),
+                Err(err) => {
+                    if err.is_connect() {
+                        UNREACHABLE
+                            .lock()
+                            .expect("unreachable upstreams")
+                            .insert(self.base.clone(), Instant::now() + REST_AFTER_FAILURE);
+                    }
+                    return Err(err.into());
+                }
             }
         }
     }

@@ -123,6 +123,8 @@ async fn pull_through_a_proxy_cache(backend: Backend) {
     tools
         .push_image(&upstream, &mirror, &second, "mirror/public:1")
         .await;
+    // The proxy leaves an upstream it could not connect to alone for 5 s.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     assert_success(
         &pull("short/public:1", "short-3").await,
         "expired, fetched again",
