@@ -613,6 +613,47 @@ pub async fn has_ended_tag(
     Ok(found.is_some())
 }
 
+/// The alive, visible, mutable tag of the namespace whose end comes soonest (tags without an
+/// end are never among them): its repository and name.
+pub async fn soonest_expiring_tag(
+    conn: &mut DbConn,
+    namespace_id: i64,
+    now_ms: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT t.repository_id, t.name FROM tags t \
+         JOIN repositories r ON r.id = t.repository_id \
+         WHERE r.namespace_id = $1 AND t.hidden = 0 AND t.immutable = 0 \
+         AND t.lifetime_end_ms > $2 ORDER BY t.lifetime_end_ms LIMIT 1",
+    )
+    .bind(namespace_id)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Ends the alive tag `name` so long ago that its namespace's time machine no longer keeps
+/// it: the next collection removes it.
+pub async fn end_tag_past_time_machine(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tags SET lifetime_end_ms = $3 - 1000 - 1000 * (SELECT a.tag_expiration_s \
+           FROM repositories r JOIN accounts a ON a.id = r.namespace_id WHERE r.id = $1) \
+         WHERE repository_id = $1 AND name = $2 AND hidden = 0 \
+         AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $3)",
+    )
+    .bind(repository_id)
+    .bind(name)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The names of the repository's alive, visible tags.
 pub async fn list_alive_tag_names(
     conn: &mut DbConn,

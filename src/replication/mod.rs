@@ -44,6 +44,17 @@ impl From<accounts::Error> for Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+impl Error {
+    /// The copy would take the namespace over a Reject limit.
+    pub fn is_quota_exceeded(&self) -> bool {
+        matches!(
+            self,
+            Error::Manifest(manifests::Error::QuotaExceeded)
+                | Error::Blob(blobs::Error::QuotaExceeded)
+        )
+    }
+}
+
 /// Copies `reference` of the upstream's `remote` into `repo`: an index's images first, then
 /// every blob an image names, then the manifest itself, stored as `arrival` says.
 pub async fn copy_image(

@@ -12,9 +12,10 @@ use super::{copy_image, Error, Result};
 use crate::accounts::{self, Account};
 use crate::app::App;
 use crate::db;
+use crate::gc;
 use crate::manifests::{Arrival, Reference};
 use crate::namespaces::proxy_cache::{self, ProxyCache};
-use crate::repositories::access::cached_repository;
+use crate::repositories::access::{cached_repository, AuthError};
 use crate::repositories::{RegistryCaller, RepoName};
 use crate::upstream::UpstreamError;
 
@@ -97,13 +98,44 @@ pub async fn refresh(
         return Ok(());
     }
     let arrival = Arrival::Cached { lifetime_end_ms };
-    match copy_image(app, caller, &upstream, &remote, &repo, reference, arrival).await {
-        Err(Error::Upstream(err)) => {
-            tracing::warn!(repo.name = %name, reference = %wanted, error = %err, "proxy cache could not copy from its upstream");
-            fall_back(cached_digest.is_some(), &wanted)
+    loop {
+        match copy_image(app, caller, &upstream, &remote, &repo, reference, arrival).await {
+            Err(Error::Upstream(err)) => {
+                tracing::warn!(repo.name = %name, reference = %wanted, error = %err, "proxy cache could not copy from its upstream");
+                return fall_back(cached_digest.is_some(), &wanted);
+            }
+            Err(err) if err.is_quota_exceeded() => {
+                if !evict_one(app, org.id).await? {
+                    return Err(err);
+                }
+            }
+            other => return other,
         }
-        other => other,
     }
+}
+
+/// Makes room in a full proxy cache as Quay does: the cached tag that would expire soonest
+/// (never a tag without an end, a hidden or an immutable one) goes, past the time machine,
+/// and a collection frees what nothing else uses. False when no tag is left to evict.
+async fn evict_one(app: &App, namespace_id: i64) -> Result<bool> {
+    let now = db::now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some((repository_id, tag)) =
+        db::registry::soonest_expiring_tag(&mut tx, namespace_id, now).await?
+    else {
+        return Ok(false);
+    };
+    db::registry::end_tag_past_time_machine(&mut tx, repository_id, &tag, now).await?;
+    db::commit(tx).await?;
+    tracing::info!(
+        tag,
+        repository_id,
+        "proxy cache full: evicted the tag expiring soonest"
+    );
+    gc::run_once(app)
+        .await
+        .map_err(|e| Error::Repository(AuthError::Internal(e)))?;
+    Ok(true)
 }
 
 /// Serving what is cached when the upstream cannot answer: fine when something alive is.

@@ -171,4 +171,93 @@ async fn pull_through_a_proxy_cache(backend: Backend) {
     assert_failure(&out, "an outsider's pull");
 }
 
-backends!(pull_through_a_proxy_cache);
+/// The bytes of `layout:v1`'s config and layers, as a namespace's size counts them.
+fn image_bytes(layout: &std::path::Path) -> u64 {
+    let digests = image_digests(layout);
+    digests
+        .layers
+        .iter()
+        .chain([&digests.config])
+        .map(|d| {
+            let file = layout
+                .join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:"));
+            std::fs::metadata(file).expect("blob").len()
+        })
+        .sum()
+}
+
+/// A proxy cache whose quota is full makes room as Quay does: the cached tag expiring soonest
+/// goes, and the new image comes in.
+async fn a_full_proxy_cache_evicts(backend: Backend) {
+    let upstream = Berth::start(backend.another().await).await;
+    let upstream_admin = admin(&upstream).await;
+    let mirror = create_user(&upstream_admin, "mirror").await;
+    let tools = Tools::new();
+    let first = tools.build_image("first", "first image\n").await;
+    let second = tools
+        .build_image("second", "second image, a little longer\n")
+        .await;
+    tools
+        .push_image(&upstream, &mirror, &first, "mirror/one:1")
+        .await;
+    tools
+        .push_image(&upstream, &mirror, &second, "mirror/two:1")
+        .await;
+    let session = Client::session(&upstream, "mirror", &mirror.password).await;
+    for repo in ["one", "two"] {
+        session
+            .post(&format!(
+                "/api/v1/repository/mirror/{repo}/changevisibility"
+            ))
+            .json(&json!({"visibility": "public"}))
+            .send()
+            .await
+            .expect_status(200);
+    }
+
+    let options = Options {
+        quota_management: true,
+        superusers_full_access: true,
+        extra_yaml: "FEATURE_PROXY_CACHE: true\nSSRF_ALLOWED_HOSTS: [127.0.0.1]\n".into(),
+        ..Options::default()
+    };
+    let berth = Berth::start_with(backend, options).await;
+    let admin = admin(&berth).await;
+    let dev = create_user(&admin, "dev").await;
+    proxy_org(&admin, "tight", &upstream, 3600, None).await;
+    // Room for the larger image alone.
+    let limit = image_bytes(&first).max(image_bytes(&second)) + 16;
+    admin
+        .post("/api/v1/superuser/organization/tight/quota")
+        .json(&json!({"limit_bytes": limit}))
+        .send()
+        .await
+        .expect_status(201);
+    admin
+        .post("/api/v1/organization/tight/quota/1/limit")
+        .json(&json!({"type": "Reject", "threshold_percent": 100}))
+        .send()
+        .await
+        .expect_status(201);
+    assert_success(
+        &tools.pull_image(&berth, &dev, "tight/one:1", "one").await,
+        "the first image fits",
+    );
+    assert_success(
+        &tools.pull_image(&berth, &dev, "tight/two:1", "two").await,
+        "the second image after an eviction",
+    );
+    assert_eq!(
+        image_digests(&tools.path("images/two")),
+        image_digests(&second)
+    );
+    let tags = admin
+        .get("/api/v1/repository/tight/one/tag/?onlyActiveTags=true")
+        .send()
+        .await
+        .json();
+    assert_eq!(tags["tags"], json!([]), "the first image's tag was evicted");
+}
+
+backends!(pull_through_a_proxy_cache, a_full_proxy_cache_evicts);
