@@ -388,11 +388,21 @@ impl From<crate::repositories::management::Error> for ApiError {
     }
 }
 
+impl From<crate::repositories::NotNormal> for ApiError {
+    fn from(err: crate::repositories::NotNormal) -> Self {
+        ApiError::Message {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: err.to_string(),
+        }
+    }
+}
+
 impl From<crate::repositories::tags::Error> for ApiError {
     fn from(err: crate::repositories::tags::Error) -> Self {
         use crate::repositories::tags::Error as E;
         match err {
             E::NotFound => ApiError::not_found(),
+            E::NotNormal(e) => e.into(),
             E::Policy(e) => e.into(),
             E::Db(e) => ApiError::Internal(e.into()),
             other => ApiError::invalid_request(other.to_string()),
@@ -448,6 +458,7 @@ impl From<crate::repositories::labels::Error> for ApiError {
         use crate::repositories::labels::Error as E;
         match err {
             E::NotFound => ApiError::not_found(),
+            E::NotNormal(e) => e.into(),
             E::Db(e) => ApiError::Internal(e.into()),
             other => ApiError::DataModel(other.to_string()),
         }

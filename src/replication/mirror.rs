@@ -14,11 +14,17 @@ use crate::db::{self, mirrors::MirrorRow};
 use crate::jobs;
 use crate::logs::{self, Actor, Scope};
 use crate::manifests::{Arrival, Reference};
-use crate::repositories::{RegistryCaller, Repository, STATE_MIRROR};
+use crate::repositories::{notifications, RegistryCaller, Repository, STATE_MIRROR};
 use crate::upstream::{Upstream, UpstreamConfig};
 
 /// How long a sync holds its mirror before another node may take it, renewed after each tag.
 const LEASE_MS: i64 = 10 * 60 * 1000;
+/// The log kinds of a run's start and end, which are also notification events.
+const RUN_EVENTS: [&str; 3] = [
+    "repo_mirror_sync_started",
+    "repo_mirror_sync_success",
+    "repo_mirror_sync_failed",
+];
 /// Failed runs retried before a mirror waits for its next interval (Quay's).
 const MAX_RETRIES: i64 = 3;
 
@@ -567,8 +573,15 @@ async fn copy_matching_tags(
     Ok(Run::Done { copied, failed })
 }
 
+/// Logs a run's or a tag's outcome; the run's start and end also notify the repository's
+/// `repo_mirror_sync_*` notifications, with the message, as Quay does.
 async fn log_run(app: &App, repo: &Repository, kind: &str, metadata: Value) -> anyhow::Result<()> {
     let mut tx = app.db.begin().await?;
+    if RUN_EVENTS.contains(&kind) {
+        let mut data = serde_json::Map::new();
+        data.insert("message".into(), metadata["message"].clone());
+        notifications::notify(&app.config, &mut tx, repo, kind, data, None).await?;
+    }
     logs::record(
         &mut tx,
         &Actor::anonymous(None),

@@ -45,6 +45,8 @@ pub enum Error {
     #[error("Not Found")]
     NotFound,
     #[error(transparent)]
+    NotNormal(#[from] super::NotNormal),
+    #[error(transparent)]
     Db(#[from] db::Error),
 }
 
@@ -95,6 +97,7 @@ pub async fn add_label(
     value: &str,
     media_type: Option<&str>,
 ) -> Result<LabelRow> {
+    repo.ensure_normal()?;
     if !valid_key(key) {
         return Err(Error::InvalidKey(key.to_owned()));
     }
@@ -134,6 +137,7 @@ pub async fn delete_label(
     manifest: &ManifestRow,
     uuid: &str,
 ) -> Result<()> {
+    repo.ensure_normal()?;
     let mut tx = app.db.begin().await?;
     let label = db::labels::find_label(&mut tx, manifest.id, uuid)
         .await?

@@ -53,11 +53,26 @@ impl Repository {
         }
     }
 
+    /// Quay's guard of REST changes (tags, labels): only a repository in the normal state
+    /// takes them; a mirror changes through its syncs only.
+    pub fn ensure_normal(&self) -> Result<(), NotNormal> {
+        if self.state == STATE_NORMAL {
+            Ok(())
+        } else {
+            Err(NotNormal(self.state.to_uppercase()))
+        }
+    }
+
     /// `namespace/name`, as clients write it.
     pub fn full_name(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
     }
 }
+
+/// A change refused because the repository is read-only or a mirror (Quay's 503).
+#[derive(Debug, thiserror::Error)]
+#[error("Repository is in read only or mirror mode: {0}")]
+pub struct NotNormal(pub String);
 
 /// The namespace account of `name` and its repository, each None when missing.
 async fn find_with_namespace(

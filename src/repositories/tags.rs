@@ -25,6 +25,8 @@ pub enum Error {
     #[error("{0}")]
     InvalidRequest(&'static str),
     #[error(transparent)]
+    NotNormal(#[from] super::NotNormal),
+    #[error(transparent)]
     Policy(#[from] tag_policies::Error),
     #[error(transparent)]
     Db(#[from] db::Error),
@@ -67,7 +69,9 @@ pub async fn list_history(
     })
 }
 
+/// A transaction holding the repository's lock, for a change to its tags.
 async fn begin_locked(app: &App, repo: &Repository) -> Result<DbTx> {
+    repo.ensure_normal()?;
     let mut tx = app.db.begin().await?;
     db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
     Ok(tx)

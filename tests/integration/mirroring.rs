@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::harness::fixtures::{
     admin, assert_failure, assert_kinds_logged, assert_success, create_org, create_user,
-    image_digests, token_for, Registry, Tools, ADMIN_PASSWORD,
+    image_digests, receiver, token_for, Registry, Tools, ADMIN_PASSWORD,
 };
 use crate::harness::{backends, Backend, Berth, Client, Options};
 
@@ -180,6 +180,18 @@ async fn mirror_a_repository(backend: Backend) {
         .await
         .expect_status(404);
 
+    // The end of each run is notified.
+    let (url, received) = receiver(0).await;
+    admin
+        .post("/api/v1/repository/acme/app/notification/")
+        .json(
+            &json!({"event": "repo_mirror_sync_success", "method": "webhook",
+                      "config": {"url": url}, "eventConfig": {}}),
+        )
+        .send()
+        .await
+        .expect_status(201);
+
     // Sync now: the matching tags arrive whole, nothing else.
     admin
         .post(&format!("{MIRROR}/sync-now"))
@@ -201,6 +213,33 @@ async fn mirror_a_repository(backend: Backend) {
         image_digests(&tools.path("images/pulled")),
         image_digests(&image)
     );
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while received.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the sync's end was not notified");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let notified = received.lock().unwrap()[0].clone();
+    assert!(
+        notified["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("with tag pattern '1.*'")),
+        "{notified}"
+    );
+
+    // The REST API changes no tag of a mirror.
+    let refused = "{\"message\": \"Repository is in read only or mirror mode: MIRROR\"}\n";
+    admin
+        .put("/api/v1/repository/acme/app/tag/copy")
+        .json(&json!({"manifest_digest": image_digests(&image).manifest}))
+        .send()
+        .await
+        .expect(503, refused);
+    admin
+        .delete("/api/v1/repository/acme/app/tag/1.1")
+        .send()
+        .await
+        .expect(503, refused);
 
     // Nobody but the robot pushes to a mirror.
     let out = tools
