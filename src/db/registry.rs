@@ -654,6 +654,28 @@ pub async fn end_tag_past_time_machine(
     Ok(())
 }
 
+/// Moves the end of the repository's tags on manifest `digest` that are alive and due to
+/// end (hidden ones included) to `end_ms`; tags without an end keep none.
+pub async fn extend_manifest_tags(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+    now_ms: i64,
+    end_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tags SET lifetime_end_ms = $4 WHERE repository_id = $1 AND lifetime_end_ms > $3 \
+         AND manifest_id IN (SELECT id FROM manifests WHERE repository_id = $1 AND digest = $2)",
+    )
+    .bind(repository_id)
+    .bind(digest)
+    .bind(now_ms)
+    .bind(end_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The names of the repository's alive, visible tags.
 pub async fn list_alive_tag_names(
     conn: &mut DbConn,

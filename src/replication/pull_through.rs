@@ -63,6 +63,16 @@ pub async fn refresh(
                 )
                 .await?;
                 if cached.is_some() {
+                    // Content never changes: no need to ask the upstream, but the pull keeps
+                    // the tags on it alive, as a pull by tag does.
+                    if let Some(end) = lifetime_end_ms {
+                        drop(conn);
+                        let mut tx = app.db.begin().await?;
+                        let digest = digest.to_string();
+                        db::registry::extend_manifest_tags(&mut tx, repo.id, &digest, now, end)
+                            .await?;
+                        db::commit(tx).await?;
+                    }
                     return Ok(());
                 }
             }

@@ -791,7 +791,13 @@ fn rows() -> Vec<Row> {
         .witness(Role::Owner, "/api/v1/organization/acme/proxycache"),
         // mirror: `acme/app` stays a normal repository, so the callers who pass meet its
         // missing mirror (404) or a body refused (400).
-        row("getRepoMirrorConfig", GET, "/api/v1/repository/acme/app/mirror", RepoAdmin, 404),
+        row(
+            "getRepoMirrorConfig",
+            GET,
+            "/api/v1/repository/acme/app/mirror",
+            RepoAdminOrAuditor,
+            404,
+        ),
         row("createRepoMirrorConfig", POST, "/api/v1/repository/acme/app/mirror", RepoAdmin, 400)
             .body(r#"{"sync_interval": 60}"#),
         row("changeRepoMirrorConfig", PUT, "/api/v1/repository/acme/app/mirror", RepoAdmin, 404)

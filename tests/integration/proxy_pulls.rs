@@ -95,6 +95,29 @@ async fn pull_through_a_proxy_cache(backend: Backend) {
         "nothing upstream",
     );
 
+    // A pull by digest keeps the tags on the image alive, as a pull by tag does.
+    let end_of_hub_tag = || async {
+        let tags = admin
+            .get("/api/v1/repository/hub/public/tag/?specificTag=1&onlyActiveTags=true")
+            .send()
+            .await
+            .json();
+        tags["tags"][0]["end_ts"].as_i64().expect("an end")
+    };
+    let before = end_of_hub_tag().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let by_digest = format!(
+        "docker://{}/hub/public@{}",
+        berth.addr,
+        image_digests(&first).manifest
+    );
+    let dest = format!("oci:{}:v1", tools.path("images/hub-digest-up").display());
+    assert_success(
+        &tools.skopeo_copy(&by_digest, &dest, &creds(&dev)).await,
+        "pull by digest",
+    );
+    assert!(end_of_hub_tag().await > before);
+
     // With the upstream down the cache serves, by tag and by digest; an expired tag is gone.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     upstream.kill9();

@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::{fields, Admin, Caller, QuayJson, RepositoryAccess};
+use crate::http::extract::{
+    fields, read_as_admin, Admin, Caller, QuayJson, RepositoryAccess, RepositoryPath,
+};
 use crate::http::json::Restful;
 use crate::replication::mirror::{self, Mirror, MirrorSettings};
 
@@ -178,11 +180,14 @@ impl From<Mirror> for MirrorView {
     }
 }
 
-/// GET /api/v1/repository/{repository}/mirror (getRepoMirrorConfig)
+/// GET /api/v1/repository/{repository}/mirror (getRepoMirrorConfig): for its admins and
+/// global read-only superusers.
 pub async fn get_mirror(
     State(app): State<AppState>,
-    RepositoryAccess { repo, .. }: RepositoryAccess<Admin>,
+    caller: Caller,
+    path: RepositoryPath,
 ) -> Result<Restful<MirrorView>, ApiError> {
+    let repo = read_as_admin(&app, &caller, &path).await?;
     let mirror = mirror::get_mirror(&app, &repo).await?;
     Ok(Restful(StatusCode::OK, mirror.into()))
 }

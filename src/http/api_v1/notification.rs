@@ -7,10 +7,9 @@ use serde_json::{json, Map, Value};
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
-use crate::http::extract::RepositoryPath;
 use crate::http::extract::{fields, Admin, Caller, QuayJson, RepositoryAccess};
+use crate::http::extract::{read_as_admin, RepositoryPath};
 use crate::http::json::Restful;
-use crate::repositories::grants::{self, Need};
 use crate::repositories::notifications::{self, NewNotification, Notification};
 
 #[derive(Debug, Serialize)]
@@ -92,22 +91,13 @@ pub async fn create_notification(
     Ok(Restful(StatusCode::CREATED, created.into()))
 }
 
-/// The repository for reading its notifications: its admins and global read-only superusers.
-async fn readable(
-    app: &AppState,
-    caller: &Caller,
-    path: &RepositoryPath,
-) -> Result<crate::repositories::Repository, ApiError> {
-    Ok(grants::administered(app, &caller.principal()?, &path.repo, Need::Read).await?)
-}
-
 /// GET .../notification/ (listRepoNotifications)
 pub async fn list_notifications(
     State(app): State<AppState>,
     caller: Caller,
     path: RepositoryPath,
 ) -> Result<Restful<NotificationListView>, ApiError> {
-    let repo = readable(&app, &caller, &path).await?;
+    let repo = read_as_admin(&app, &caller, &path).await?;
     let list = notifications::list_notifications(&app, &repo).await?;
     Ok(Restful(
         StatusCode::OK,
@@ -124,7 +114,7 @@ pub async fn get_notification(
     path: RepositoryPath,
     Path(NotificationPath { uuid }): Path<NotificationPath>,
 ) -> Result<Restful<NotificationView>, ApiError> {
-    let repo = readable(&app, &caller, &path).await?;
+    let repo = read_as_admin(&app, &caller, &path).await?;
     let notification = notifications::get_notification(&app, &repo, &uuid).await?;
     Ok(Restful(StatusCode::OK, notification.into()))
 }

@@ -11,5 +11,6 @@ pub use numeric_path::NumericPath;
 pub use quay_json::{fields, QuayJson, QuayJsonValue};
 pub use query::QueryParams;
 pub use repository_path::{
-    resolution_error, resolve_repository, Admin, Read, RepositoryAccess, RepositoryPath, Write,
+    read_as_admin, resolution_error, resolve_repository, Admin, Read, RepositoryAccess,
+    RepositoryPath, Write,
 };

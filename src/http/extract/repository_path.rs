@@ -11,6 +11,7 @@ use super::Caller;
 use crate::accounts::Role;
 use crate::app::AppState;
 use crate::http::error::ApiError;
+use crate::repositories::grants::{self, Need};
 use crate::repositories::management;
 use crate::repositories::names::{NamingRules, RepoName};
 use crate::repositories::Repository;
@@ -104,4 +105,15 @@ pub fn resolution_error(caller: &Caller, err: management::Error) -> ApiError {
         management::Error::Unauthorized => caller.unauthorized(),
         other => other.into(),
     }
+}
+
+/// The repository of `path` for reading what only its admins see (notifications, mirror
+/// settings): its admins, and global read-only superusers.
+pub async fn read_as_admin(
+    app: &AppState,
+    caller: &Caller,
+    path: &RepositoryPath,
+) -> Result<Repository, ApiError> {
+    let principal = caller.principal()?;
+    Ok(grants::administered(app, &principal, &path.repo, Need::Read).await?)
 }
