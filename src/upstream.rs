@@ -243,8 +243,8 @@ impl Upstream {
         }
     }
 
-    /// The digest the upstream gives `reference` of `repository` now (a HEAD); None when it
-    /// has no such manifest.
+    /// The digest the upstream gives `reference` of `repository` now (a HEAD, and a GET when
+    /// the answer does not name it); None when it has no such manifest.
     pub async fn manifest_digest(
         &self,
         repository: &str,
@@ -254,11 +254,19 @@ impl Upstream {
         let Some(response) = self.authorized(Method::HEAD, &url, repository).await? else {
             return Ok(None);
         };
-        Ok(response
+        let sent = response
             .headers()
             .get("Docker-Content-Digest")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned))
+            .map(str::to_owned);
+        match sent {
+            Some(digest) => Ok(Some(digest)),
+            // Registries need not send the digest; the manifest's own bytes tell it.
+            None => Ok(self
+                .manifest(repository, reference)
+                .await?
+                .map(|manifest| manifest.digest)),
+        }
     }
 
     /// `reference` (a tag or digest) of `repository`; None when the upstream has none.
@@ -587,6 +595,39 @@ mod tests {
         );
         assert_eq!(parse_challenge("Negotiate"), None);
         assert_eq!(parse_challenge("Bearer service=x"), None);
+    }
+
+    /// A registry that answers HEAD without `Docker-Content-Digest`: the digest comes from
+    /// the manifest's bytes.
+    #[tokio::test]
+    async fn digest_without_the_header() {
+        const BODY: &str = r#"{"schemaVersion": 2}"#;
+        let app = axum::Router::new().route(
+            "/v2/team/app/manifests/v1",
+            axum::routing::get(|| async {
+                (
+                    [("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                    BODY,
+                )
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let upstream = Upstream::new(&UpstreamConfig {
+            registry: addr.to_string(),
+            username: None,
+            password: None,
+            insecure: true,
+        })
+        .unwrap();
+        let expected = format!("sha256:{}", hex::encode(Sha256::digest(BODY)));
+        let digest = upstream.manifest_digest("team/app", "v1").await.unwrap();
+        assert_eq!(digest, Some(expected));
+        assert_eq!(
+            upstream.manifest_digest("team/other", "v1").await.unwrap(),
+            None
+        );
     }
 
     #[test]
