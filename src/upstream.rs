@@ -17,6 +17,7 @@ use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHEN
 use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha256};
 
+use crate::config::Config;
 use crate::telemetry::{self, UpstreamLabels};
 
 /// The manifest types asked for, in Quay's order of preference.
@@ -69,6 +70,8 @@ pub enum UpstreamError {
     Status(u16),
     #[error("the upstream registry sent {0}")]
     Invalid(String),
+    #[error("the upstream registry's address is not one Berth may reach")]
+    NotAllowed,
 }
 
 impl From<reqwest::Error> for UpstreamError {
@@ -187,6 +190,18 @@ impl Upstream {
             credentials,
             tokens: Mutex::default(),
         })
+    }
+
+    /// The client for `config`, if Berth may reach its host: an address inside the network
+    /// only when `SSRF_ALLOWED_HOSTS` names it.
+    pub fn reachable(config: &UpstreamConfig, policy: &Config) -> Result<Upstream> {
+        let client = Upstream::new(config)?;
+        let allowed = reqwest::Url::parse(&client.base).is_ok_and(|url| policy.may_reach(&url));
+        if allowed {
+            Ok(client)
+        } else {
+            Err(UpstreamError::NotAllowed)
+        }
     }
 
     /// The registry's root URL.

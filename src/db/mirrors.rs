@@ -159,16 +159,3 @@ pub async fn release_mirror(
     .await?;
     Ok(())
 }
-
-pub async fn set_repository_state(
-    conn: &mut DbConn,
-    repository_id: i64,
-    state: &str,
-) -> Result<()> {
-    sqlx::query("UPDATE repositories SET state = $1 WHERE id = $2")
-        .bind(state)
-        .bind(repository_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}

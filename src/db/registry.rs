@@ -699,16 +699,7 @@ pub async fn end_alive_tag(
     name: &str,
     now_ms: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE tags SET lifetime_end_ms = $3 WHERE repository_id = $1 AND name = $2 \
-         AND (lifetime_end_ms IS NULL OR lifetime_end_ms > $3)",
-    )
-    .bind(repository_id)
-    .bind(name)
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
-    Ok(())
+    set_alive_tag_end(conn, repository_id, name, now_ms, Some(now_ms)).await
 }
 
 /// Ends the alive hidden tags (the temporary tags of pushes by digest, the holds of

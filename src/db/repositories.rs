@@ -224,3 +224,17 @@ pub async fn list_alive_tags(
     .fetch_all(conn)
     .await?)
 }
+
+/// Sets the repository's state (`normal`, `read_only`, `mirror`).
+pub async fn set_repository_state(
+    conn: &mut DbConn,
+    repository_id: i64,
+    state: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE repositories SET state = $1 WHERE id = $2")
+        .bind(state)
+        .bind(repository_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -31,16 +31,15 @@ pub struct RouteLabel(pub &'static str);
 pub async fn record(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = match *request.method() {
-        Method::GET
-        | Method::HEAD
-        | Method::POST
-        | Method::PUT
-        | Method::PATCH
-        | Method::DELETE
-        | Method::OPTIONS => request.method().as_str(),
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
         _ => "other",
-    }
-    .to_owned();
+    };
     let matched = request
         .extensions()
         .get::<MatchedPath>()
@@ -55,7 +54,7 @@ pub async fn record(request: Request, next: Next) -> Response {
     metrics
         .request_seconds
         .get_or_create(&RouteLabels {
-            method: method.clone(),
+            method,
             route: route.clone(),
         })
         .observe(started.elapsed().as_secs_f64());

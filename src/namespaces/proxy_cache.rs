@@ -51,14 +51,7 @@ pub struct ProxyCache {
 impl ProxyCache {
     /// The client for the upstream, with the configured credentials.
     pub fn upstream(&self, app: &App) -> Result<Upstream> {
-        let config = self.upstream_config();
-        let base = Upstream::new(&config).map_err(|_| Error::NotAllowed)?;
-        let allowed = url::Url::parse(base.base_url()).is_ok_and(|url| app.config.may_reach(&url));
-        if allowed {
-            Ok(base)
-        } else {
-            Err(Error::NotAllowed)
-        }
+        Upstream::reachable(&self.upstream_config(), &app.config).map_err(|_| Error::NotAllowed)
     }
 
     fn upstream_config(&self) -> UpstreamConfig {

@@ -108,17 +108,13 @@ fn upstream(app: &App, row: &MirrorRow) -> Result<(Upstream, String)> {
     let (host, path) = split_reference(&row.external_reference)?;
     let config: Value = serde_json::from_str(&row.external_registry_config).unwrap_or_default();
     let secret = |stored: &Option<String>| stored.as_deref().and_then(|s| decrypt_stored(app, s));
-    let client = Upstream::new(&UpstreamConfig {
+    let upstream = UpstreamConfig {
         registry: host.to_owned(),
         username: secret(&row.username_encrypted),
         password: secret(&row.password_encrypted),
         insecure: !verify_tls(&config),
-    })
-    .map_err(|_| Error::NotAllowed)?;
-    let reachable = url::Url::parse(client.base_url()).is_ok_and(|u| app.config.may_reach(&u));
-    if !reachable {
-        return Err(Error::NotAllowed);
-    }
+    };
+    let client = Upstream::reachable(&upstream, &app.config).map_err(|_| Error::NotAllowed)?;
     Ok((client, path.to_owned()))
 }
 
@@ -309,7 +305,7 @@ pub async fn create_mirror(
     if !db::mirrors::insert_mirror(&mut tx, &row, db::now_ms()).await? {
         return Err(Error::Exists(repo.full_name()));
     }
-    db::mirrors::set_repository_state(&mut tx, repo.id, STATE_MIRROR).await?;
+    db::repositories::set_repository_state(&mut tx, repo.id, STATE_MIRROR).await?;
     jobs::enqueue(&mut tx, &jobs::SyncMirrors::default()).await?;
     log_change(&mut tx, actor, repo, "external_reference", json!(reference)).await?;
     db::commit(tx).await?;
@@ -619,7 +615,7 @@ async fn release(app: &App, row: &MirrorRow, status: &str) -> anyhow::Result<()>
 /// `change_repo_state`. The mirror, if any, stays; it syncs only in the mirror state.
 pub async fn change_state(app: &App, actor: &Actor, repo: &Repository, state: &str) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    db::mirrors::set_repository_state(&mut tx, repo.id, &state.to_ascii_lowercase()).await?;
+    db::repositories::set_repository_state(&mut tx, repo.id, &state.to_ascii_lowercase()).await?;
     let metadata =
         json!({ "repo": repo.name, "namespace": repo.namespace, "state_changed": state });
     logs::record(

@@ -34,11 +34,14 @@ pub enum Error {
     Config(#[from] proxy_cache::Error),
     #[error(transparent)]
     Db(#[from] db::Error),
+    /// Account lookups and collections, which fail only on the database or storage.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
 impl From<accounts::Error> for Error {
     fn from(err: accounts::Error) -> Self {
-        Error::Repository(AuthError::Internal(err.into()))
+        Error::Internal(err.into())
     }
 }
 

@@ -15,7 +15,7 @@ use crate::db;
 use crate::gc;
 use crate::manifests::{Arrival, Reference};
 use crate::namespaces::proxy_cache::{self, ProxyCache};
-use crate::repositories::access::{cached_repository, AuthError};
+use crate::repositories::access::cached_repository;
 use crate::repositories::{RegistryCaller, RepoName};
 use crate::upstream::UpstreamError;
 
@@ -93,7 +93,11 @@ pub async fn refresh(
         Ok(None) | Err(UpstreamError::Unreachable(_) | UpstreamError::Status(_)) => {
             return fall_back(cached_digest.is_some(), &wanted);
         }
-        Err(err @ (UpstreamError::Refused(_) | UpstreamError::Invalid(_))) => {
+        Err(
+            err @ (UpstreamError::Refused(_)
+            | UpstreamError::Invalid(_)
+            | UpstreamError::NotAllowed),
+        ) => {
             return Err(Error::ManifestUnknown(err.to_string()));
         }
     };
@@ -142,9 +146,7 @@ async fn evict_one(app: &App, namespace_id: i64) -> Result<bool> {
         repository_id,
         "proxy cache full: evicted the tag expiring soonest"
     );
-    gc::run_once(app)
-        .await
-        .map_err(|e| Error::Repository(AuthError::Internal(e)))?;
+    gc::run_once(app).await?;
     Ok(true)
 }
 

@@ -135,6 +135,7 @@ impl From<replication::Error> for RegistryError {
             E::Repository(cause) => cause.into(),
             E::Config(cause) => error(StatusCode::BAD_GATEWAY, "UNKNOWN", cause.to_string()),
             E::Db(cause) => cause.into(),
+            E::Internal(cause) => cause.into(),
         }
     }
 }
