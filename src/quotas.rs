@@ -584,11 +584,14 @@ pub async fn lock_namespace(app: &App, conn: &mut DbConn, namespace_id: i64) -> 
 /// The check after a push counted its blobs, in its transaction: a Reject limit crossed
 /// refuses the push (the transaction is then dropped, so nothing of it stays); the first push
 /// over a Warning limit writes a `quota_warning` entry, and one under every limit re-arms it.
+/// `pending_bytes` are layers the push names that are still to arrive (a proxy cache's lazy
+/// copy), counted now as Quay counts a cached manifest's layers before it caches them.
 pub async fn check_push(
     app: &App,
     conn: &mut DbConn,
     actor: &Actor,
     namespace: (i64, &str),
+    pending_bytes: i64,
 ) -> Result<()> {
     if !enforced(app) {
         return Ok(());
@@ -596,14 +599,15 @@ pub async fn check_push(
     let (namespace_id, namespace_name) = namespace;
     let state = db::quotas::lock_namespace_size(&mut *conn, app.db.backend(), namespace_id).await?;
     let quota = find_quota(&mut *conn, namespace_id).await?;
-    match severity(app, quota.as_ref(), state.size_bytes) {
+    let size_bytes = state.size_bytes.saturating_add(pending_bytes);
+    match severity(app, quota.as_ref(), size_bytes) {
         Some(LimitKind::Reject) => Err(Error::Exceeded),
         Some(LimitKind::Warning) if state.warned == 0 => {
             db::quotas::set_warned(&mut *conn, namespace_id, true).await?;
             let limit_bytes = quota.as_ref().map_or(0, |q| q.limit_bytes);
             let metadata = json!({
                 "namespace": namespace_name,
-                "size_bytes": state.size_bytes,
+                "size_bytes": size_bytes,
                 "limit_bytes": limit_bytes,
                 "limit": human_limit(limit_bytes),
             });

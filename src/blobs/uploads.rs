@@ -385,10 +385,15 @@ pub struct StoredBlob {
     pub size: u64,
 }
 
-/// Stores `body` as a blob, hashed while it streams and durable before its row exists, and
-/// returns it; the caller's reference (made in `reference`'s transaction) keeps it from the
-/// collector. Bodies over `MAXIMUM_LAYER_SIZE` are refused.
-pub async fn store_stream<F>(app: &App, body: ByteStream<'_>, reference: F) -> Result<StoredBlob>
+/// Stores `body` as a blob addressed with `algorithm`, hashed while it streams and durable
+/// before its row exists, and returns it; the caller's reference (made in `reference`'s
+/// transaction) keeps it from the collector. Bodies over `MAXIMUM_LAYER_SIZE` are refused.
+pub async fn store_stream<F>(
+    app: &App,
+    body: ByteStream<'_>,
+    algorithm: Algorithm,
+    reference: F,
+) -> Result<StoredBlob>
 where
     F: AsyncFnOnce(&mut db::DbConn, &StoredBlob) -> db::Result<()>,
 {
@@ -397,7 +402,7 @@ where
         .create_upload(&uuid)
         .await
         .map_err(Error::Storage)?;
-    let outcome = store_upload(app, &uuid, body, reference).await;
+    let outcome = store_upload(app, &uuid, body, algorithm, reference).await;
     if let Err(err) = app.storage.delete_upload(&uuid).await {
         // Only leftovers: the collector sweeps upload files that have no session.
         tracing::warn!(error = %err, upload = %uuid, "could not remove a stored file's upload");
@@ -409,12 +414,13 @@ async fn store_upload<F>(
     app: &App,
     uuid: &str,
     body: ByteStream<'_>,
+    algorithm: Algorithm,
     reference: F,
 ) -> Result<StoredBlob>
 where
     F: AsyncFnOnce(&mut db::DbConn, &StoredBlob) -> db::Result<()>,
 {
-    let mut hasher = Hasher::new(Algorithm::Sha256);
+    let mut hasher = Hasher::new(algorithm);
     let limit = app.config.maximum_layer_size;
     let mut meter = Meter {
         hasher: Some(&mut hasher),

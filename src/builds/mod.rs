@@ -83,7 +83,7 @@ pub async fn store_file(
     let reference = async |conn: &mut db::DbConn, blob: &StoredBlob| {
         db::builds::set_user_file_blob(conn, id, blob.id, content_type).await
     };
-    Ok(blobs::store_stream(app, body, reference).await?)
+    Ok(blobs::store_stream(app, body, blobs::Algorithm::Sha256, reference).await?)
 }
 
 /// A stored dropped file: its type, size and bytes.

@@ -97,6 +97,9 @@ pub struct Config {
     /// `REPO_MIRROR_INTERVAL` (default 30 s): how often due mirrors are looked for; None
     /// without `FEATURE_REPO_MIRROR`.
     pub repo_mirror_interval: Option<std::time::Duration>,
+    /// `REPO_MIRROR_ROLLBACK` (default false): a failed sync undoes every tag change it made;
+    /// otherwise only failed tags' (which Berth never half-changes) are.
+    pub repo_mirror_rollback: bool,
     /// `CREATE_PRIVATE_REPO_ON_PUSH`, default true.
     pub create_private_repo_on_push: bool,
     /// `DIRECT_OAUTH_CLIENTID_WHITELIST`: applications a script may authorize with basic auth

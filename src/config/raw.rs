@@ -80,6 +80,7 @@ pub(super) struct RawConfig {
     pub garbage_collection_frequency: Option<f64>,
     pub auto_pruning_poll_period: Option<f64>,
     pub repo_mirror_interval: Option<f64>,
+    pub repo_mirror_rollback: Option<bool>,
     pub create_private_repo_on_push: Option<bool>,
     pub direct_oauth_clientid_whitelist: Vec<String>,
     pub oauth_application_maximum_token_count: Option<i64>,
@@ -188,6 +189,7 @@ impl RawConfig {
                 }
                 "AUTO_PRUNING_POLL_PERIOD" => raw.auto_pruning_poll_period = Some(value(key, v)?),
                 "REPO_MIRROR_INTERVAL" => raw.repo_mirror_interval = Some(value(key, v)?),
+                "REPO_MIRROR_ROLLBACK" => raw.repo_mirror_rollback = Some(value(key, v)?),
                 "GARBAGE_COLLECTION_FREQUENCY" => {
                     raw.garbage_collection_frequency = Some(value(key, v)?)
                 }
@@ -391,6 +393,7 @@ impl RawConfig {
             garbage_collection_frequency,
             auto_pruning_poll_period,
             repo_mirror_interval,
+            repo_mirror_rollback: self.repo_mirror_rollback.unwrap_or(false),
             create_private_repo_on_push: self.create_private_repo_on_push.unwrap_or(true),
             direct_oauth_clientid_whitelist: self.direct_oauth_clientid_whitelist,
             oauth_application_maximum_token_count: self.oauth_application_maximum_token_count,

@@ -21,12 +21,14 @@ pub struct MirrorRow {
     pub tag_patterns: String,
     pub robot_id: Option<i64>,
     pub skopeo_timeout_s: i64,
+    /// A JSON array of architectures; empty: all.
+    pub architecture_filter: String,
 }
 
 const COLUMNS: &str = "repository_id, is_enabled, external_reference, username_encrypted, \
     password_encrypted, external_registry_config, verify_tls, sync_interval_s, sync_start_ms, \
     sync_expiration_ms, sync_retries_remaining, sync_status, tag_patterns, robot_id, \
-    skopeo_timeout_s";
+    skopeo_timeout_s, architecture_filter";
 
 pub async fn find_mirror(conn: &mut DbConn, repository_id: i64) -> Result<Option<MirrorRow>> {
     let sql = format!("SELECT {COLUMNS} FROM repository_mirrors WHERE repository_id = $1");
@@ -40,7 +42,7 @@ pub async fn find_mirror(conn: &mut DbConn, repository_id: i64) -> Result<Option
 pub async fn insert_mirror(conn: &mut DbConn, row: &MirrorRow, now_ms: i64) -> Result<bool> {
     let sql = format!(
         "INSERT INTO repository_mirrors ({COLUMNS}, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (repository_id) DO NOTHING"
     );
     let done = bind_all(sqlx::query(&sql), row)
@@ -56,7 +58,7 @@ pub async fn update_mirror(conn: &mut DbConn, row: &MirrorRow) -> Result<()> {
          username_encrypted = $4, password_encrypted = $5, external_registry_config = $6, \
          verify_tls = $7, sync_interval_s = $8, sync_start_ms = $9, sync_expiration_ms = $10, \
          sync_retries_remaining = $11, sync_status = $12, tag_patterns = $13, robot_id = $14, \
-         skopeo_timeout_s = $15 WHERE repository_id = $1";
+         skopeo_timeout_s = $15, architecture_filter = $16 WHERE repository_id = $1";
     bind_all(sqlx::query(sql), row).execute(conn).await?;
     Ok(())
 }
@@ -81,6 +83,7 @@ fn bind_all<'q>(
         .bind(&row.tag_patterns)
         .bind(row.robot_id)
         .bind(row.skopeo_timeout_s)
+        .bind(&row.architecture_filter)
 }
 
 /// Mirrors of repositories in the mirror state that should sync now: asked to (`SYNC_NOW`),

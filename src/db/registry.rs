@@ -249,6 +249,16 @@ pub struct BlobRow {
     pub size: i64,
 }
 
+/// The blob row of `digest`, if its bytes are stored.
+pub async fn find_stored_blob(conn: &mut DbConn, digest: &str) -> Result<Option<BlobRow>> {
+    Ok(
+        sqlx::query_as::<_, BlobRow>("SELECT id, digest, size FROM blobs WHERE digest = $1")
+            .bind(digest)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// The blob row of `digest`, inserted first when missing.
 pub async fn upsert_blob(
     conn: &mut DbConn,
@@ -459,6 +469,70 @@ pub async fn insert_manifest_blob(
         == 1;
     if inserted {
         super::quotas::count_blob(conn, namespace_id, repository_id, blob_id).await?;
+    }
+    Ok(())
+}
+
+/// Records that manifest `manifest_id` names layer `digest` (of `size` bytes) that is not
+/// fetched yet (a proxy cache's lazy copy).
+pub async fn insert_pending_blob(
+    conn: &mut DbConn,
+    repository_id: i64,
+    manifest_id: i64,
+    digest: &str,
+    size: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO pending_blobs (manifest_id, repository_id, digest, size) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(manifest_id)
+    .bind(repository_id)
+    .bind(digest)
+    .bind(size)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The declared size of layer `digest` when a reachable manifest of the repository names it
+/// and it is not fetched yet.
+pub async fn find_pending_blob_size(
+    conn: &mut DbConn,
+    repository_id: i64,
+    digest: &str,
+    now_ms: i64,
+) -> Result<Option<i64>> {
+    let sql = format!(
+        "SELECT p.size FROM pending_blobs p JOIN manifests m ON m.id = p.manifest_id \
+         WHERE p.repository_id = $1 AND p.digest = $2 AND {REACHABLE} LIMIT 1"
+    );
+    Ok(sqlx::query_scalar::<_, i64>(&sql)
+        .bind(repository_id)
+        .bind(digest)
+        .bind(now_ms)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Links blob `blob_id` (`digest`, now stored) to every manifest of the repository that was
+/// waiting for it, counting it in the quota, and forgets that they waited. The caller holds
+/// the namespace's size lock.
+pub async fn link_pending_blob(
+    conn: &mut DbConn,
+    repository: (i64, i64),
+    digest: &str,
+    blob_id: i64,
+) -> Result<()> {
+    let manifest_ids = sqlx::query_scalar::<_, i64>(
+        "DELETE FROM pending_blobs WHERE repository_id = $1 AND digest = $2 RETURNING manifest_id",
+    )
+    .bind(repository.1)
+    .bind(digest)
+    .fetch_all(&mut *conn)
+    .await?;
+    for manifest_id in manifest_ids {
+        insert_manifest_blob(conn, repository, manifest_id, blob_id).await?;
     }
     Ok(())
 }

@@ -117,3 +117,38 @@ pub async fn mark_reversion(
         .await?;
     Ok(())
 }
+
+/// Names of the visible tags whose rows started or ended at or after `since_ms`.
+pub async fn tags_changed_since(
+    conn: &mut DbConn,
+    repository_id: i64,
+    since_ms: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT name FROM tags WHERE repository_id = $1 AND hidden = 0 \
+         AND (lifetime_start_ms >= $2 OR lifetime_end_ms >= $2) ORDER BY name",
+    )
+    .bind(repository_id)
+    .bind(since_ms)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The manifest tag `name` pointed at, at `at_ms`, if it was alive then.
+pub async fn manifest_of_tag_at(
+    conn: &mut DbConn,
+    repository_id: i64,
+    name: &str,
+    at_ms: i64,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT manifest_id FROM tags WHERE repository_id = $1 AND name = $2 AND hidden = 0 \
+         AND lifetime_start_ms < $3 AND (lifetime_end_ms IS NULL OR lifetime_end_ms >= $3) \
+         ORDER BY lifetime_start_ms DESC LIMIT 1",
+    )
+    .bind(repository_id)
+    .bind(name)
+    .bind(at_ms)
+    .fetch_optional(conn)
+    .await?)
+}

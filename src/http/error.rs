@@ -505,10 +505,12 @@ impl From<crate::replication::mirror::Error> for ApiError {
                 status: StatusCode::CONFLICT,
                 detail,
             },
-            E::PasswordWithoutUsername => ApiError::Detail {
-                status: StatusCode::BAD_REQUEST,
-                detail,
-            },
+            E::PasswordWithoutUsername | E::SparseIndexRequired | E::InvalidArchitectures(_) => {
+                ApiError::Detail {
+                    status: StatusCode::BAD_REQUEST,
+                    detail,
+                }
+            }
             E::UnknownRobot | E::InvalidRobot => ApiError::DataModel(detail),
             E::NotAllowed | E::NoRepositoryPath | E::EmptyRule | E::BadPattern(_) => {
                 ApiError::invalid_request(detail)

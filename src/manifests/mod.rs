@@ -125,7 +125,8 @@ pub enum Arrival {
     /// Pushed by a client: logged as `push_repo`, notified, published.
     Pushed,
     /// Fetched from a proxy cache's upstream for a pull: its tag (or, by digest, its hidden
-    /// tag) lives until `lifetime_end_ms` (None: for ever), and nothing is logged as a push.
+    /// tag) lives until `lifetime_end_ms` (None: for ever), nothing is logged as a push, and
+    /// layers not here yet are pending, fetched when first pulled.
     Cached { lifetime_end_ms: Option<i64> },
 }
 
@@ -164,16 +165,24 @@ pub async fn put_manifest(
         .await
         .map_err(quota_error)?;
     let now = db::now_ms();
-    // A sparse manifest (FEATURE_SPARSE_INDEX) is stored with what it names that is here; the
-    // config is never optional.
+    // A sparse manifest (FEATURE_SPARSE_INDEX) is stored with what it names that is here; a
+    // cached one with its missing layers pending, to arrive on their first pull. The config
+    // is never optional.
     let sparse = app.config.features.sparse_index;
+    let lazy = matches!(arrival, Arrival::Cached { .. });
     let mut blob_ids = Vec::with_capacity(parsed.layers.len() + 1);
+    let mut pending = Vec::new();
     let blobs = parsed.config.iter().map(|c| (c, false));
-    for ((blob, declared), optional) in blobs.chain(parsed.layers.iter().map(|l| (l, sparse))) {
+    let layers = parsed.layers.iter().map(|l| (l, sparse || lazy));
+    for ((blob, declared), optional) in blobs.chain(layers) {
         let found =
             db::registry::find_repository_blob(&mut tx, repo.id, &blob.to_string(), now).await?;
         let row = match found {
             Some(row) => row,
+            None if lazy && optional => {
+                pending.push((blob.to_string(), *declared));
+                continue;
+            }
             None if optional => continue,
             None => return Err(Error::BlobUnknown(blob.clone())),
         };
@@ -220,9 +229,14 @@ pub async fn put_manifest(
     for child_id in child_ids {
         db::registry::insert_manifest_child(&mut tx, manifest_id, child_id).await?;
     }
+    for (digest, size) in &pending {
+        db::registry::insert_pending_blob(&mut tx, repo.id, manifest_id, digest, *size).await?;
+    }
     let performer = registry_performer(&mut tx, caller).await?;
     let actor = registry_actor(caller, performer.as_ref());
-    quotas::check_push(app, &mut tx, &actor, (repo.namespace_id, &repo.namespace))
+    let pending_bytes = pending.iter().map(|(_, size)| size).sum();
+    let namespace = (repo.namespace_id, repo.namespace.as_str());
+    quotas::check_push(app, &mut tx, &actor, namespace, pending_bytes)
         .await
         .map_err(quota_error)?;
     // The reference's tag, then the `?tag=` ones (OCI v1.1), each retargeted and logged.

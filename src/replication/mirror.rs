@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use super::{copy_image, Error as CopyError};
+use super::{copy_image, Error as CopyError, Source};
 use crate::accounts::passwords::{decrypt_stored, encrypt_stored};
 use crate::app::App;
 use crate::db::{self, mirrors::MirrorRow};
@@ -50,6 +50,10 @@ pub enum Error {
     PasswordWithoutUsername,
     #[error("Not Found")]
     NotFound,
+    #[error("Architecture filtering requires FEATURE_SPARSE_INDEX to be enabled.")]
+    SparseIndexRequired,
+    #[error("Invalid architectures: {0}")]
+    InvalidArchitectures(String),
     #[error(transparent)]
     Db(#[from] db::Error),
 }
@@ -71,6 +75,7 @@ pub struct Mirror {
     pub tag_patterns: Vec<String>,
     pub robot_username: Option<String>,
     pub skopeo_timeout_s: i64,
+    pub architecture_filter: Vec<String>,
 }
 
 /// The fields a create or an update sets (None: unchanged; on create, the default).
@@ -87,6 +92,34 @@ pub struct MirrorSettings {
     pub tag_patterns: Option<Vec<String>>,
     pub robot_username: Option<String>,
     pub skopeo_timeout_s: Option<i64>,
+    /// Empty: every architecture.
+    pub architecture_filter: Option<Vec<String>>,
+}
+
+/// The architectures a filter may name (Quay's).
+const ARCHITECTURES: [&str; 4] = ["amd64", "arm64", "ppc64le", "s390x"];
+
+/// A filter names known architectures, and needs sparse manifest lists (the list is stored
+/// whole, with only the filtered images).
+fn check_architectures(app: &App, filter: &[String]) -> Result<()> {
+    if filter.is_empty() {
+        return Ok(());
+    }
+    if !app.config.features.sparse_index {
+        return Err(Error::SparseIndexRequired);
+    }
+    let mut unknown: Vec<&str> = filter
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !ARCHITECTURES.contains(a))
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidArchitectures(unknown.join(", ")))
+    }
 }
 
 fn verify_tls(config: &Value) -> bool {
@@ -167,6 +200,7 @@ pub async fn get_mirror(app: &App, repo: &Repository) -> Result<Mirror> {
         tag_patterns: serde_json::from_str(&row.tag_patterns).unwrap_or_default(),
         robot_username,
         skopeo_timeout_s: row.skopeo_timeout_s,
+        architecture_filter: serde_json::from_str(&row.architecture_filter).unwrap_or_default(),
     })
 }
 
@@ -250,6 +284,11 @@ async fn apply(
         row.verify_tls = i64::from(verify_tls(&stored));
         row.external_registry_config = stored.to_string();
     }
+    if let Some(filter) = settings.architecture_filter {
+        check_architectures(app, &filter)?;
+        row.architecture_filter = json!(filter).to_string();
+        changes.push(("architecture_filter", json!(filter)));
+    }
     if let Some(rule) = settings.tag_patterns {
         patterns(&rule)?;
         changes.push(("mirror_rule", json!(rule)));
@@ -296,6 +335,7 @@ pub async fn create_mirror(
         tag_patterns: "[]".into(),
         robot_id: None,
         skopeo_timeout_s: 300,
+        architecture_filter: "[]".into(),
     };
     let reference = settings.external_reference.clone().unwrap_or_default();
     if settings.tag_patterns.is_none() {
@@ -432,6 +472,7 @@ async fn sync(app: &App, repository_id: i64) -> anyhow::Result<()> {
     )
     .await?;
 
+    let run_start = db::now_ms();
     let outcome = copy_matching_tags(app, &repo, &row, robot.map(|r| r.username), &rule).await;
     let (status, kind, metadata) = match outcome {
         Ok(Run::Cancelled(tags)) => (
@@ -472,7 +513,42 @@ async fn sync(app: &App, repository_id: i64) -> anyhow::Result<()> {
         }
     };
     log_run(app, &repo, kind, metadata).await?;
+    // A failed tag never changed (each copy is one transaction); with REPO_MIRROR_ROLLBACK the
+    // run's other changes are undone too, as Quay does.
+    if status == "FAIL" && app.config.repo_mirror_rollback {
+        roll_back(app, &repo, run_start).await?;
+    }
     release(app, &row, status).await
+}
+
+/// Puts every visible tag of `repo` back where it pointed at `since_ms`: tags created since
+/// are ended, moved or removed ones point at their earlier manifest again (a reversion).
+async fn roll_back(app: &App, repo: &Repository, since_ms: i64) -> anyhow::Result<()> {
+    let mut tx = app.db.begin().await?;
+    db::registry::lock_repository(&mut tx, app.db.backend(), repo.id).await?;
+    let now = db::now_ms();
+    for name in db::tags::tags_changed_since(&mut tx, repo.id, since_ms).await? {
+        db::registry::end_alive_tag(&mut tx, repo.id, &name, now).await?;
+        let Some(manifest_id) =
+            db::tags::manifest_of_tag_at(&mut tx, repo.id, &name, since_ms).await?
+        else {
+            continue;
+        };
+        let tag = db::registry::NewTag {
+            repository_id: repo.id,
+            name: &name,
+            manifest_id,
+            hidden: false,
+            immutable: false,
+            lifetime_start_ms: now,
+            lifetime_end_ms: None,
+        };
+        db::registry::insert_tag(&mut tx, &tag).await?;
+        db::tags::mark_reversion(&mut tx, repo.id, &name, now).await?;
+    }
+    db::commit(tx).await?;
+    tracing::info!(repo.name = %repo.full_name(), "failed mirror run rolled back");
+    Ok(())
 }
 
 /// How a run ended: cancelled (with the tags it matched), or with the tags copied and failed.
@@ -515,17 +591,24 @@ async fn copy_matching_tags(
         username: robot,
         ..RegistryCaller::default()
     };
+    let architectures: Vec<String> =
+        serde_json::from_str(&row.architecture_filter).unwrap_or_default();
+    check_architectures(app, &architectures)?;
+    let source = Source {
+        upstream: &client,
+        remote: &remote,
+    };
     let (mut copied, mut failed) = (Vec::new(), Vec::new());
     for tag in &matched {
         let reference = Reference::Tag(tag.clone());
         let copy = copy_image(
             app,
             &caller,
-            &client,
-            &remote,
+            &source,
             repo,
             &reference,
             Arrival::Pushed,
+            &architectures,
         )
         .await;
         let (kind, message) = match &copy {

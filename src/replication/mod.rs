@@ -1,10 +1,14 @@
 //! Copies from other registries into Berth: pulls through proxy-cache organizations
-//! (`pull_through`) and, shared by every copy, an image fetched from an upstream (its index's
-//! images, then every blob streamed into storage and verified, then the manifest), so that a
-//! copy is never visible with blobs missing.
+//! (`pull_through`), repository mirrors (`mirror`) and, shared by both, an image fetched from
+//! an upstream: its index's images, then its blobs streamed into storage and verified, then
+//! the manifest. A mirror copies every blob first, so that it never shows an image with blobs
+//! missing; a proxy cache copies the configs and leaves the layers pending, streamed to the
+//! first client that pulls them while they are stored.
 
 pub mod mirror;
 pub mod pull_through;
+
+use futures::TryStreamExt;
 
 use crate::accounts;
 use crate::app::App;
@@ -34,6 +38,12 @@ pub enum Error {
     Config(#[from] proxy_cache::Error),
     #[error(transparent)]
     Db(#[from] db::Error),
+    /// A mirror's architecture filter matches no image of a manifest list.
+    #[error("No matching architectures. Requested: {requested:?}, Available: {available:?}")]
+    NoMatchingArchitectures {
+        requested: Vec<String>,
+        available: Vec<String>,
+    },
     /// Account lookups and collections, which fail only on the database or storage.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -58,21 +68,41 @@ impl Error {
     }
 }
 
-/// Copies `reference` of the upstream's `remote` into `repo`: an index's images first, then
-/// every blob an image names, then the manifest itself, stored as `arrival` says.
+/// Where a copy comes from: a repository of an upstream registry.
+pub struct Source<'a> {
+    pub upstream: &'a Upstream,
+    pub remote: &'a str,
+}
+
+/// Copies `reference` of `source` into `repo`: an index's images first, then the blobs an
+/// image names (only its config when cached for a pull), then the manifest itself, stored as
+/// `arrival` says. With `architectures` named, only an index's images of those are copied (the
+/// index is stored whole, a sparse one), and an image of another architecture is skipped.
 pub async fn copy_image(
     app: &App,
     caller: &RegistryCaller,
-    upstream: &Upstream,
-    remote: &str,
+    source: &Source<'_>,
     repo: &Repository,
     reference: &Reference,
     arrival: Arrival,
+    architectures: &[String],
 ) -> Result<()> {
+    let Source { upstream, remote } = *source;
     let manifest = fetch_manifest(upstream, remote, &reference.to_string()).await?;
     let parsed = manifests::parse_manifest(&manifest.media_type, &manifest.bytes)
         .map_err(manifests::Error::from)?;
-    for child in &parsed.children {
+    let children = if architectures.is_empty() {
+        parsed.children.clone()
+    } else if parsed.children.is_empty() {
+        if !image_matches(source, &parsed, architectures).await? {
+            tracing::info!(repo.name = %repo.full_name(), reference = %reference, "image of another architecture skipped");
+            return Ok(());
+        }
+        Vec::new()
+    } else {
+        matching_children(&manifest.bytes, architectures)?
+    };
+    for child in &children {
         let mut conn = app.db.reader().await?;
         let cached = db::registry::find_manifest(&mut conn, repo.id, &child.to_string()).await?;
         drop(conn);
@@ -80,12 +110,12 @@ pub async fn copy_image(
             let image = fetch_manifest(upstream, remote, &child.to_string()).await?;
             let image_parsed = manifests::parse_manifest(&image.media_type, &image.bytes)
                 .map_err(manifests::Error::from)?;
-            copy_blobs(app, upstream, remote, repo, &image_parsed).await?;
+            copy_blobs(app, upstream, remote, repo, &image_parsed, arrival).await?;
             let by_digest = Reference::Digest(child.clone());
             store(app, caller, repo, &by_digest, &image, arrival).await?;
         }
     }
-    copy_blobs(app, upstream, remote, repo, &parsed).await?;
+    copy_blobs(app, upstream, remote, repo, &parsed, arrival).await?;
     store(app, caller, repo, reference, &manifest, arrival).await
 }
 
@@ -123,16 +153,21 @@ async fn store(
     Ok(())
 }
 
-/// Streams each blob of an image that `repo` lacks from the upstream into storage.
+/// Streams each blob of an image that `repo` lacks from the upstream into storage: every
+/// one for a mirror, the config alone for a proxy cache.
 async fn copy_blobs(
     app: &App,
     upstream: &Upstream,
     remote: &str,
     repo: &Repository,
     parsed: &manifests::ParsedManifest,
+    arrival: Arrival,
 ) -> Result<()> {
-    let blobs = parsed.config.iter().chain(parsed.layers.iter());
-    for (digest, _) in blobs {
+    let layers = match arrival {
+        Arrival::Pushed => parsed.layers.as_slice(),
+        Arrival::Cached { .. } => &[],
+    };
+    for (digest, _) in parsed.config.iter().chain(layers) {
         if has_blob(app, repo, digest).await? {
             continue;
         }
@@ -155,4 +190,67 @@ async fn has_blob(app: &App, repo: &Repository, digest: &Digest) -> Result<bool>
         db::registry::find_repository_blob(&mut conn, repo.id, &digest.to_string(), db::now_ms())
             .await?;
     Ok(found.is_some())
+}
+
+/// The images of manifest list `bytes` built for one of `architectures`.
+fn matching_children(bytes: &[u8], architectures: &[String]) -> Result<Vec<Digest>> {
+    let list: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    let entries = list["manifests"].as_array().cloned().unwrap_or_default();
+    let architecture_of = |entry: &serde_json::Value| {
+        entry["platform"]["architecture"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let matching: Vec<Digest> = entries
+        .iter()
+        .filter(|entry| architectures.contains(&architecture_of(entry)))
+        .filter_map(|entry| Digest::parse(entry["digest"].as_str()?).ok())
+        .collect();
+    if matching.is_empty() {
+        let mut available: Vec<String> = entries.iter().map(architecture_of).collect();
+        available.sort();
+        available.dedup();
+        return Err(Error::NoMatchingArchitectures {
+            requested: architectures.to_vec(),
+            available,
+        });
+    }
+    Ok(matching)
+}
+
+/// Configs larger than this are not read for their architecture.
+const MAX_CONFIG_BYTES: usize = 1 << 20;
+
+/// Whether the image's config names one of `architectures`.
+async fn image_matches(
+    source: &Source<'_>,
+    parsed: &manifests::ParsedManifest,
+    architectures: &[String],
+) -> Result<bool> {
+    let Some((config, _)) = &parsed.config else {
+        return Ok(false);
+    };
+    let Some((_, mut stream)) = source
+        .upstream
+        .blob(source.remote, &config.to_string())
+        .await
+        .map_err(Error::Upstream)?
+    else {
+        return Err(Error::Upstream(UpstreamError::Status(404)));
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.try_next().await.map_err(|err| {
+        Error::Upstream(UpstreamError::Invalid(format!("the image config: {err}")))
+    })? {
+        if bytes.len() + chunk.len() > MAX_CONFIG_BYTES {
+            return Err(Error::Upstream(UpstreamError::Invalid(
+                "an image config larger than 1 MiB".into(),
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let config: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let architecture = config["architecture"].as_str().unwrap_or_default();
+    Ok(architectures.iter().any(|a| a == architecture))
 }

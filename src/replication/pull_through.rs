@@ -7,17 +7,30 @@
 //! blob from Berth. When the upstream cannot be reached, or has lost the tag, what is cached
 //! and alive is served; an upstream that refuses the organization's credentials serves
 //! nothing (Quay's rules). Pulls by digest use the cache first: content never changes.
+//!
+//! A cached image's layers are pending until first pulled: the blob GET streams the upstream's
+//! bytes to the client while storing them, holds the last chunk back until the whole blob is
+//! verified and durable, then links it to the manifests that name it, so a client never
+//! receives a whole blob that was not stored, and the next pull reads it from Berth.
 
-use super::{copy_image, Error, Result};
+use std::io;
+
+use bytes::Bytes;
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
+
+use super::{copy_image, Error, Result, Source};
 use crate::accounts::{self, Account};
-use crate::app::App;
+use crate::app::{App, AppState};
+use crate::blobs::{self, Digest};
 use crate::db;
 use crate::gc;
 use crate::manifests::{Arrival, Reference};
 use crate::namespaces::proxy_cache::{self, ProxyCache};
 use crate::repositories::access::cached_repository;
-use crate::repositories::{RegistryCaller, RepoName};
-use crate::upstream::UpstreamError;
+use crate::repositories::{RegistryCaller, RepoName, Repository};
+use crate::storage::StoredBytes;
+use crate::upstream::{UpstreamError, UpstreamStream};
 
 /// The proxy cache `name` belongs to, if its namespace is one.
 async fn proxy_cache_of(app: &App, name: &RepoName) -> Result<Option<(Account, ProxyCache)>> {
@@ -113,7 +126,11 @@ pub async fn refresh(
     }
     let arrival = Arrival::Cached { lifetime_end_ms };
     loop {
-        match copy_image(app, caller, &upstream, &remote, &repo, reference, arrival).await {
+        let source = Source {
+            upstream: &upstream,
+            remote: &remote,
+        };
+        match copy_image(app, caller, &source, &repo, reference, arrival, &[]).await {
             Err(Error::Upstream(err)) => {
                 tracing::warn!(repo.name = %name, reference = %wanted, error = %err, "proxy cache could not copy from its upstream");
                 return fall_back(cached_digest.is_some(), &wanted);
@@ -158,5 +175,201 @@ fn fall_back(cached: bool, reference: &str) -> Result<()> {
         Err(Error::ManifestUnknown(format!(
             "{reference} is neither cached nor available upstream"
         )))
+    }
+}
+
+/// The declared size of layer `digest` when a cached image of `repo` names it and it has not
+/// been fetched yet.
+pub async fn pending_blob_size(
+    app: &App,
+    repo: &Repository,
+    digest: &Digest,
+) -> Result<Option<u64>> {
+    let mut conn = app.db.reader().await?;
+    let size =
+        db::registry::find_pending_blob_size(&mut conn, repo.id, &digest.to_string(), db::now_ms())
+            .await?;
+    Ok(size.map(|s| u64::try_from(s).unwrap_or(0)))
+}
+
+/// A pending layer once asked for.
+pub enum PendingBlob {
+    /// Its bytes were in storage already (another repository has them): it is now linked and
+    /// served as any blob.
+    Linked,
+    /// Coming from the upstream: its size as its manifest declares it, and its bytes as they
+    /// arrive, the last of them sent only once the whole blob is verified and stored.
+    Streaming { size: u64, body: StoredBytes },
+}
+
+/// Fetches layer `digest` of `repo` when it is pending (None otherwise): linked at once when
+/// its bytes are stored already, else streamed from the upstream while it is stored.
+pub async fn fetch_pending_blob(
+    app: &AppState,
+    repo: &Repository,
+    digest: &Digest,
+) -> Result<Option<PendingBlob>> {
+    let Some(size) = pending_blob_size(app, repo, digest).await? else {
+        return Ok(None);
+    };
+    let text = digest.to_string();
+    let mut tx = app.db.begin().await?;
+    // Under the digest's lock the collector cannot take the stored bytes from under the link.
+    db::registry::lock_digest(&mut tx, app.db.backend(), &text).await?;
+    if let Some(row) = db::registry::find_stored_blob(&mut tx, &text).await? {
+        db::quotas::lock_namespace_size(&mut tx, app.db.backend(), repo.namespace_id).await?;
+        let owner = (repo.namespace_id, repo.id);
+        db::registry::link_pending_blob(&mut tx, owner, &text, row.id).await?;
+        db::commit(tx).await?;
+        return Ok(Some(PendingBlob::Linked));
+    }
+    drop(tx);
+    let Some(cache) = proxy_cache::find(app, repo.namespace_id).await? else {
+        return Ok(None);
+    };
+    let upstream = cache.upstream(app)?;
+    let remote = upstream.repository(&repo.name);
+    let Some((announced, stream)) = upstream
+        .blob(&remote, &text)
+        .await
+        .map_err(Error::Upstream)?
+    else {
+        return Err(Error::Upstream(UpstreamError::Status(404)));
+    };
+    if announced.is_some_and(|announced| announced != size) {
+        let message = format!("{text} has {announced:?} bytes upstream, not {size}");
+        return Err(Error::Upstream(UpstreamError::Invalid(message)));
+    }
+    let (client, body) = mpsc::channel(CHANNEL_CHUNKS);
+    tokio::spawn(store_while_streaming(
+        app.clone(),
+        repo.clone(),
+        digest.clone(),
+        stream,
+        client,
+    ));
+    Ok(Some(PendingBlob::Streaming {
+        size,
+        body: Box::pin(body),
+    }))
+}
+
+/// Chunks in flight between the upstream, storage and the client.
+const CHANNEL_CHUNKS: usize = 4;
+
+type Chunks = mpsc::Sender<io::Result<Bytes>>;
+
+/// Stores `upstream`'s bytes as blob `wanted` of `repo` while passing them on to `client`. The
+/// copy goes on when the client goes away, so the cache fills all the same; the client's last
+/// chunk waits for the verdict, and a blob that fails (broken stream, wrong digest, storage)
+/// ends the client's body with an error instead.
+async fn store_while_streaming(
+    app: AppState,
+    repo: Repository,
+    wanted: Digest,
+    upstream: UpstreamStream,
+    mut client: Chunks,
+) {
+    let (to_storage, stored_body) = mpsc::channel(CHANNEL_CHUNKS);
+    let pump = pump(upstream, to_storage, client.clone());
+    let backend = app.db.backend();
+    let link = async |conn: &mut db::DbConn, stored: &blobs::StoredBlob| {
+        // A blob that is not the one asked for is left to the collector.
+        if stored.digest != wanted {
+            return Ok(());
+        }
+        db::quotas::lock_namespace_size(&mut *conn, backend, repo.namespace_id).await?;
+        let owner = (repo.namespace_id, repo.id);
+        db::registry::link_pending_blob(conn, owner, &stored.digest.to_string(), stored.id).await
+    };
+    let store = blobs::store_stream(&app, Box::pin(stored_body), wanted.algorithm(), link);
+    let (last, stored) = tokio::join!(pump, store);
+    let verdict = match stored {
+        Ok(blob) if blob.digest == wanted => {
+            tracing::info!(repo.name = %repo.full_name(), digest = %wanted, size_bytes = blob.size, "proxy cache stored a layer");
+            Ok(last)
+        }
+        Ok(blob) => Err(format!("the upstream sent {} for {wanted}", blob.digest)),
+        Err(err) => Err(err.to_string()),
+    };
+    match verdict {
+        Ok(Some(last)) => {
+            // A client that went away does not matter now.
+            let _ = client.send(Ok(last)).await;
+        }
+        Ok(None) => {}
+        Err(cause) => {
+            tracing::warn!(repo.name = %repo.full_name(), digest = %wanted, error = %cause, "proxy cache could not store a layer");
+            let _ = client.send(Err(io::Error::other(cause))).await;
+        }
+    }
+}
+
+/// Passes each chunk of `upstream` to storage and, one chunk behind, to the client; returns
+/// the chunk held back (None when the stream broke, or was empty).
+async fn pump(
+    mut upstream: UpstreamStream,
+    mut storage: Chunks,
+    mut client: Chunks,
+) -> Option<Bytes> {
+    let mut held: Option<Bytes> = None;
+    while let Some(chunk) = upstream.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(err) => {
+                let _ = storage.send(Err(err)).await;
+                return None;
+            }
+        };
+        if let Some(previous) = held.replace(chunk.clone()) {
+            // A client that went away does not stop the copy.
+            let _ = client.send(Ok(previous)).await;
+        }
+        if storage.send(Ok(chunk)).await.is_err() {
+            return None;
+        }
+    }
+    held
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(items: Vec<io::Result<&'static str>>) -> UpstreamStream {
+        Box::pin(futures::stream::iter(items.into_iter().map(|item| {
+            item.map(|text| Bytes::from_static(text.as_bytes()))
+        })))
+    }
+
+    async fn received(channel: mpsc::Receiver<io::Result<Bytes>>) -> Vec<String> {
+        channel
+            .map(|chunk| match chunk {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(err) => format!("error: {err}"),
+            })
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn the_client_waits_for_the_last_chunk() {
+        let (storage, stored) = mpsc::channel(8);
+        let (client, sent) = mpsc::channel(8);
+        let upstream = chunks(vec![Ok("a"), Ok("b"), Ok("c")]);
+        let last = pump(upstream, storage, client).await;
+        assert_eq!(last, Some(Bytes::from_static(b"c")));
+        assert_eq!(received(stored).await, ["a", "b", "c"]);
+        assert_eq!(received(sent).await, ["a", "b"]);
+    }
+
+    #[tokio::test]
+    async fn a_broken_upstream_holds_everything_back() {
+        let (storage, stored) = mpsc::channel(8);
+        let (client, sent) = mpsc::channel(8);
+        let upstream = chunks(vec![Ok("a"), Err(io::Error::other("reset"))]);
+        assert_eq!(pump(upstream, storage, client).await, None);
+        assert_eq!(received(stored).await, ["a", "error: reset"]);
+        assert!(received(sent).await.is_empty());
     }
 }

@@ -39,7 +39,7 @@ pub struct MirrorBody {
     root_rule: Option<RootRule>,
     #[serde(default, deserialize_with = "skopeo_timeout")]
     skopeo_timeout_interval: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "architecture_filter")]
     architecture_filter: Option<Vec<String>>,
 }
 
@@ -74,6 +74,13 @@ fn robot_username<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
 }
 fn skopeo_timeout<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     fields::integer_at_least(d, "skopeo_timeout_interval", 300)
+}
+/// An array of names, or null: every architecture (as an empty array).
+fn architecture_filter<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    let filter: Option<Vec<String>> = serde::Deserialize::deserialize(d)?;
+    Ok(Some(filter.unwrap_or_default()))
 }
 fn rule_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     fields::one_of(d, "rule_kind", &["tag_glob_csv"])
@@ -114,13 +121,6 @@ impl MirrorBody {
                 }
             }
         }
-        if self.architecture_filter.is_some_and(|f| !f.is_empty()) {
-            return Err(ApiError::Detail {
-                status: StatusCode::BAD_REQUEST,
-                detail: "Architecture filtering requires FEATURE_SPARSE_INDEX to be enabled."
-                    .into(),
-            });
-        }
         Ok(MirrorSettings {
             is_enabled: self.is_enabled,
             external_reference: self.external_reference,
@@ -136,6 +136,7 @@ impl MirrorBody {
             tag_patterns: self.root_rule.map(|r| r.rule_value),
             robot_username: self.robot_username,
             skopeo_timeout_s: self.skopeo_timeout_interval,
+            architecture_filter: self.architecture_filter,
         })
     }
 }
@@ -175,7 +176,7 @@ impl From<Mirror> for MirrorView {
             root_rule: serde_json::json!({"rule_kind": "tag_glob_csv", "rule_value": m.tag_patterns}),
             robot_username: m.robot_username,
             skopeo_timeout_interval: m.skopeo_timeout_s,
-            architecture_filter: Vec::new(),
+            architecture_filter: m.architecture_filter,
         }
     }
 }

@@ -8,8 +8,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use futures::TryStreamExt;
 
 use super::{authorize, header_text, sized_response, with_headers, Need, RepoRequest};
+use crate::app::AppState;
 use crate::blobs::{self, Digest};
 use crate::http::error::RegistryError;
+use crate::replication::pull_through::{self, PendingBlob};
+use crate::repositories::Repository;
+use crate::storage::StoredBytes;
 use crate::telemetry;
 
 use axum::response::Response;
@@ -60,7 +64,15 @@ pub async fn get_blob(
     let RepoRequest { app, caller, name } = request;
     let repo = authorize(app, caller, name, Need::Pull).await?;
     let digest = Digest::parse(digest).map_err(blobs::Error::from)?;
-    let blob = blobs::find_blob(app, &repo, &digest).await?;
+    let blob = match blobs::find_blob(app, &repo, &digest).await {
+        Err(blobs::Error::BlobUnknown) if app.config.features.proxy_cache => {
+            if let Some(response) = pending_blob(app, &repo, &digest, head).await? {
+                return Ok(response);
+            }
+            blobs::find_blob(app, &repo, &digest).await?
+        }
+        found => found?,
+    };
     if !head {
         if let Some(url) = blobs::direct_download_url(app, &blob).await? {
             // The client sends any `Range` on to the storage.
@@ -97,11 +109,7 @@ pub async fn get_blob(
     let body = if head {
         Body::empty()
     } else {
-        let sent = &telemetry::metrics().blob_bytes_sent;
-        let stream = blobs::read_blob(app, &blob, start, length).await?;
-        Body::from_stream(stream.inspect_ok(|bytes| {
-            sent.inc_by(bytes.len() as u64);
-        }))
+        counted(blobs::read_blob(app, &blob, start, length).await?)
     };
     let mut pairs = vec![
         ("Content-Type", "application/octet-stream".to_owned()),
@@ -116,6 +124,45 @@ pub async fn get_blob(
         ));
     }
     Ok(with_headers(sized_response(status, length, body), &pairs))
+}
+
+/// A response body of blob bytes, counted in `/metrics` as they go out.
+fn counted(stream: StoredBytes) -> Body {
+    let sent = &telemetry::metrics().blob_bytes_sent;
+    Body::from_stream(stream.inspect_ok(|bytes| {
+        sent.inc_by(bytes.len() as u64);
+    }))
+}
+
+/// A layer of a proxy cache's image that is not fetched yet: a HEAD answers its declared
+/// size, a GET streams it from the upstream while it is stored (ranges are not served then).
+/// None when the layer is not pending, or was stored already and is now linked.
+async fn pending_blob(
+    app: &AppState,
+    repo: &Repository,
+    digest: &Digest,
+    head: bool,
+) -> Result<Option<Response>, RegistryError> {
+    let (size, body) = if head {
+        match pull_through::pending_blob_size(app, repo, digest).await? {
+            Some(size) => (size, Body::empty()),
+            None => return Ok(None),
+        }
+    } else {
+        match pull_through::fetch_pending_blob(app, repo, digest).await? {
+            Some(PendingBlob::Streaming { size, body }) => (size, counted(body)),
+            Some(PendingBlob::Linked) | None => return Ok(None),
+        }
+    };
+    let pairs = [
+        ("Content-Type", "application/octet-stream".to_owned()),
+        ("Docker-Content-Digest", digest.to_string()),
+        ("Cache-Control", "max-age=31536000".to_owned()),
+    ];
+    Ok(Some(with_headers(
+        sized_response(StatusCode::OK, size, body),
+        &pairs,
+    )))
 }
 
 /// DELETE /v2/<name>/blobs/<digest> — 202 once the repository's upload or mount link is gone.

@@ -134,6 +134,9 @@ impl From<replication::Error> for RegistryError {
             E::Blob(cause) => cause.into(),
             E::Repository(cause) => cause.into(),
             E::Config(cause) => error(StatusCode::BAD_GATEWAY, "UNKNOWN", cause.to_string()),
+            E::NoMatchingArchitectures { .. } => {
+                error(StatusCode::BAD_GATEWAY, "UNKNOWN", err.to_string())
+            }
             E::Db(cause) => cause.into(),
             E::Internal(cause) => cause.into(),
         }

@@ -79,7 +79,7 @@ async fn dispatch(
 }
 
 async fn route(
-    app: &App,
+    app: &AppState,
     caller: &RegistryCaller,
     method: &Method,
     path: RegistryPath,
@@ -138,7 +138,7 @@ async fn route(
 /// The repository a request names and who asks: what every repository handler starts from.
 #[derive(Clone, Copy)]
 pub struct RepoRequest<'a> {
-    pub app: &'a App,
+    pub app: &'a AppState,
     pub caller: &'a RegistryCaller,
     pub name: &'a RepoName,
 }

@@ -533,9 +533,16 @@ impl Tools {
 
     /// Pushes `layout:v1` to `docker://<addr>/<repo_tag>` as `user`; panics on failure.
     pub async fn push_image(&self, berth: &Berth, user: &User, layout: &Path, repo_tag: &str) {
+        self.push_to(&berth.addr, &creds(user), layout, repo_tag)
+            .await;
+    }
+
+    /// Pushes `layout:v1` to `docker://<addr>/<repo_tag>` of any registry with `creds`
+    /// (`user:password`); panics on failure.
+    pub async fn push_to(&self, addr: &str, creds: &str, layout: &Path, repo_tag: &str) {
         let src = format!("oci:{}:v1", layout.display());
-        let dest = format!("docker://{}/{repo_tag}", berth.addr);
-        let out = self.skopeo_copy(&src, &dest, &creds(user)).await;
+        let dest = format!("docker://{addr}/{repo_tag}");
+        let out = self.skopeo_copy(&src, &dest, creds).await;
         assert_success(&out, &format!("skopeo push to {dest}"));
     }
 

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod client;
+pub mod distribution;
 pub mod fixtures;
 pub mod front;
 pub mod storage;
