@@ -7,6 +7,8 @@ pub mod buildlogs;
 pub mod builds;
 pub mod config;
 pub mod db;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod gc;
 pub mod health;
 pub mod http;
@@ -202,6 +204,32 @@ pub async fn build(options: NodeOptions) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("buildah is not installed (Debian package buildah)"))?;
     until_shutdown(&app, workers::builds::run_forever(app.clone(), builder)).await;
     Ok(())
+}
+
+/// `berth storage check`: one line per recorded blob storage does not hold as recorded, then
+/// a summary; an error when any is damaged.
+pub async fn check_storage(options: NodeOptions, verify: bool) -> anyhow::Result<()> {
+    let config = options.load_config()?;
+    let app = open_app(&options, config).await?;
+    let report = |blob: &blobs::DamagedBlob| {
+        let found = match (blob.stored_size, blob.hash_matches) {
+            (None, _) => "missing".to_owned(),
+            (Some(_), Some(false)) => "bytes do not match the digest".to_owned(),
+            (Some(size), _) => format!("{size} bytes stored"),
+        };
+        println!(
+            "{}: {} bytes recorded, {found}",
+            blob.digest, blob.recorded_size
+        );
+    };
+    let (checked, damaged) = blobs::check_storage(&app, verify, report).await?;
+    app.db.close().await;
+    println!("{checked} blobs checked, {} damaged", damaged.len());
+    if damaged.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{} blobs are missing or damaged in storage", damaged.len())
+    }
 }
 
 async fn print_first_steps(app: &App, addr: SocketAddr) {

@@ -120,6 +120,24 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Blob storage tools.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageAction {
+    /// Check that storage holds every recorded blob at its recorded size; list those it does
+    /// not and exit with status 1 when there are any.
+    Check {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Also read every blob and check its hash (reads all stored bytes).
+        #[arg(long)]
+        verify: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -154,6 +172,9 @@ async fn main() -> std::process::ExitCode {
                 Err(e) => Err(e),
             }
         }
+        Command::Storage {
+            action: StorageAction::Check { node, verify },
+        } => berth::check_storage(node.options(), verify).await,
         Command::Config {
             action: ConfigAction::Check { node },
         } => node.options().load_config().map(|config| {

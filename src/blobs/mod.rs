@@ -39,6 +39,10 @@ pub enum Error {
     Body(io::Error),
     #[error("storage: {0}")]
     Storage(io::Error),
+    /// The database records the blob but storage lacks its bytes, or holds fewer of them:
+    /// removed or cut short behind Berth's back.
+    #[error("blob {0} is missing or damaged in storage; `berth storage check` lists such blobs")]
+    Damaged(Digest),
     #[error("Quota has been exceeded on namespace")]
     QuotaExceeded,
     #[error(transparent)]
@@ -92,7 +96,91 @@ pub async fn read_blob(
     app.storage
         .read_blob(&blob.digest.to_string(), offset, length)
         .await
-        .map_err(Error::Storage)
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::UnexpectedEof => {
+                tracing::error!(digest = %blob.digest, error = %err, "a recorded blob is missing or damaged in storage");
+                Error::Damaged(blob.digest.clone())
+            }
+            _ => Error::Storage(err),
+        })
+}
+
+/// A recorded blob whose bytes storage does not hold as recorded.
+#[derive(Debug, Clone)]
+pub struct DamagedBlob {
+    pub digest: String,
+    pub recorded_size: u64,
+    /// None when storage has no such blob.
+    pub stored_size: Option<u64>,
+    /// With `verify`: whether the stored bytes hash to the digest (None when not read).
+    pub hash_matches: Option<bool>,
+}
+
+/// Every recorded blob whose bytes storage lacks, holds at another size, or (with `verify`,
+/// which reads them all) holds with another hash; `each` sees every blob checked.
+pub async fn check_storage(
+    app: &App,
+    verify: bool,
+    mut each: impl FnMut(&DamagedBlob),
+) -> Result<(u64, Vec<DamagedBlob>)> {
+    const PAGE: i64 = 500;
+    let (mut after, mut checked, mut damaged) = (0, 0, Vec::new());
+    loop {
+        let mut conn = app.db.reader().await?;
+        let page = db::registry::list_blobs_page(&mut conn, after, PAGE).await?;
+        drop(conn);
+        let Some(last) = page.last() else {
+            return Ok((checked, damaged));
+        };
+        after = last.id;
+        for row in page {
+            checked += 1;
+            let recorded_size = u64::try_from(row.size).unwrap_or(0);
+            let stored_size = app
+                .storage
+                .blob_size(&row.digest)
+                .await
+                .map_err(Error::Storage)?;
+            let hash_matches = match (verify, stored_size) {
+                (true, Some(size)) if size == recorded_size => {
+                    Some(stored_hash_matches(app, &row.digest, size).await?)
+                }
+                _ => None,
+            };
+            if stored_size != Some(recorded_size) || hash_matches == Some(false) {
+                let blob = DamagedBlob {
+                    digest: row.digest,
+                    recorded_size,
+                    stored_size,
+                    hash_matches,
+                };
+                each(&blob);
+                damaged.push(blob);
+            }
+        }
+    }
+}
+
+/// Whether the `size` stored bytes of blob `digest` hash to it.
+async fn stored_hash_matches(app: &App, digest: &str, size: u64) -> Result<bool> {
+    let Ok(expected) = Digest::parse(digest) else {
+        return Ok(false);
+    };
+    let mut hasher = Hasher::new(expected.algorithm());
+    let mut chunks = app
+        .storage
+        .read_blob(digest, 0, size)
+        .await
+        .map_err(Error::Storage)?;
+    loop {
+        match futures::TryStreamExt::try_next(&mut chunks).await {
+            Ok(Some(chunk)) => hasher.update(&chunk),
+            Ok(None) => break,
+            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(err) => return Err(Error::Storage(err)),
+        }
+    }
+    Ok(hasher.finish() == expected)
 }
 
 /// Cross-repository mount: links blob `digest` of repository `from` into `target` when the

@@ -249,6 +249,17 @@ pub struct BlobRow {
     pub size: i64,
 }
 
+/// Up to `limit` blob rows after id `after_id`, by id.
+pub async fn list_blobs_page(conn: &mut DbConn, after_id: i64, limit: i64) -> Result<Vec<BlobRow>> {
+    Ok(sqlx::query_as::<_, BlobRow>(
+        "SELECT id, digest, size FROM blobs WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The blob row of `digest`, if its bytes are stored.
 pub async fn find_stored_blob(conn: &mut DbConn, digest: &str) -> Result<Option<BlobRow>> {
     Ok(

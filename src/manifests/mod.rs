@@ -17,7 +17,7 @@ use crate::repositories::{
     publish_registry_event, record_registry_log, record_registry_read, registry_actor,
     registry_performer, RegistryCaller, Repository,
 };
-pub use layers::Layer;
+pub use layers::{describe as describe_layers, Layer};
 
 pub use parse::{
     essence, parse_manifest, parse_reference, ParseError, ParsedManifest, Reference,

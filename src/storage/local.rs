@@ -63,17 +63,15 @@ async fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir).await?.sync_all().await
 }
 
-/// `length` bytes of `path` from `offset` on, as memory-mapped chunks: the bytes go from the
-/// page cache to the socket with no copy in between, and the next chunks are mapped (their
-/// pages read in) while the current one is sent.
+/// `length` bytes of `path` from `offset` on, in chunks read with positioned reads, the next
+/// chunks read while the current one is sent. A file cut short behind Berth's back fails the
+/// read with `UnexpectedEof` (before the first byte when it already was, else mid-stream),
+/// never the process, as a memory mapping of it would.
 async fn read_range(path: &Path, offset: u64, length: u64) -> io::Result<StoredBytes> {
     let file = File::open(path).await?.into_std().await;
     let end = offset + length;
     if file.metadata()?.len() < end {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "stored file shorter than recorded",
-        ));
+        return Err(shorter_than_recorded());
     }
     let file = Arc::new(file);
     let chunks =
@@ -82,27 +80,30 @@ async fn read_range(path: &Path, offset: u64, length: u64) -> io::Result<StoredB
                 let file = file.clone();
                 let length = (end - start).min(READ_CHUNK_BYTES) as usize;
                 async move {
-                    tokio::task::spawn_blocking(move || map_chunk(&file, start, length)).await?
+                    tokio::task::spawn_blocking(move || read_chunk(&file, start, length)).await?
                 }
             })
             .buffered(READ_AHEAD_CHUNKS);
     Ok(Box::pin(chunks))
 }
 
-/// `length` bytes of `file` from `start` on, mapped with their pages read in.
-fn map_chunk(file: &std::fs::File, start: u64, length: usize) -> io::Result<Bytes> {
-    // SAFETY: a mapping is only sound while nobody shrinks the file under it. Blob files are
-    // never written again once linked into place, an upload file is only ever cut back to its
-    // recorded length, never below the range read from it, and removal unlinks, which leaves
-    // open mappings intact; `read_range` checked the file covers the range.
-    let map = unsafe {
-        memmap2::MmapOptions::new()
-            .offset(start)
-            .len(length)
-            .populate()
-            .map(file)?
-    };
-    Ok(Bytes::from_owner(map))
+fn shorter_than_recorded() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "stored file shorter than recorded",
+    )
+}
+
+/// `length` bytes of `file` from `start` on.
+fn read_chunk(file: &std::fs::File, start: u64, length: usize) -> io::Result<Bytes> {
+    use std::os::unix::fs::FileExt;
+    let mut chunk = vec![0; length];
+    file.read_exact_at(&mut chunk, start)
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::UnexpectedEof => shorter_than_recorded(),
+            _ => err,
+        })?;
+    Ok(Bytes::from(chunk))
 }
 
 /// When a file got its current name: its change time, which a hard link (how a blob is put
@@ -289,5 +290,39 @@ impl BlobStore for LocalStore {
             .map_ok(|blobs| stream::iter(blobs.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file cut short while it is read fails the stream; it does not take the process down,
+    /// as a memory mapping of the cut pages would (SIGBUS).
+    #[tokio::test]
+    async fn a_file_cut_while_read_fails_the_read() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("blob");
+        let chunks = 5;
+        std::fs::write(&path, vec![1u8; chunks * READ_CHUNK_BYTES as usize]).expect("a file");
+        let mut stream = read_range(&path, 0, chunks as u64 * READ_CHUNK_BYTES)
+            .await
+            .expect("a stream");
+        let first = stream.try_next().await.expect("a chunk").expect("bytes");
+        assert_eq!(first.len() as u64, READ_CHUNK_BYTES);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_len(1))
+            .expect("cut");
+        let rest: Vec<io::Result<Bytes>> = stream.collect().await;
+        let failure = rest
+            .iter()
+            .find_map(|r| r.as_ref().err())
+            .expect("an error");
+        assert_eq!(failure.kind(), io::ErrorKind::UnexpectedEof);
+        // Cut before the read: refused up front.
+        let refused = read_range(&path, 0, 2).await.err().expect("refused");
+        assert_eq!(refused.kind(), io::ErrorKind::UnexpectedEof);
     }
 }

@@ -12,6 +12,7 @@ mod clients;
 mod cluster;
 mod connections;
 mod crash;
+mod damaged_storage;
 mod health;
 mod jobs;
 mod journey;

@@ -8,7 +8,7 @@ mod repository_path;
 
 pub use caller::{authenticate, Caller, FreshCaller, Identity};
 pub use numeric_path::NumericPath;
-pub use quay_json::{fields, QuayJson, QuayJsonValue};
+pub use quay_json::{fields, parse_body, QuayJson, QuayJsonValue};
 pub use query::QueryParams;
 pub use repository_path::{
     read_as_admin, resolution_error, resolve_repository, Admin, Read, RepositoryAccess,

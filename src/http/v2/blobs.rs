@@ -20,7 +20,7 @@ use axum::response::Response;
 
 /// What a `Range` header asks of a blob of a given size.
 #[derive(Debug, PartialEq, Eq)]
-enum ByteRange {
+pub(crate) enum ByteRange {
     /// No usable range: the whole blob.
     Full,
     /// Inclusive first and last byte.
@@ -30,7 +30,7 @@ enum ByteRange {
 
 /// Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n`; anything else (several ranges,
 /// other units, bad syntax) is ignored, as RFC 7233 allows.
-fn parse_range(value: &str, size: u64) -> ByteRange {
+pub(crate) fn parse_range(value: &str, size: u64) -> ByteRange {
     let Some((first, last)) = value
         .trim()
         .strip_prefix("bytes=")

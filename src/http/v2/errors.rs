@@ -51,6 +51,7 @@ impl From<blobs::Error> for RegistryError {
                 message,
             ),
             E::Storage(cause) => anyhow::Error::from(cause).context("blob storage").into(),
+            E::Damaged(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "UNKNOWN", message),
             E::QuotaExceeded => error(StatusCode::FORBIDDEN, "DENIED", message),
             E::Db(cause) => cause.into(),
         }

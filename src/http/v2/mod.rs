@@ -3,7 +3,7 @@
 //! dispatched to the handler of its resource.
 
 mod auth;
-mod blobs;
+pub(crate) mod blobs;
 mod catalog;
 mod errors;
 mod manifests;
@@ -11,7 +11,7 @@ mod path;
 mod ping;
 mod referrers;
 mod tags;
-mod uploads;
+pub(crate) mod uploads;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Query, Request, State};

@@ -41,7 +41,7 @@ fn body_stream(body: Body) -> ByteStream<'static> {
 }
 
 /// The `Content-Range: <start>-<end>` (inclusive, no unit) of a chunk, if sent.
-fn content_range(headers: &HeaderMap) -> Result<Option<ChunkRange>, RegistryError> {
+pub(crate) fn content_range(headers: &HeaderMap) -> Result<Option<ChunkRange>, RegistryError> {
     let Some(value) = headers.get(header::CONTENT_RANGE) else {
         return Ok(None);
     };

@@ -200,6 +200,21 @@ impl Berth {
     }
 
     /// The `config.yaml` the server runs with (another node may share it).
+    /// Runs `berth <args> --data-dir <its folder> --config <its config.yaml>` beside the
+    /// server, as an operator runs a one-off command on a registry's host.
+    pub async fn command(&self, args: &[&str]) -> std::process::Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .arg("--config")
+            .arg(self.config_path())
+            .env("RUST_LOG", "warn")
+            .output()
+            .await
+            .expect("running the berth binary")
+    }
+
     pub fn config_path(&self) -> PathBuf {
         self.data_dir.path().join("config.yaml")
     }
