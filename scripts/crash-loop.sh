@@ -12,6 +12,7 @@
 #
 #   scripts/crash-loop.sh                # 50 kills per engine and storage
 #   CRASH_KILLS=10 scripts/crash-loop.sh
+#   CRASH_STORAGES=s3 scripts/crash-loop.sh   # S3 only (`local`, `s3` or both)
 #
 # Only 127.0.0.1 is contacted; everything lives in a temporary folder removed at exit.
 set -euo pipefail
@@ -40,12 +41,13 @@ run() {
     fi
     if [ "$storage" != local ]; then
         curl -fsS -X PUT "$storage" >/dev/null
-        printf 'DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {s3_bucket: %s, storage_path: /registry, endpoint_url: "%s", s3_access_key: crash, s3_secret_key: crash}]\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\n' \
+        # Blob reads pass through Berth (no redirect to the bucket), so the checks read them.
+        printf 'DISTRIBUTED_STORAGE_CONFIG:\n  default: [S3Storage, {s3_bucket: %s, storage_path: /registry, endpoint_url: "%s", s3_access_key: crash, s3_secret_key: crash}]\nDISTRIBUTED_STORAGE_PREFERENCE: [default]\nFEATURE_PROXY_STORAGE: true\n' \
             "${storage##*/}" "${storage%/*}" >> "$dir/config.yaml"
     fi
     python3 - "$ROOT/target/release/berth" "$dir" "$PORT" "$engine" "$KILLS" "$storage" <<'PY'
 import base64, hashlib, http.client, json, os, random, signal, subprocess, sys, threading, time
-import urllib.error, urllib.request
+import urllib.parse, urllib.request
 
 berth, workdir, port, engine, kills, storage = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
 label = f"{engine}, {'local' if storage == 'local' else 'S3'}"
@@ -95,13 +97,10 @@ def stored(digest):
     key = f"sha256/{hexdigest[:2]}/{hexdigest}"
     if storage == "local":
         return os.path.exists(f"{workdir}/data/blobs/{key}")
-    try:
-        urllib.request.urlopen(urllib.request.Request(f"{storage}/registry/{key}", method="HEAD"))
-        return True
-    except urllib.error.HTTPError as err:
-        if err.code == 404:
-            return False
-        raise
+    # Moto lets anonymous callers list a bucket, not read objects the server wrote.
+    query = urllib.parse.urlencode({"list-type": "2", "prefix": f"registry/{key}"})
+    with urllib.request.urlopen(f"{storage}?{query}") as listing:
+        return b"<Key>" in listing.read()
 
 def push(repo, tag):
     acked_pushes[(repo, tag)] = send_image(repo, tag)
@@ -282,8 +281,12 @@ print(f"{label:16}: {kills} kills in {time.monotonic() - started:.0f} s: {len(ac
 PY
 }
 
-storages=(local)
-if command -v moto_server >/dev/null 2>&1; then
+wanted=${CRASH_STORAGES:-local s3}
+storages=()
+[[ " $wanted " == *" local "* ]] && storages+=(local)
+if [[ " $wanted " != *" s3 "* ]]; then
+    :
+elif command -v moto_server >/dev/null 2>&1; then
     moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$MOTO_PORT") 2>/dev/null && break

@@ -2,6 +2,7 @@
 //! and the discovery document (`GET /api/v1/discovery`) are both built from it, so a route
 //! cannot exist without its description or the other way round.
 
+pub mod docs;
 mod table;
 
 use axum::body::Body;
@@ -154,7 +155,12 @@ impl RepositoryNames {
             .prefixes
             .iter()
             .find_map(|p| path.strip_prefix(p.as_str()).map(|rest| (p, rest)))?;
-        let segments: Vec<&str> = rest.split('/').collect();
+        let mut segments: Vec<&str> = rest.split('/').collect();
+        // A trailing slash ends the path, never the name: `ns/app/` is `ns/app` and `/`.
+        let trailing_slash = segments.len() > 1 && segments.last() == Some(&"");
+        if trailing_slash {
+            segments.pop();
+        }
         // A name has at least a namespace and a repository segment.
         let name_end = (2..segments.len())
             .find(|&i| self.resources.iter().any(|r| r == segments[i]))
@@ -163,7 +169,10 @@ impl RepositoryNames {
             return None;
         }
         let name = segments[..name_end].join("%2F");
-        let tail: Vec<&str> = segments[name_end..].to_vec();
+        let mut tail: Vec<&str> = segments[name_end..].to_vec();
+        if trailing_slash {
+            tail.push("");
+        }
         Some(if tail.is_empty() {
             format!("{prefix}{name}")
         } else {
@@ -224,8 +233,39 @@ mod tests {
             names.encode_path("/api/v1/repository/ns/app"),
             Some("/api/v1/repository/ns%2Fapp".to_owned())
         );
+        assert_eq!(
+            names.encode_path("/api/v1/repository/ns/tag/"),
+            Some("/api/v1/repository/ns%2Ftag/".to_owned())
+        );
+        assert_eq!(
+            names.encode_path("/api/v1/repository/ns/app/tag/"),
+            Some("/api/v1/repository/ns%2Fapp/tag/".to_owned())
+        );
         assert_eq!(names.encode_path("/api/v1/repository/ns"), None);
+        assert_eq!(names.encode_path("/api/v1/repository/ns/"), None);
         assert_eq!(names.encode_path("/api/v1/user/"), None);
+    }
+
+    /// Every operation, whatever turns it on, is described once, and every body it reads is
+    /// defined.
+    #[test]
+    fn every_operation_is_documented() {
+        let yaml = "FEATURE_QUOTA_MANAGEMENT: true\nFEATURE_PROXY_CACHE: true\n\
+                    FEATURE_REPO_MIRROR: true\nFEATURE_AUTO_PRUNE: true\n\
+                    FEATURE_IMMUTABLE_TAGS: true\nFEATURE_APP_SPECIFIC_TOKENS: true\n\
+                    FEATURE_SUPER_USERS: true\n";
+        let config = Config::from_yaml(yaml, std::path::Path::new("/nonexistent/berth"))
+            .expect("a configuration");
+        let operations = operations(&config);
+        let definitions = docs::definitions();
+        for op in &operations {
+            let doc = docs::find(op.method.as_str(), op.path)
+                .unwrap_or_else(|| panic!("{} {} is not in docs.rs", op.method, op.path));
+            if let Some(body) = doc.body {
+                assert!(definitions.contains_key(body), "{body} is not defined");
+            }
+        }
+        assert_eq!(operations.len(), docs::OPERATIONS.len());
     }
 
     #[test]

@@ -48,6 +48,39 @@ async fn discovery_describes_the_routes(backend: Backend) {
             ["description"],
         "Deleted"
     );
+    // Each operation tells the status its success answers with, its body and its query.
+    let create_token = operation(&public, "/api/v1/user/apptoken", "post");
+    assert!(
+        create_token["responses"]["200"].is_object(),
+        "{create_token}"
+    );
+    assert!(create_token["responses"]["201"].is_null(), "{create_token}");
+    let create_repo = operation(&public, "/api/v1/repository", "post");
+    assert_eq!(
+        create_repo["parameters"],
+        json!([{"name": "body", "in": "body", "required": true,
+                "schema": {"$ref": "#/definitions/NewRepo"}}])
+    );
+    let new_repo = &public["definitions"]["NewRepo"];
+    assert_eq!(new_repo["type"], "object");
+    assert!(
+        new_repo["properties"]["visibility"]["enum"].is_array(),
+        "{new_repo}"
+    );
+    let list_users = operation(&public, "/api/v1/superuser/users/", "get");
+    let query: Vec<&str> = list_users["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(
+        query.contains(&"limit") && query.contains(&"next_page"),
+        "{query:?}"
+    );
+    assert!(public["definitions"]["ApiError"]["properties"]["message"].is_object());
+
     // Internal operations appear only when asked for.
     assert!(public["paths"]["/api/v1/superuser/organizations/"].is_null());
     let internal = anon
