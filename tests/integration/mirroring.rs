@@ -108,6 +108,12 @@ async fn mirror_a_repository(backend: Backend) {
             400,
             "{\"message\":\"Invalid robot\"}\n".to_owned(),
         ),
+        (
+            with("architecture_filter", json!(["arm64"])),
+            400,
+            "{\"detail\": \"Architecture filtering requires FEATURE_SPARSE_INDEX to be enabled.\"}\n"
+                .to_owned(),
+        ),
     ] {
         admin
             .post(MIRROR)
