@@ -224,11 +224,11 @@ pub async fn check_storage(options: NodeOptions, verify: bool) -> anyhow::Result
     };
     let (checked, damaged) = blobs::check_storage(&app, verify, report).await?;
     app.db.close().await;
-    println!("{checked} blobs checked, {} damaged", damaged.len());
-    if damaged.is_empty() {
+    println!("{checked} blobs checked, {damaged} damaged");
+    if damaged == 0 {
         Ok(())
     } else {
-        anyhow::bail!("{} blobs are missing or damaged in storage", damaged.len())
+        anyhow::bail!("{damaged} blobs are missing or damaged in storage")
     }
 }
 

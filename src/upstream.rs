@@ -300,23 +300,7 @@ impl Upstream {
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
             .unwrap_or_default();
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_MANIFEST_BYTES as u64)
-        {
-            return Err(UpstreamError::Invalid("a manifest too large".into()));
-        }
-        let mut body = response.bytes_stream();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = body.try_next().await? {
-            if bytes.len() + chunk.len() > MAX_MANIFEST_BYTES {
-                return Err(UpstreamError::Invalid("a manifest too large".into()));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        telemetry::metrics()
-            .upstream_bytes
-            .inc_by(bytes.len() as u64);
+        let bytes = read_limited(response, MAX_MANIFEST_BYTES, "a manifest").await?;
         let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
         if reference.contains(':') && reference != digest {
             return Err(UpstreamError::Invalid(format!(
@@ -328,6 +312,21 @@ impl Upstream {
             media_type,
             digest,
         }))
+    }
+
+    /// Blob `digest` of `repository` whole, refused past `limit` bytes (an image config);
+    /// None when the upstream has no such blob.
+    pub async fn small_blob(
+        &self,
+        repository: &str,
+        digest: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<u8>>> {
+        let url = format!("{}/v2/{repository}/blobs/{digest}", self.base);
+        let Some(response) = self.authorized(Method::GET, &url, repository).await? else {
+            return Ok(None);
+        };
+        Ok(Some(read_limited(response, limit, "a blob").await?))
     }
 
     /// Blob `digest` of `repository` as a stream, with its length when the upstream says;
@@ -550,6 +549,26 @@ impl Upstream {
 }
 
 /// The target of a `Link` header's `rel="next"`.
+/// The body of `response` (`what`), refused past `limit` bytes, counted as received.
+async fn read_limited(response: reqwest::Response, limit: usize, what: &str) -> Result<Vec<u8>> {
+    let too_large = || UpstreamError::Invalid(format!("{what} too large"));
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = response.bytes_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.try_next().await? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    telemetry::metrics()
+        .upstream_bytes
+        .inc_by(bytes.len() as u64);
+    Ok(bytes)
+}
+
 fn next_link(value: &str) -> Option<String> {
     value.split(',').find_map(|link| {
         let (target, params) = link.split_once(';')?;

@@ -116,21 +116,22 @@ pub struct DamagedBlob {
     pub hash_matches: Option<bool>,
 }
 
-/// Every recorded blob whose bytes storage lacks, holds at another size, or (with `verify`,
-/// which reads them all) holds with another hash; `each` sees every blob checked.
+/// Hands `damaged` every recorded blob whose bytes storage lacks, holds at another size, or
+/// (with `verify`, which reads them all) holds with another hash; answers how many blobs
+/// were checked and how many were damaged.
 pub async fn check_storage(
     app: &App,
     verify: bool,
-    mut each: impl FnMut(&DamagedBlob),
-) -> Result<(u64, Vec<DamagedBlob>)> {
+    mut damaged: impl FnMut(&DamagedBlob),
+) -> Result<(u64, u64)> {
     const PAGE: i64 = 500;
-    let (mut after, mut checked, mut damaged) = (0, 0, Vec::new());
+    let (mut after, mut checked, mut damaged_count) = (0, 0, 0);
     loop {
         let mut conn = app.db.reader().await?;
         let page = db::registry::list_blobs_page(&mut conn, after, PAGE).await?;
         drop(conn);
         let Some(last) = page.last() else {
-            return Ok((checked, damaged));
+            return Ok((checked, damaged_count));
         };
         after = last.id;
         for row in page {
@@ -148,14 +149,13 @@ pub async fn check_storage(
                 _ => None,
             };
             if stored_size != Some(recorded_size) || hash_matches == Some(false) {
-                let blob = DamagedBlob {
+                damaged_count += 1;
+                damaged(&DamagedBlob {
                     digest: row.digest,
                     recorded_size,
                     stored_size,
                     hash_matches,
-                };
-                each(&blob);
-                damaged.push(blob);
+                });
             }
         }
     }
@@ -172,15 +172,11 @@ async fn stored_hash_matches(app: &App, digest: &str, size: u64) -> Result<bool>
         .read_blob(digest, 0, size)
         .await
         .map_err(Error::Storage)?;
-    loop {
-        match futures::TryStreamExt::try_next(&mut chunks).await {
-            Ok(Some(chunk)) => hasher.update(&chunk),
-            Ok(None) => break,
-            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
-            Err(err) => return Err(Error::Storage(err)),
-        }
+    match uploads::hash_chunks(&mut hasher, &mut chunks).await {
+        Ok(()) => Ok(hasher.finish() == expected),
+        Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(err) => Err(Error::Storage(err)),
     }
-    Ok(hasher.finish() == expected)
 }
 
 /// Cross-repository mount: links blob `digest` of repository `from` into `target` when the

@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::db::{self, registry::UploadRow};
 use crate::quotas;
 use crate::repositories::Repository;
-use crate::storage::ByteStream;
+use crate::storage::{ByteStream, StoredBytes};
 
 /// Where an upload session stands.
 #[derive(Debug, Clone)]
@@ -333,10 +333,18 @@ async fn rehash_upload(app: &App, uuid: &str, length: u64, algorithm: Algorithm)
                 _ => Error::Storage(err),
             })?;
     let mut hasher = Hasher::new(algorithm);
-    while let Some(chunk) = chunks.try_next().await.map_err(Error::Storage)? {
+    hash_chunks(&mut hasher, &mut chunks)
+        .await
+        .map_err(Error::Storage)?;
+    Ok(hasher)
+}
+
+/// Feeds every chunk of `chunks` to `hasher`.
+pub(super) async fn hash_chunks(hasher: &mut Hasher, chunks: &mut StoredBytes) -> io::Result<()> {
+    while let Some(chunk) = chunks.try_next().await? {
         hasher.update(&chunk);
     }
-    Ok(hasher)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -288,12 +288,9 @@ pub async fn upsert_blob(
     if inserted {
         super::registry_size::add_stored_bytes(&mut *conn, size).await?;
     }
-    Ok(
-        sqlx::query_as::<_, BlobRow>("SELECT id, digest, size FROM blobs WHERE digest = $1")
-            .bind(digest)
-            .fetch_one(conn)
-            .await?,
-    )
+    find_stored_blob(conn, digest)
+        .await?
+        .ok_or_else(|| sqlx::Error::RowNotFound.into())
 }
 
 /// Links a blob to a repository until `expires_ms` (an upload or a mount).

@@ -8,8 +8,6 @@
 pub mod mirror;
 pub mod pull_through;
 
-use futures::TryStreamExt;
-
 use crate::accounts;
 use crate::app::App;
 use crate::blobs::{self, Digest};
@@ -231,25 +229,14 @@ async fn image_matches(
     let Some((config, _)) = &parsed.config else {
         return Ok(false);
     };
-    let Some((_, mut stream)) = source
+    let Some(bytes) = source
         .upstream
-        .blob(source.remote, &config.to_string())
+        .small_blob(source.remote, &config.to_string(), MAX_CONFIG_BYTES)
         .await
         .map_err(Error::Upstream)?
     else {
         return Err(Error::Upstream(UpstreamError::Status(404)));
     };
-    let mut bytes = Vec::new();
-    while let Some(chunk) = stream.try_next().await.map_err(|err| {
-        Error::Upstream(UpstreamError::Invalid(format!("the image config: {err}")))
-    })? {
-        if bytes.len() + chunk.len() > MAX_CONFIG_BYTES {
-            return Err(Error::Upstream(UpstreamError::Invalid(
-                "an image config larger than 1 MiB".into(),
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
     let config: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let architecture = config["architecture"].as_str().unwrap_or_default();
     Ok(architectures.iter().any(|a| a == architecture))

@@ -217,9 +217,7 @@ pub async fn fetch_pending_blob(
     // Under the digest's lock the collector cannot take the stored bytes from under the link.
     db::registry::lock_digest(&mut tx, app.db.backend(), &text).await?;
     if let Some(row) = db::registry::find_stored_blob(&mut tx, &text).await? {
-        db::quotas::lock_namespace_size(&mut tx, app.db.backend(), repo.namespace_id).await?;
-        let owner = (repo.namespace_id, repo.id);
-        db::registry::link_pending_blob(&mut tx, owner, &text, row.id).await?;
+        link_arrived(&mut tx, app.db.backend(), repo, &text, row.id).await?;
         db::commit(tx).await?;
         return Ok(Some(PendingBlob::Linked));
     }
@@ -254,6 +252,20 @@ pub async fn fetch_pending_blob(
     }))
 }
 
+/// Links the stored blob `blob_id` (`digest`) to the manifests of `repo` waiting for it,
+/// counting it in the namespace's size under its lock.
+async fn link_arrived(
+    conn: &mut db::DbConn,
+    backend: db::Backend,
+    repo: &Repository,
+    digest: &str,
+    blob_id: i64,
+) -> db::Result<()> {
+    db::quotas::lock_namespace_size(&mut *conn, backend, repo.namespace_id).await?;
+    let owner = (repo.namespace_id, repo.id);
+    db::registry::link_pending_blob(conn, owner, digest, blob_id).await
+}
+
 /// Chunks in flight between the upstream, storage and the client.
 const CHANNEL_CHUNKS: usize = 4;
 
@@ -278,9 +290,7 @@ async fn store_while_streaming(
         if stored.digest != wanted {
             return Ok(());
         }
-        db::quotas::lock_namespace_size(&mut *conn, backend, repo.namespace_id).await?;
-        let owner = (repo.namespace_id, repo.id);
-        db::registry::link_pending_blob(conn, owner, &stored.digest.to_string(), stored.id).await
+        link_arrived(conn, backend, &repo, &stored.digest.to_string(), stored.id).await
     };
     let store = blobs::store_stream(&app, Box::pin(stored_body), wanted.algorithm(), link);
     let (last, stored) = tokio::join!(pump, store);
